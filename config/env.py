@@ -1,0 +1,118 @@
+"""Read settings from the environment, failing loudly and by name when a value is wrong.
+
+Every setting that comes from the environment goes through these helpers, so that a
+malformed value stops start-up with a message naming the variable instead of surfacing
+later as a confusing error somewhere else.
+"""
+
+from __future__ import annotations
+
+import os
+import zoneinfo
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _raw(name: str, environ: Mapping[str, str] | None) -> str | None:
+    value = (os.environ if environ is None else environ).get(name)
+    return None if value is None else value.strip()
+
+
+def env_str(
+    name: str, default: str | None = None, *, environ: Mapping[str, str] | None = None
+) -> str:
+    """Return a string setting; without a default, a missing value is an error."""
+    value = _raw(name, environ)
+    if value:
+        return value
+    if default is None:
+        raise ImproperlyConfigured(f"{name} is not set. Set it in the environment.")
+    return default
+
+
+def env_bool(name: str, default: bool, *, environ: Mapping[str, str] | None = None) -> bool:
+    """Return a boolean setting written as 1/0, true/false, yes/no or on/off."""
+    value = _raw(name, environ)
+    if value is None:
+        return default
+    lowered = value.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={value!r} is not a boolean. Use one of: 1, 0, true, false, yes, no, on, off."
+    )
+
+
+def env_list(
+    name: str, default: list[str], *, environ: Mapping[str, str] | None = None
+) -> list[str]:
+    """Return a comma-separated list setting."""
+    value = _raw(name, environ)
+    if value is None:
+        return list(default)
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    if not items:
+        raise ImproperlyConfigured(f"{name} is set but empty. Give a comma-separated list.")
+    return items
+
+
+def env_int(name: str, default: int, *, environ: Mapping[str, str] | None = None) -> int:
+    """Return a whole-number setting."""
+    value = _raw(name, environ)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
+
+
+def env_time_zone(name: str, default: str, *, environ: Mapping[str, str] | None = None) -> str:
+    """Return an IANA time zone name such as 'Europe/London'."""
+    value = env_str(name, default, environ=environ)
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a known IANA time zone (for example 'Asia/Yerevan')."
+        ) from None
+    return value
+
+
+def env_database(name: str, default: str, *, environ: Mapping[str, str] | None = None) -> dict:
+    """Return a Django DATABASES entry parsed from a URL (sqlite:///path, postgres://...)."""
+    import dj_database_url
+
+    url = env_str(name, default, environ=environ)
+    scheme = urlsplit(url).scheme
+    if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
+        raise ImproperlyConfigured(
+            f"{name}={url!r} is not supported: use sqlite:///PATH or postgres://USER@HOST:PORT/DB."
+        )
+    try:
+        config = dj_database_url.parse(url, conn_max_age=0)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}={url!r} could not be parsed: {exc}") from None
+    if not config.get("NAME"):
+        raise ImproperlyConfigured(f"{name}={url!r} names no database.")
+    return config
+
+
+def env_redis_url(name: str, *, environ: Mapping[str, str] | None = None) -> str | None:
+    """Return a redis:// URL, or None when the variable is unset."""
+    value = _raw(name, environ)
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in {"redis", "rediss", "unix"} or not (parts.hostname or parts.path):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a Redis URL; expected redis://HOST:PORT/DB."
+        )
+    return value

@@ -1,0 +1,397 @@
+"""Commands: the only code that appends events to the log, and the only code that broadcasts.
+
+Each command validates against the current state under the blog's stream lock, appends its
+events with the next seq numbers, updates the projections in the same transaction and
+schedules the broadcast for after the commit. A rolled-back command reaches no one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import random
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, OperationalError, transaction
+from django.utils import timezone
+
+from liveblog import broadcast, projections
+from liveblog import events as ev
+from liveblog.errors import (
+    ConcurrentAppendError,
+    EntryNotFoundError,
+    InvalidEventError,
+    InvalidTransitionError,
+    LiveblogError,
+    StaleRevisionError,
+)
+from liveblog.models import Blog, Entry, Event
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+#: How far ahead of the server clock an editor may date an entry before it is refused.
+MAX_CLOCK_SKEW = timedelta(minutes=10)
+
+
+@dataclasses.dataclass(frozen=True)
+class PendingEvent:
+    """An event a command decided to append, before it has a seq."""
+
+    event: ev.DomainEvent
+    entry_id: uuid.UUID | None = None
+    occurred_at: datetime | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Publication:
+    """One entry to publish in a batch (see ``entries_publish``)."""
+
+    body: str
+    headline: str = ""
+    occurred_at: datetime | None = None
+    key_event: bool = False
+    pinned: bool = False
+    entry_id: uuid.UUID | None = None
+
+
+Decide = Callable[[Blog], Sequence[PendingEvent]]
+
+
+def _is_retryable(exc: Exception) -> bool:
+    if isinstance(exc, IntegrityError):
+        # Only a collision on (blog, seq) is a race; other integrity errors are bugs.
+        text = str(exc)
+        return "liveblog_event_unique_seq" in text or "liveblog_event.blog_id" in text
+    return isinstance(exc, OperationalError) and "locked" in str(exc).lower()
+
+
+def _append(*, blog: Blog | int, actor: str, decide: Decide) -> list[Event]:
+    """Lock the stream, let ``decide`` validate and choose events, append and project them."""
+    blog_id = blog if isinstance(blog, int) else blog.pk
+    if not actor:
+        raise InvalidEventError("Every event needs an actor (who did it).", field="actor")
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                locked = Blog.objects.select_for_update().get(pk=blog_id)
+                pending = decide(locked)
+                if not pending:
+                    return []
+                now = timezone.now()
+                rows = [
+                    Event(
+                        blog_id=blog_id,
+                        seq=locked.last_seq + offset,
+                        type=item.event.TYPE,
+                        entry_id=item.entry_id,
+                        payload=item.event.to_payload(),
+                        schema_version=item.event.VERSION,
+                        occurred_at=item.occurred_at or now,
+                        recorded_at=now,
+                        actor=actor,
+                    )
+                    for offset, item in enumerate(pending, start=1)
+                ]
+                Event.objects.bulk_create(rows)
+                projections.apply(rows)
+                transaction.on_commit(lambda rows=rows: broadcast.send_events(rows), robust=True)
+            return rows
+        except (IntegrityError, OperationalError) as exc:
+            if not _is_retryable(exc):
+                raise
+            if attempt == MAX_ATTEMPTS or transaction.get_connection().in_atomic_block:
+                raise ConcurrentAppendError(
+                    "Another editor was writing to this blog at the same moment and the "
+                    "update could not be saved. Nothing was written; please try again."
+                ) from exc
+            logger.info("Append to blog %s collided (attempt %s); retrying", blog_id, attempt)
+            time.sleep(random.uniform(0.005, 0.02) * attempt)
+    raise AssertionError("unreachable")
+
+
+def _aware(value: datetime | None, field: str = "occurred_at") -> datetime | None:
+    if value is None:
+        return None
+    if timezone.is_naive(value):
+        raise InvalidEventError(f"{field} must carry a time zone.", field=field)
+    if value > timezone.now() + MAX_CLOCK_SKEW:
+        raise InvalidEventError(
+            f"{field} is in the future ({value.isoformat()}); check the date and time.",
+            field=field,
+        )
+    return value
+
+
+# --- Blogs ----------------------------------------------------------------------------
+
+
+def blog_create(
+    *,
+    slug: str,
+    title: str,
+    actor: str,
+    description: str = "",
+    time_zone: str = "UTC",
+    occurred_at: datetime | None = None,
+) -> Blog:
+    """Create a draft blog: a new stream whose first event is blog.created."""
+    created = ev.BlogCreated(slug=slug, title=title, description=description, time_zone=time_zone)
+    with transaction.atomic():
+        if Blog.objects.filter(slug=slug).exists():
+            raise LiveblogError(f"A blog called {slug!r} already exists.", field="slug")
+        blog = Blog.objects.create(slug=slug, title=title, time_zone=time_zone)
+        _append(
+            blog=blog,
+            actor=actor,
+            decide=lambda _: [PendingEvent(created, occurred_at=_aware(occurred_at))],
+        )
+    blog.refresh_from_db()
+    return blog
+
+
+def blog_update(
+    *,
+    blog: Blog,
+    actor: str,
+    title: str,
+    description: str,
+    time_zone: str,
+    coverage_start: datetime | None = None,
+    coverage_end: datetime | None = None,
+) -> Blog:
+    """Change the blog's presentation; appends nothing when nothing changed."""
+    changed = ev.BlogDetailsChanged(
+        title=title,
+        description=description,
+        time_zone=time_zone,
+        coverage_start=coverage_start.isoformat() if coverage_start else None,
+        coverage_end=coverage_end.isoformat() if coverage_end else None,
+    )
+
+    def decide(locked: Blog) -> list[PendingEvent]:
+        current = (
+            locked.title,
+            locked.description,
+            locked.time_zone,
+            locked.coverage_start,
+            locked.coverage_end,
+        )
+        if current == (title, description, time_zone, coverage_start, coverage_end):
+            return []
+        return [PendingEvent(changed)]
+
+    _append(blog=blog, actor=actor, decide=decide)
+    blog.refresh_from_db()
+    return blog
+
+
+def blog_open(*, blog: Blog, actor: str, occurred_at: datetime | None = None) -> Blog:
+    """Put the blog live: readers can see it and follow it."""
+
+    def decide(locked: Blog) -> list[PendingEvent]:
+        if locked.status == Blog.Status.LIVE:
+            raise InvalidTransitionError(f"{locked.title!r} is already live.")
+        return [PendingEvent(ev.BlogOpened(), occurred_at=_aware(occurred_at))]
+
+    _append(blog=blog, actor=actor, decide=decide)
+    blog.refresh_from_db()
+    return blog
+
+
+def blog_close(*, blog: Blog, actor: str, occurred_at: datetime | None = None) -> Blog:
+    """End live coverage; the blog stays readable as an archive."""
+
+    def decide(locked: Blog) -> list[PendingEvent]:
+        if locked.status != Blog.Status.LIVE:
+            raise InvalidTransitionError(
+                f"{locked.title!r} is {locked.get_status_display().lower()}; only a live "
+                "blog can be closed."
+            )
+        return [PendingEvent(ev.BlogClosed(), occurred_at=_aware(occurred_at))]
+
+    _append(blog=blog, actor=actor, decide=decide)
+    blog.refresh_from_db()
+    return blog
+
+
+# --- Entries --------------------------------------------------------------------------
+
+
+def entries_publish(*, blog: Blog, publications: Sequence[Publication], actor: str) -> list[Event]:
+    """Publish several entries in one append (imports); each is an ordinary entry.published."""
+    pending = [
+        PendingEvent(
+            ev.EntryPublished(
+                body=item.body,
+                headline=item.headline,
+                key_event=item.key_event,
+                pinned=item.pinned,
+            ),
+            entry_id=item.entry_id or uuid.uuid4(),
+            occurred_at=_aware(item.occurred_at),
+        )
+        for item in publications
+    ]
+
+    def decide(locked: Blog) -> list[PendingEvent]:
+        ids = [item.entry_id for item in pending]
+        if len(set(ids)) != len(ids) or Entry.objects.filter(pk__in=ids).exists():
+            raise InvalidTransitionError("An entry with that id has already been published.")
+        return pending
+
+    return _append(blog=blog, actor=actor, decide=decide)
+
+
+def entry_publish(
+    *,
+    blog: Blog,
+    body: str,
+    actor: str,
+    headline: str = "",
+    occurred_at: datetime | None = None,
+    key_event: bool = False,
+    pinned: bool = False,
+    entry_id: uuid.UUID | None = None,
+) -> Entry:
+    """Publish one update to the blog; it reaches readers as soon as it commits."""
+    publication = Publication(
+        body=body,
+        headline=headline,
+        occurred_at=occurred_at,
+        key_event=key_event,
+        pinned=pinned,
+        entry_id=entry_id or uuid.uuid4(),
+    )
+    entries_publish(blog=blog, publications=[publication], actor=actor)
+    return Entry.objects.get(pk=publication.entry_id)
+
+
+def _entry_command(
+    *,
+    entry: Entry | uuid.UUID,
+    actor: str,
+    make: Callable[[Entry], ev.DomainEvent],
+    based_on_revision: int | None = None,
+    occurred_at: datetime | None = None,
+) -> Entry:
+    entry_id = entry.pk if isinstance(entry, Entry) else entry
+    blog_id = (
+        entry.blog_id
+        if isinstance(entry, Entry)
+        else Entry.objects.filter(pk=entry_id).values_list("blog_id", flat=True).first()
+    )
+    if blog_id is None:
+        raise EntryNotFoundError(f"There is no entry {entry_id}.")
+
+    def decide(_: Blog) -> list[PendingEvent]:
+        current = Entry.objects.get(pk=entry_id)
+        if based_on_revision is not None and current.revision != based_on_revision:
+            raise StaleRevisionError(
+                f"This entry was changed since you opened it (you had revision "
+                f"{based_on_revision}, it is now at revision {current.revision}). Nothing "
+                "was saved; review the newer text and try again.",
+                current=current,
+            )
+        return [PendingEvent(make(current), entry_id=entry_id, occurred_at=_aware(occurred_at))]
+
+    _append(blog=blog_id, actor=actor, decide=decide)
+    return Entry.objects.get(pk=entry_id)
+
+
+def _refuse_if_retracted(entry: Entry) -> None:
+    if entry.is_retracted:
+        raise InvalidTransitionError(
+            f"This entry was retracted ({entry.retraction_reason}); it can no longer be changed."
+        )
+
+
+def entry_correct(
+    *,
+    entry: Entry | uuid.UUID,
+    body: str,
+    reason: str,
+    actor: str,
+    headline: str | None = None,
+    based_on_revision: int | None = None,
+    occurred_at: datetime | None = None,
+) -> Entry:
+    """Replace an entry's text; readers see the reason and can read what it said before."""
+
+    def make(current: Entry) -> ev.DomainEvent:
+        _refuse_if_retracted(current)
+        new_headline = current.headline if headline is None else headline
+        correction = ev.EntryCorrected(body=body, headline=new_headline, reason=reason)
+        if (current.body, current.headline) == (body, new_headline):
+            raise InvalidTransitionError(
+                "The correction is identical to the current text; change something first.",
+                field="body",
+            )
+        return correction
+
+    return _entry_command(
+        entry=entry,
+        actor=actor,
+        make=make,
+        based_on_revision=based_on_revision,
+        occurred_at=occurred_at,
+    )
+
+
+def entry_retract(
+    *,
+    entry: Entry | uuid.UUID,
+    reason: str,
+    actor: str,
+    based_on_revision: int | None = None,
+) -> Entry:
+    """Withdraw an entry; readers see a notice with the reason, and the history stays."""
+
+    def make(current: Entry) -> ev.DomainEvent:
+        retraction = ev.EntryRetracted(reason=reason)
+        _refuse_if_retracted(current)
+        return retraction
+
+    return _entry_command(entry=entry, actor=actor, make=make, based_on_revision=based_on_revision)
+
+
+def _toggle(
+    *, entry: Entry | uuid.UUID, actor: str, flag: str, wanted: bool, event: ev.DomainEvent
+) -> Entry:
+    def make(current: Entry) -> ev.DomainEvent:
+        _refuse_if_retracted(current)
+        if getattr(current, flag) == wanted:
+            state = {"pinned": "pinned", "key_event": "a key event"}[flag]
+            raise InvalidTransitionError(
+                f"This entry is {'already' if wanted else 'not'} {state}; nothing to change."
+            )
+        return event
+
+    return _entry_command(entry=entry, actor=actor, make=make)
+
+
+def entry_pin(*, entry: Entry | uuid.UUID, actor: str) -> Entry:
+    """Keep the entry at the top of the page."""
+    return _toggle(entry=entry, actor=actor, flag="pinned", wanted=True, event=ev.EntryPinned())
+
+
+def entry_unpin(*, entry: Entry | uuid.UUID, actor: str) -> Entry:
+    """Return a pinned entry to its place in time."""
+    return _toggle(entry=entry, actor=actor, flag="pinned", wanted=False, event=ev.EntryUnpinned())
+
+
+def entry_mark_key_event(*, entry: Entry | uuid.UUID, actor: str) -> Entry:
+    """List the entry in the blog's key events."""
+    return _toggle(
+        entry=entry, actor=actor, flag="key_event", wanted=True, event=ev.EntryMarkedKeyEvent()
+    )
+
+
+def entry_unmark_key_event(*, entry: Entry | uuid.UUID, actor: str) -> Entry:
+    """Remove the entry from the blog's key events."""
+    return _toggle(
+        entry=entry, actor=actor, flag="key_event", wanted=False, event=ev.EntryUnmarkedKeyEvent()
+    )

@@ -1,0 +1,70 @@
+"""Domain errors: what an editor or a client did that the live blog refuses, and why.
+
+Each carries a message written for the person who will read it. Views and the admin turn
+them into form errors or HTTP responses; they never leak as tracebacks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class LiveblogError(Exception):
+    """Base for every refusal the domain makes."""
+
+    code = "invalid"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class InvalidEventError(LiveblogError):
+    """An event's payload breaks a rule (empty body, missing reason, unknown field...)."""
+
+
+class UnknownEventTypeError(LiveblogError):
+    """The log holds a type name this code does not know; upgrade the code, not the log."""
+
+    code = "unknown_event_type"
+
+
+class EventLogImmutableError(LiveblogError):
+    """Someone tried to change or delete a recorded event; the log is append-only."""
+
+    code = "immutable"
+
+
+class BlogNotFoundError(LiveblogError):
+    """No blog with that slug or id."""
+
+    code = "not_found"
+
+
+class EntryNotFoundError(LiveblogError):
+    """No entry with that id in that blog."""
+
+    code = "not_found"
+
+
+class InvalidTransitionError(LiveblogError):
+    """The command does not fit the current state (correcting a retracted entry, ...)."""
+
+    code = "invalid_state"
+
+
+class StaleRevisionError(LiveblogError):
+    """The entry changed since the revision the editor based the change on."""
+
+    code = "stale_revision"
+
+    def __init__(self, message: str, *, current: Any) -> None:
+        super().__init__(message)
+        self.current = current
+
+
+class ConcurrentAppendError(LiveblogError):
+    """Appending kept colliding with other writers; nothing was written, try again."""
+
+    code = "conflict"

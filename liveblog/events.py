@@ -1,0 +1,276 @@
+"""The events of a live blog: frozen dataclasses, one per thing that can happen.
+
+Each event validates its payload when built, serialises to a JSON-native payload and is
+registered by its type name. The stored shape of an event never changes: when a payload
+shape has to evolve, bump ``VERSION`` and register an upcaster from the old version; the
+log is read through ``decode`` which upcasts, and is never rewritten.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import zoneinfo
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any, ClassVar, Self
+
+from liveblog.errors import InvalidEventError, UnknownEventTypeError
+
+MAX_TITLE_LENGTH = 200
+MAX_HEADLINE_LENGTH = 300
+MAX_BODY_LENGTH = 50_000
+MAX_REASON_LENGTH = 500
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DomainEvent:
+    """Base for all events. ``TYPE`` is the stable name stored in the log."""
+
+    TYPE: ClassVar[str]
+    VERSION: ClassVar[int] = 1
+    #: Whether the event concerns one entry (its row then carries ``entry_id``).
+    CONCERNS_ENTRY: ClassVar[bool] = False
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise InvalidEventError when the payload breaks a rule."""
+
+    def to_payload(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
+        names = {field.name for field in dataclasses.fields(cls)}
+        unknown = set(payload) - names
+        if unknown:
+            raise InvalidEventError(f"{cls.TYPE}: unknown fields {sorted(unknown)}")
+        try:
+            return cls(**payload)
+        except TypeError as exc:
+            raise InvalidEventError(f"{cls.TYPE}: {exc}") from None
+
+
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _require_text(value: object, field: str, *, max_length: int, allow_blank: bool) -> None:
+    if not isinstance(value, str):
+        raise InvalidEventError(f"{field} must be text.", field=field)
+    control = _CONTROL_CHARACTERS.search(value)
+    if control:
+        raise InvalidEventError(
+            f"{field.capitalize()} contains an invisible control character "
+            f"(U+{ord(control.group()):04X}) at position {control.start() + 1}; remove it.",
+            field=field,
+        )
+    if not allow_blank and not value.strip():
+        raise InvalidEventError(f"{field.capitalize()} cannot be empty.", field=field)
+    if len(value) > max_length:
+        raise InvalidEventError(
+            f"{field.capitalize()} is {len(value):,} characters long; the limit is "
+            f"{max_length:,}. Split it into several updates.",
+            field=field,
+        )
+
+
+def _require_bool(value: object, field: str) -> None:
+    if not isinstance(value, bool):
+        raise InvalidEventError(f"{field} must be true or false.", field=field)
+
+
+def _require_time_zone(value: object) -> None:
+    try:
+        zoneinfo.ZoneInfo(str(value))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise InvalidEventError(
+            f"{value!r} is not a known time zone; use an IANA name such as 'Asia/Yerevan'.",
+            field="time_zone",
+        ) from None
+
+
+def _require_optional_datetime(value: object, field: str) -> None:
+    if value is None:
+        return
+    try:
+        parsed = datetime.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidEventError(f"{field} is not an ISO 8601 time.", field=field) from None
+    if parsed.tzinfo is None:
+        raise InvalidEventError(f"{field} must include a UTC offset.", field=field)
+
+
+# --- Blog -----------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class BlogCreated(DomainEvent):
+    TYPE = "blog.created"
+
+    slug: str
+    title: str
+    description: str = ""
+    time_zone: str = "UTC"
+
+    def validate(self) -> None:
+        _require_text(self.slug, "slug", max_length=100, allow_blank=False)
+        _require_text(self.title, "title", max_length=MAX_TITLE_LENGTH, allow_blank=False)
+        _require_text(self.description, "description", max_length=5_000, allow_blank=True)
+        _require_time_zone(self.time_zone)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class BlogDetailsChanged(DomainEvent):
+    """The blog's presentation changed; the payload is the complete new state."""
+
+    TYPE = "blog.details_changed"
+
+    title: str
+    description: str
+    time_zone: str
+    coverage_start: str | None = None
+    coverage_end: str | None = None
+
+    def validate(self) -> None:
+        _require_text(self.title, "title", max_length=MAX_TITLE_LENGTH, allow_blank=False)
+        _require_text(self.description, "description", max_length=5_000, allow_blank=True)
+        _require_time_zone(self.time_zone)
+        _require_optional_datetime(self.coverage_start, "coverage_start")
+        _require_optional_datetime(self.coverage_end, "coverage_end")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class BlogOpened(DomainEvent):
+    """The blog went live; readers can see it from now on."""
+
+    TYPE = "blog.opened"
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class BlogClosed(DomainEvent):
+    """Coverage ended; the blog stays readable as an archive."""
+
+    TYPE = "blog.closed"
+
+
+# --- Entries --------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class EntryPublished(DomainEvent):
+    TYPE = "entry.published"
+    CONCERNS_ENTRY = True
+
+    body: str
+    headline: str = ""
+    key_event: bool = False
+    pinned: bool = False
+
+    def validate(self) -> None:
+        _require_text(self.body, "body", max_length=MAX_BODY_LENGTH, allow_blank=False)
+        _require_text(self.headline, "headline", max_length=MAX_HEADLINE_LENGTH, allow_blank=True)
+        _require_bool(self.key_event, "key_event")
+        _require_bool(self.pinned, "pinned")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class EntryCorrected(DomainEvent):
+    """New text for an entry, with the reason readers will see next to it."""
+
+    TYPE = "entry.corrected"
+    CONCERNS_ENTRY = True
+
+    body: str
+    headline: str
+    reason: str
+
+    def validate(self) -> None:
+        _require_text(self.body, "body", max_length=MAX_BODY_LENGTH, allow_blank=False)
+        _require_text(self.headline, "headline", max_length=MAX_HEADLINE_LENGTH, allow_blank=True)
+        _require_text(self.reason, "reason", max_length=MAX_REASON_LENGTH, allow_blank=False)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class EntryRetracted(DomainEvent):
+    """The entry is withdrawn; readers see a notice with the reason instead of its text."""
+
+    TYPE = "entry.retracted"
+    CONCERNS_ENTRY = True
+
+    reason: str
+
+    def validate(self) -> None:
+        _require_text(self.reason, "reason", max_length=MAX_REASON_LENGTH, allow_blank=False)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class EntryPinned(DomainEvent):
+    TYPE = "entry.pinned"
+    CONCERNS_ENTRY = True
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class EntryUnpinned(DomainEvent):
+    TYPE = "entry.unpinned"
+    CONCERNS_ENTRY = True
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class EntryMarkedKeyEvent(DomainEvent):
+    TYPE = "entry.marked_key_event"
+    CONCERNS_ENTRY = True
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class EntryUnmarkedKeyEvent(DomainEvent):
+    TYPE = "entry.unmarked_key_event"
+    CONCERNS_ENTRY = True
+
+
+EVENT_TYPES: dict[str, type[DomainEvent]] = {
+    cls.TYPE: cls
+    for cls in (
+        BlogCreated,
+        BlogDetailsChanged,
+        BlogOpened,
+        BlogClosed,
+        EntryPublished,
+        EntryCorrected,
+        EntryRetracted,
+        EntryPinned,
+        EntryUnpinned,
+        EntryMarkedKeyEvent,
+        EntryUnmarkedKeyEvent,
+    )
+}
+
+Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+
+#: (type name, stored version) -> function turning that payload into the next version's.
+#: Empty today: every event is still at version 1. Add one per shape change.
+UPCASTERS: dict[tuple[str, int], Upcaster] = {}
+
+
+def decode(type_name: str, version: int, payload: Mapping[str, Any]) -> DomainEvent:
+    """Build the current-shape event from a stored row, upcasting old versions."""
+    try:
+        cls = EVENT_TYPES[type_name]
+    except KeyError:
+        raise UnknownEventTypeError(f"Unknown event type {type_name!r} in the log.") from None
+    data = dict(payload)
+    while version < cls.VERSION:
+        try:
+            upcaster = UPCASTERS[(type_name, version)]
+        except KeyError:
+            raise InvalidEventError(
+                f"No upcaster for {type_name} from version {version} to {version + 1}."
+            ) from None
+        data = upcaster(data)
+        version += 1
+    if version > cls.VERSION:
+        raise InvalidEventError(
+            f"{type_name} version {version} is newer than this code understands ({cls.VERSION})."
+        )
+    return cls.from_payload(data)

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+
+DEMO_USERNAME = "demo-editor"
+
+
+class Command(BaseCommand):
+    help = (
+        "Prepare a local demo: the demo editor account (credentials printed) and the seed "
+        "blogs. Safe to run any number of times."
+    )
+
+    def handle(self, *args: object, **options: object) -> None:
+        credentials = Path(settings.BASE_DIR) / "var" / "demo-editor.txt"
+        user_model = get_user_model()
+        user, created = user_model.objects.get_or_create(
+            username=DEMO_USERNAME, defaults={"is_staff": True}
+        )
+        if created or not credentials.exists():
+            password = secrets.token_urlsafe(12)
+            user.set_password(password)
+            user.is_staff = True
+            user.save()
+            credentials.parent.mkdir(exist_ok=True)
+            credentials.write_text(password + "\n")
+            credentials.chmod(0o600)
+        password = credentials.read_text().strip()
+        editors = Group.objects.filter(name="Editors").first()
+        if editors:
+            user.groups.add(editors)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo editor: username {DEMO_USERNAME!r}, password {password!r} "
+                f"(stored in {credentials.relative_to(settings.BASE_DIR)}). "
+                "Log in at http://127.0.0.1:8000/admin/"
+            )
+        )

@@ -1,0 +1,200 @@
+"""The event store (Blog streams and their append-only Event log) and the projection tables.
+
+Only ``liveblog.commands`` appends events and only ``liveblog.projections`` writes the
+projection tables; everything else reads.
+"""
+
+from __future__ import annotations
+
+import uuid
+import zoneinfo
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+
+from liveblog import events
+from liveblog.errors import EventLogImmutableError
+
+
+def validate_time_zone(value: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(
+            "%(value)s is not a known time zone; use an IANA name such as Asia/Yerevan.",
+            params={"value": value},
+        ) from None
+
+
+class Blog(models.Model):
+    """One live blog and its event stream. Its fields are projected from blog.* events."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        LIVE = "live", "Live"
+        CLOSED = "closed", "Closed"
+
+    slug = models.SlugField(max_length=100, unique=True)
+    title = models.CharField(max_length=events.MAX_TITLE_LENGTH)
+    description = models.TextField(blank=True)
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    coverage_start = models.DateTimeField(null=True, blank=True)
+    coverage_end = models.DateTimeField(null=True, blank=True)
+    # The stream's version: seq of its newest event. Appends lock this row and bump it.
+    last_seq = models.PositiveBigIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(null=True, editable=False)
+    updated_at = models.DateTimeField(null=True, editable=False)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="liveblogs",
+        help_text="Editors who may write to this blog.",
+    )
+
+    class Meta:
+        ordering = ["-updated_at", "slug"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("liveblog:blog", kwargs={"slug": self.slug})
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def is_public(self) -> bool:
+        return self.status != self.Status.DRAFT
+
+
+class EventQuerySet(models.QuerySet):
+    """Refuses bulk changes: the log is append-only."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise EventLogImmutableError("Events cannot be changed; append a new event instead.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise EventLogImmutableError("Events cannot be deleted; the log is append-only.")
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> int:
+        raise EventLogImmutableError("Events cannot be changed; append a new event instead.")
+
+
+class Event(models.Model):
+    """One thing that happened in a blog's stream. Never updated, never deleted.
+
+    Database triggers (migration 0002) enforce this below the ORM as well.
+    """
+
+    blog = models.ForeignKey(Blog, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveBigIntegerField()
+    type = models.CharField(max_length=64)
+    entry_id = models.UUIDField(null=True, blank=True)
+    payload = models.JSONField()
+    schema_version = models.PositiveSmallIntegerField(default=1)
+    occurred_at = models.DateTimeField(help_text="Newsroom time: when it happened.")
+    recorded_at = models.DateTimeField(help_text="When it entered the log.")
+    actor = models.CharField(max_length=150)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["blog", "seq"]
+        constraints = [
+            # The optimistic-concurrency guard: two writers can never both take a seq.
+            models.UniqueConstraint(fields=["blog", "seq"], name="liveblog_event_unique_seq"),
+            models.CheckConstraint(condition=models.Q(seq__gte=1), name="liveblog_event_seq_gte_1"),
+        ]
+        indexes = [models.Index(fields=["blog", "entry_id"], name="liveblog_event_entry")]
+
+    def __str__(self) -> str:
+        return f"{self.blog_id}#{self.seq} {self.type}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise EventLogImmutableError("Events cannot be changed; append a new event instead.")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise EventLogImmutableError("Events cannot be deleted; the log is append-only.")
+
+    @property
+    def domain_event(self) -> events.DomainEvent:
+        return events.decode(self.type, self.schema_version, self.payload)
+
+
+class Entry(models.Model):
+    """Projection: an entry as readers see it now."""
+
+    class Status(models.TextChoices):
+        PUBLISHED = "published", "Published"
+        RETRACTED = "retracted", "Retracted"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    blog = models.ForeignKey(Blog, on_delete=models.CASCADE, related_name="entries")
+    headline = models.CharField(max_length=events.MAX_HEADLINE_LENGTH, blank=True)
+    body = models.TextField()
+    body_html = models.TextField()
+    occurred_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
+    pinned = models.BooleanField(default=False)
+    key_event = models.BooleanField(default=False)
+    revision = models.PositiveIntegerField(default=1)
+    author = models.CharField(max_length=150)
+    published_seq = models.PositiveBigIntegerField()
+    published_at = models.DateTimeField()
+    last_seq = models.PositiveBigIntegerField()
+    updated_at = models.DateTimeField()
+    last_corrected_at = models.DateTimeField(null=True, blank=True)
+    correction_reason = models.TextField(blank=True)
+    retracted_at = models.DateTimeField(null=True, blank=True)
+    retraction_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-published_seq"]
+        verbose_name_plural = "entries"
+        indexes = [
+            models.Index(
+                fields=["blog", "-occurred_at", "-published_seq"], name="liveblog_entry_feed"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.headline or self.body[:60]
+
+    def get_absolute_url(self) -> str:
+        return reverse("liveblog:entry", kwargs={"slug": self.blog.slug, "entry_id": self.id})
+
+    @property
+    def is_retracted(self) -> bool:
+        return self.status == self.Status.RETRACTED
+
+
+class EntryRevision(models.Model):
+    """Projection: what an entry said at each revision, so no correction hides the past."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    headline = models.CharField(max_length=events.MAX_HEADLINE_LENGTH, blank=True)
+    body = models.TextField()
+    body_html = models.TextField()
+    reason = models.TextField(blank=True)
+    seq = models.PositiveBigIntegerField()
+    recorded_at = models.DateTimeField()
+    actor = models.CharField(max_length=150)
+
+    class Meta:
+        ordering = ["entry", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "number"], name="liveblog_revision_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} r{self.number}"

@@ -1,0 +1,208 @@
+"""Projections: apply events to the read tables (Blog fields, Entry, EntryRevision).
+
+``apply`` is called by commands inside the appending transaction, and by ``rebuild`` to
+replay a whole log; both paths run the same code, so a rebuild equals the live state.
+Runs of publications are inserted in bulk, which is what makes imports and rebuilds fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
+
+from liveblog import events as ev
+from liveblog.markup import render_markdown
+from liveblog.models import Blog, Entry, EntryRevision, Event
+
+REBUILD_BATCH_SIZE = 2_000
+
+
+def _blog_created(event: Event, data: ev.BlogCreated) -> None:
+    Blog.objects.filter(pk=event.blog_id).update(
+        slug=data.slug,
+        title=data.title,
+        description=data.description,
+        time_zone=data.time_zone,
+        status=Blog.Status.DRAFT,
+        coverage_start=None,
+        coverage_end=None,
+        created_at=event.recorded_at,
+    )
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+def _blog_details_changed(event: Event, data: ev.BlogDetailsChanged) -> None:
+    Blog.objects.filter(pk=event.blog_id).update(
+        title=data.title,
+        description=data.description,
+        time_zone=data.time_zone,
+        coverage_start=_parse_time(data.coverage_start),
+        coverage_end=_parse_time(data.coverage_end),
+    )
+
+
+def _blog_opened(event: Event, data: ev.BlogOpened) -> None:
+    Blog.objects.filter(pk=event.blog_id).update(
+        status=Blog.Status.LIVE,
+        coverage_start=Coalesce(F("coverage_start"), Value(event.occurred_at)),
+        coverage_end=None,
+    )
+
+
+def _blog_closed(event: Event, data: ev.BlogClosed) -> None:
+    Blog.objects.filter(pk=event.blog_id).update(
+        status=Blog.Status.CLOSED, coverage_end=event.occurred_at
+    )
+
+
+def _publication(event: Event, data: ev.EntryPublished) -> tuple[Entry, EntryRevision]:
+    body_html = render_markdown(data.body)
+    entry = Entry(
+        id=event.entry_id,
+        blog_id=event.blog_id,
+        headline=data.headline,
+        body=data.body,
+        body_html=body_html,
+        occurred_at=event.occurred_at,
+        pinned=data.pinned,
+        key_event=data.key_event,
+        revision=1,
+        author=event.actor,
+        published_seq=event.seq,
+        published_at=event.recorded_at,
+        last_seq=event.seq,
+        updated_at=event.recorded_at,
+    )
+    revision = EntryRevision(
+        entry_id=event.entry_id,
+        number=1,
+        headline=data.headline,
+        body=data.body,
+        body_html=body_html,
+        seq=event.seq,
+        recorded_at=event.recorded_at,
+        actor=event.actor,
+    )
+    return entry, revision
+
+
+def _entry_corrected(event: Event, data: ev.EntryCorrected) -> None:
+    entry = Entry.objects.only("revision").get(pk=event.entry_id)
+    body_html = render_markdown(data.body)
+    number = entry.revision + 1
+    Entry.objects.filter(pk=event.entry_id).update(
+        headline=data.headline,
+        body=data.body,
+        body_html=body_html,
+        revision=number,
+        last_corrected_at=event.occurred_at,
+        correction_reason=data.reason,
+        last_seq=event.seq,
+        updated_at=event.recorded_at,
+    )
+    EntryRevision.objects.create(
+        entry_id=event.entry_id,
+        number=number,
+        headline=data.headline,
+        body=data.body,
+        body_html=body_html,
+        reason=data.reason,
+        seq=event.seq,
+        recorded_at=event.recorded_at,
+        actor=event.actor,
+    )
+
+
+def _entry_retracted(event: Event, data: ev.EntryRetracted) -> None:
+    # A retracted entry neither stays on top nor counts as a key event.
+    _update_entry(
+        event,
+        status=Entry.Status.RETRACTED,
+        retracted_at=event.occurred_at,
+        retraction_reason=data.reason,
+        pinned=False,
+        key_event=False,
+    )
+
+
+def _update_entry(event: Event, **fields: object) -> None:
+    Entry.objects.filter(pk=event.entry_id).update(
+        last_seq=event.seq, updated_at=event.recorded_at, **fields
+    )
+
+
+_HANDLERS: dict[type[ev.DomainEvent], Callable[[Event, ev.DomainEvent], None]] = {
+    ev.BlogCreated: _blog_created,
+    ev.BlogDetailsChanged: _blog_details_changed,
+    ev.BlogOpened: _blog_opened,
+    ev.BlogClosed: _blog_closed,
+    ev.EntryCorrected: _entry_corrected,
+    ev.EntryRetracted: _entry_retracted,
+    ev.EntryPinned: lambda event, _: _update_entry(event, pinned=True),
+    ev.EntryUnpinned: lambda event, _: _update_entry(event, pinned=False),
+    ev.EntryMarkedKeyEvent: lambda event, _: _update_entry(event, key_event=True),
+    ev.EntryUnmarkedKeyEvent: lambda event, _: _update_entry(event, key_event=False),
+}
+
+
+def apply(events: Sequence[Event]) -> None:
+    """Apply events, in seq order, to the projections (inside the caller's transaction)."""
+    entries: list[Entry] = []
+    revisions: list[EntryRevision] = []
+
+    def flush_publications() -> None:
+        if entries:
+            Entry.objects.bulk_create(entries)
+            EntryRevision.objects.bulk_create(revisions)
+            entries.clear()
+            revisions.clear()
+
+    last_by_blog: dict[int, Event] = {}
+    for event in events:
+        data = event.domain_event
+        last_by_blog[event.blog_id] = event
+        if isinstance(data, ev.EntryPublished):
+            entry, revision = _publication(event, data)
+            entries.append(entry)
+            revisions.append(revision)
+            continue
+        flush_publications()
+        _HANDLERS[type(data)](event, data)
+    flush_publications()
+    for blog_id, last in last_by_blog.items():
+        Blog.objects.filter(pk=blog_id).update(last_seq=last.seq, updated_at=last.recorded_at)
+
+
+def _batches(items: Iterable[Event], size: int) -> Iterable[list[Event]]:
+    batch: list[Event] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def rebuild(blog: Blog | None = None) -> int:
+    """Throw away the projections of one blog (or all) and replay the log. Returns events."""
+    count = 0
+    blog_ids = [blog.pk] if blog else list(Blog.objects.values_list("pk", flat=True))
+    for blog_id in blog_ids:
+        with transaction.atomic():
+            # Updating the blog row takes the stream lock that commands take before
+            # appending, so nothing is appended half-way through the replay.
+            Blog.objects.filter(pk=blog_id).update(last_seq=0, updated_at=None)
+            Entry.objects.filter(blog_id=blog_id).delete()
+            log = Event.objects.filter(blog_id=blog_id).order_by("seq")
+            for batch in _batches(log.iterator(chunk_size=REBUILD_BATCH_SIZE), REBUILD_BATCH_SIZE):
+                apply(batch)
+                count += len(batch)
+    return count

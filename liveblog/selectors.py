@@ -1,0 +1,144 @@
+"""Reads: blogs, entries and the log, and the one JSON shape clients see for them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
+
+from liveblog.errors import BlogNotFoundError, EntryNotFoundError
+from liveblog.models import Blog, Entry, EntryRevision, Event
+
+
+def blogs_visible_to(user: AbstractBaseUser | AnonymousUser | None) -> QuerySet[Blog]:
+    """Readers see live and closed blogs; editors also see drafts they are members of."""
+    public = Blog.objects.exclude(status=Blog.Status.DRAFT)
+    if user is None or not user.is_authenticated:
+        return public
+    if user.is_superuser:
+        return Blog.objects.all()
+    return (public | Blog.objects.filter(members=user)).distinct()
+
+
+def blogs_for_readers() -> QuerySet[Blog]:
+    """Public blogs, live ones first, then the most recently updated."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    return (
+        Blog.objects.exclude(status=Blog.Status.DRAFT)
+        .annotate(
+            live_first=Case(
+                When(status=Blog.Status.LIVE, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("live_first", "-updated_at", "slug")
+    )
+
+
+def blog_get(*, slug: str, user: AbstractBaseUser | AnonymousUser | None = None) -> Blog:
+    try:
+        return blogs_visible_to(user).get(slug=slug)
+    except Blog.DoesNotExist:
+        raise BlogNotFoundError(f"There is no blog called {slug!r}.") from None
+
+
+def entries_for_blog(blog: Blog) -> QuerySet[Entry]:
+    """Entries newest first (by newsroom time), as readers see them."""
+    return Entry.objects.filter(blog=blog).order_by("-occurred_at", "-published_seq")
+
+
+def entries_pinned(blog: Blog) -> QuerySet[Entry]:
+    return entries_for_blog(blog).filter(pinned=True)
+
+
+def entries_key_events(blog: Blog) -> QuerySet[Entry]:
+    return entries_for_blog(blog).filter(key_event=True)
+
+
+def entry_get(*, blog: Blog, entry_id: Any) -> Entry:
+    try:
+        return Entry.objects.select_related("blog").get(blog=blog, pk=entry_id)
+    except (Entry.DoesNotExist, ValueError):
+        raise EntryNotFoundError(f"There is no entry {entry_id} in {blog.slug!r}.") from None
+
+
+def entry_revisions(entry: Entry) -> QuerySet[EntryRevision]:
+    return entry.revisions.order_by("number")
+
+
+def events_after(blog: Blog | int, after: int = 0, *, limit: int | None = None) -> QuerySet[Event]:
+    """The blog's log after ``after``, in seq order: the source of truth for catch-up."""
+    blog_id = blog if isinstance(blog, int) else blog.pk
+    log = Event.objects.filter(blog_id=blog_id, seq__gt=after).order_by("seq")
+    return log[:limit] if limit is not None else log
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def entry_as_dict(entry: Entry) -> dict[str, Any]:
+    """The entry as the API and the push channel show it."""
+    return {
+        "id": str(entry.id),
+        "headline": entry.headline,
+        "body": entry.body,
+        "body_html": entry.body_html,
+        "occurred_at": _iso(entry.occurred_at),
+        "status": entry.status,
+        "pinned": entry.pinned,
+        "key_event": entry.key_event,
+        "revision": entry.revision,
+        "author": entry.author,
+        "published_at": _iso(entry.published_at),
+        "updated_at": _iso(entry.updated_at),
+        "last_corrected_at": _iso(entry.last_corrected_at),
+        "correction_reason": entry.correction_reason,
+        "retracted_at": _iso(entry.retracted_at),
+        "retraction_reason": entry.retraction_reason,
+    }
+
+
+def blog_as_dict(blog: Blog) -> dict[str, Any]:
+    return {
+        "slug": blog.slug,
+        "title": blog.title,
+        "description": blog.description,
+        "time_zone": blog.time_zone,
+        "status": blog.status,
+        "coverage_start": _iso(blog.coverage_start),
+        "coverage_end": _iso(blog.coverage_end),
+        "last_seq": blog.last_seq,
+        "updated_at": _iso(blog.updated_at),
+    }
+
+
+def events_as_dicts(events: Sequence[Event]) -> list[dict[str, Any]]:
+    """Log events as push messages: seq, type and the entry (or blog) as it is now.
+
+    Entries and blogs are fetched in one query each, so a catch-up of many events stays cheap.
+    """
+    entry_ids = {event.entry_id for event in events if event.entry_id is not None}
+    blog_ids = {event.blog_id for event in events if event.entry_id is None}
+    entries = {entry.id: entry for entry in Entry.objects.filter(pk__in=entry_ids)}
+    blogs = {blog.pk: blog for blog in Blog.objects.filter(pk__in=blog_ids)}
+    messages = []
+    for event in events:
+        message: dict[str, Any] = {
+            "seq": event.seq,
+            "type": event.type,
+            "occurred_at": _iso(event.occurred_at),
+            "recorded_at": _iso(event.recorded_at),
+        }
+        if event.entry_id is not None:
+            entry = entries.get(event.entry_id)
+            message["entry"] = entry_as_dict(entry) if entry else None
+        else:
+            message["blog"] = blog_as_dict(blogs[event.blog_id])
+        messages.append(message)
+    return messages

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from liveblog import views
+
+app_name = "liveblog"
+
+urlpatterns = [
+    path("", views.blog_list, name="blog_list"),
+    path("blogs/<slug:slug>/", views.blog_page, name="blog"),
+    path("blogs/<slug:slug>/entries/<uuid:entry_id>/", views.entry_page, name="entry"),
+]

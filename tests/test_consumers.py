@@ -1,0 +1,167 @@
+"""Readers' push channel: catch-up, live delivery, no loss or duplicates, and refusals."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from channels.testing.websocket import WebsocketCommunicator
+from django.db import transaction
+
+from config.asgi import application
+from liveblog import broadcast, commands, consumers
+from liveblog.models import Blog, Entry
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+ORIGIN = [(b"origin", b"http://localhost"), (b"host", b"localhost")]
+
+
+@pytest.fixture
+def live_blog(db) -> Blog:
+    blog = commands.blog_create(slug="live", title="Live", actor="editor")
+    return commands.blog_open(blog=blog, actor="editor")
+
+
+async def _connect(path: str) -> WebsocketCommunicator:
+    communicator = WebsocketCommunicator(application, path, headers=ORIGIN)
+    connected, _ = await communicator.connect()
+    assert connected
+    return communicator
+
+
+async def _publish(blog: Blog, body: str) -> Entry:
+    return await database_sync_to_async(commands.entry_publish)(blog=blog, body=body, actor="ed")
+
+
+async def _receive_seqs(communicator: WebsocketCommunicator, count: int) -> list[dict]:
+    return [json.loads(await communicator.receive_from(timeout=3)) for _ in range(count)]
+
+
+async def test_catch_up_sends_every_event_after_the_given_seq_in_order(live_blog) -> None:
+    for n in range(3):
+        await _publish(live_blog, f"update {n}")
+    reader = await _connect("/ws/blogs/live/?after=2")
+    messages = await _receive_seqs(reader, 3)
+    assert [m["seq"] for m in messages] == [3, 4, 5]
+    assert [m["entry"]["body"] for m in messages] == ["update 0", "update 1", "update 2"]
+    assert messages[0]["type"] == "entry.published"
+    assert await reader.receive_nothing(timeout=0.2)
+    await reader.disconnect()
+
+
+async def test_without_after_only_live_events_follow(live_blog) -> None:
+    await _publish(live_blog, "before")
+    reader = await _connect("/ws/blogs/live/")
+    assert await reader.receive_nothing(timeout=0.2)
+    entry = await _publish(live_blog, "after")
+    message = json.loads(await reader.receive_from(timeout=3))
+    assert (message["seq"], message["entry"]["id"]) == (4, str(entry.id))
+    corrected = await database_sync_to_async(commands.entry_correct)(
+        entry=entry, body="after!", reason="emphasis", actor="ed"
+    )
+    message = json.loads(await reader.receive_from(timeout=3))
+    assert message["type"] == "entry.corrected"
+    assert message["entry"]["body"] == corrected.body
+    assert message["entry"]["correction_reason"] == "emphasis"
+    await reader.disconnect()
+
+
+async def test_a_reader_who_reconnects_misses_nothing_and_sees_nothing_twice(live_blog) -> None:
+    reader = await _connect("/ws/blogs/live/?after=2")
+    await _publish(live_blog, "one")
+    (first,) = await _receive_seqs(reader, 1)
+    await reader.disconnect()
+    await _publish(live_blog, "two while offline")
+    await _publish(live_blog, "three while offline")
+    reader = await _connect(f"/ws/blogs/live/?after={first['seq']}")
+    await _publish(live_blog, "four, live")
+    messages = await _receive_seqs(reader, 3)
+    assert [m["seq"] for m in messages] == [4, 5, 6]
+    assert await reader.receive_nothing(timeout=0.2)
+    await reader.disconnect()
+
+
+async def test_a_message_lost_by_the_channel_layer_is_filled_from_the_log(
+    live_blog, monkeypatch
+) -> None:
+    reader = await _connect("/ws/blogs/live/")
+    real_send = broadcast.send_events
+    monkeypatch.setattr(broadcast, "send_events", lambda events: None)
+    await _publish(live_blog, "lost by the layer")
+    monkeypatch.setattr(broadcast, "send_events", real_send)
+    await _publish(live_blog, "delivered")
+    messages = await _receive_seqs(reader, 2)
+    assert [m["entry"]["body"] for m in messages] == ["lost by the layer", "delivered"]
+    await reader.disconnect()
+
+
+async def test_a_big_batch_arrives_as_a_nudge_and_is_read_from_the_log(live_blog) -> None:
+    reader = await _connect("/ws/blogs/live/")
+    count = broadcast.MAX_EVENTS_PER_BROADCAST + 5
+    await database_sync_to_async(commands.entries_publish)(
+        blog=live_blog,
+        actor="importer",
+        publications=[commands.Publication(body=f"n{n}") for n in range(count)],
+    )
+    messages = await _receive_seqs(reader, count)
+    assert [m["seq"] for m in messages] == list(range(3, 3 + count))
+    await reader.disconnect()
+
+
+async def test_a_rolled_back_publish_reaches_no_one(live_blog) -> None:
+    reader = await _connect("/ws/blogs/live/")
+
+    def publish_and_roll_back() -> None:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            commands.entry_publish(blog=live_blog, body="never", actor="ed")
+            raise RuntimeError("abort")
+
+    await database_sync_to_async(publish_and_roll_back)()
+    assert await reader.receive_nothing(timeout=0.3)
+    await reader.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("path", "code"),
+    [
+        ("/ws/blogs/nope/", consumers.CLOSE_NOT_FOUND),
+        ("/ws/blogs/draft/", consumers.CLOSE_NOT_FOUND),
+        ("/ws/blogs/live/?after=-1", consumers.CLOSE_BAD_REQUEST),
+        ("/ws/blogs/live/?after=abc", consumers.CLOSE_BAD_REQUEST),
+    ],
+)
+async def test_unknown_or_draft_blogs_and_bad_after_close_with_a_documented_code(
+    live_blog, path, code
+) -> None:
+    await database_sync_to_async(commands.blog_create)(slug="draft", title="Draft", actor="ed")
+    communicator = WebsocketCommunicator(application, path, headers=ORIGIN)
+    await communicator.connect()
+    assert await communicator.receive_output(timeout=3) == {"type": "websocket.close", "code": code}
+
+
+async def test_readers_cannot_write(live_blog) -> None:
+    reader = await _connect("/ws/blogs/live/")
+    await reader.send_to(text_data='{"type": "entry.published", "body": "spoof"}')
+    assert await reader.receive_output(timeout=3) == {
+        "type": "websocket.close",
+        "code": consumers.CLOSE_READ_ONLY,
+    }
+    assert await database_sync_to_async(Entry.objects.count)() == 0
+
+
+async def test_connections_from_foreign_origins_are_refused(live_blog) -> None:
+    communicator = WebsocketCommunicator(
+        application, "/ws/blogs/live/", headers=[(b"origin", b"https://evil.example")]
+    )
+    connected, _ = await communicator.connect()
+    assert not connected
+
+
+async def test_readers_leave_the_group_when_they_disconnect(live_blog) -> None:
+    reader = await _connect("/ws/blogs/live/")
+    await reader.disconnect()
+    layer = get_channel_layer()
+    assert not layer.groups.get(broadcast.group_name(live_blog.pk))
