@@ -1,14 +1,17 @@
 """Push committed events to readers through the channel layer.
 
-Called only from ``liveblog.commands``, after the transaction commits. The channel layer is
-at-most-once, so a message is a hint, not the truth: consumers track the last seq they sent
-and re-read the log whenever they see a gap.
+Called only from ``liveblog.commands``, after the transaction commits. Each group message
+carries the event's seq and its JSON text, serialised once; ``liveblog.fanout`` hands it to
+the readers of each process. The channel layer is at-most-once, so a message is a hint, not
+the truth: readers track the last seq they got and re-read the log whenever they see a gap.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -25,6 +28,11 @@ MAX_EVENTS_PER_BROADCAST = 50
 MESSAGE_TYPE = "blog.event"
 
 
+def to_json(data: dict[str, Any]) -> str:
+    """The exact text readers receive for one event."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
 def group_name(blog_id: int) -> str:
     return f"liveblog.blog.{blog_id}"
 
@@ -39,10 +47,11 @@ def send_events(events: Sequence[Event]) -> None:
         if layer is None:
             return
         if len(events) > MAX_EVENTS_PER_BROADCAST:
-            messages = [{"type": MESSAGE_TYPE, "seq": events[-1].seq, "event": None}]
+            messages = [{"type": MESSAGE_TYPE, "seq": events[-1].seq, "text": None}]
         else:
+            # Serialised once here, not once per reader.
             messages = [
-                {"type": MESSAGE_TYPE, "seq": data["seq"], "event": data}
+                {"type": MESSAGE_TYPE, "seq": data["seq"], "text": to_json(data)}
                 for data in events_as_dicts(events)
             ]
         for message in messages:

@@ -347,6 +347,7 @@ def entry_retract(
     reason: str,
     actor: str,
     based_on_revision: int | None = None,
+    occurred_at: datetime | None = None,
 ) -> Entry:
     """Withdraw an entry; readers see a notice with the reason, and the history stays."""
 
@@ -355,11 +356,23 @@ def entry_retract(
         _refuse_if_retracted(current)
         return retraction
 
-    return _entry_command(entry=entry, actor=actor, make=make, based_on_revision=based_on_revision)
+    return _entry_command(
+        entry=entry,
+        actor=actor,
+        make=make,
+        based_on_revision=based_on_revision,
+        occurred_at=occurred_at,
+    )
 
 
 def _toggle(
-    *, entry: Entry | uuid.UUID, actor: str, flag: str, wanted: bool, event: ev.DomainEvent
+    *,
+    entry: Entry | uuid.UUID,
+    actor: str,
+    flag: str,
+    wanted: bool,
+    event: ev.DomainEvent,
+    occurred_at: datetime | None,
 ) -> Entry:
     def make(current: Entry) -> ev.DomainEvent:
         _refuse_if_retracted(current)
@@ -370,28 +383,60 @@ def _toggle(
             )
         return event
 
-    return _entry_command(entry=entry, actor=actor, make=make)
+    return _entry_command(entry=entry, actor=actor, make=make, occurred_at=occurred_at)
 
 
-def entry_pin(*, entry: Entry | uuid.UUID, actor: str) -> Entry:
+def entry_pin(
+    *, entry: Entry | uuid.UUID, actor: str, occurred_at: datetime | None = None
+) -> Entry:
     """Keep the entry at the top of the page."""
-    return _toggle(entry=entry, actor=actor, flag="pinned", wanted=True, event=ev.EntryPinned())
-
-
-def entry_unpin(*, entry: Entry | uuid.UUID, actor: str) -> Entry:
-    """Return a pinned entry to its place in time."""
-    return _toggle(entry=entry, actor=actor, flag="pinned", wanted=False, event=ev.EntryUnpinned())
-
-
-def entry_mark_key_event(*, entry: Entry | uuid.UUID, actor: str) -> Entry:
-    """List the entry in the blog's key events."""
     return _toggle(
-        entry=entry, actor=actor, flag="key_event", wanted=True, event=ev.EntryMarkedKeyEvent()
+        entry=entry,
+        actor=actor,
+        flag="pinned",
+        wanted=True,
+        event=ev.EntryPinned(),
+        occurred_at=occurred_at,
     )
 
 
-def entry_unmark_key_event(*, entry: Entry | uuid.UUID, actor: str) -> Entry:
+def entry_unpin(
+    *, entry: Entry | uuid.UUID, actor: str, occurred_at: datetime | None = None
+) -> Entry:
+    """Return a pinned entry to its place in time."""
+    return _toggle(
+        entry=entry,
+        actor=actor,
+        flag="pinned",
+        wanted=False,
+        event=ev.EntryUnpinned(),
+        occurred_at=occurred_at,
+    )
+
+
+def entry_mark_key_event(
+    *, entry: Entry | uuid.UUID, actor: str, occurred_at: datetime | None = None
+) -> Entry:
+    """List the entry in the blog's key events."""
+    return _toggle(
+        entry=entry,
+        actor=actor,
+        flag="key_event",
+        wanted=True,
+        event=ev.EntryMarkedKeyEvent(),
+        occurred_at=occurred_at,
+    )
+
+
+def entry_unmark_key_event(
+    *, entry: Entry | uuid.UUID, actor: str, occurred_at: datetime | None = None
+) -> Entry:
     """Remove the entry from the blog's key events."""
     return _toggle(
-        entry=entry, actor=actor, flag="key_event", wanted=False, event=ev.EntryUnmarkedKeyEvent()
+        entry=entry,
+        actor=actor,
+        flag="key_event",
+        wanted=False,
+        event=ev.EntryUnmarkedKeyEvent(),
+        occurred_at=occurred_at,
     )

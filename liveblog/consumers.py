@@ -1,32 +1,40 @@
 """The readers' push channel: ``/ws/blogs/<slug>/?after=<seq>``.
 
-On connect the consumer joins the blog's group, then replays the log after ``after`` (if
-given), then forwards live events. It remembers the last seq it sent: a duplicate is
-skipped, and a gap (the channel layer is at-most-once) is filled from the log, so a reader
-sees every event exactly once, in order.
+A reader joins its blog's hub in this process (``liveblog.fanout``), then gets the log after
+``after`` (if given), then live events. It remembers the last seq it queued: a duplicate is
+skipped and a gap (the channel layer is at-most-once) is filled from the log, so a reader
+sees every event exactly once, in order. Each reader has a bounded outbox written by its own
+task, so a slow reader never holds up the others; one whose outbox overflows is closed and
+catches up when it reconnects with ``after``.
 
 Close codes (documented in the README):
     4400  ``after`` is not a whole number >= 0
     4403  readers cannot write: the client sent a frame
     4404  no public blog with that slug (unknown or draft)
+    4408  the reader fell too far behind; reconnect with ``after=<last seq>``
 """
 
 from __future__ import annotations
 
-import json
-from typing import Any
+import asyncio
+import logging
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from liveblog import broadcast, selectors
+from liveblog import broadcast, fanout, selectors
 from liveblog.models import Blog
+
+logger = logging.getLogger(__name__)
 
 CLOSE_BAD_REQUEST = 4400
 CLOSE_READ_ONLY = 4403
 CLOSE_NOT_FOUND = 4404
+CLOSE_TOO_SLOW = 4408
 CATCH_UP_PAGE = 500
+#: Live messages a reader may have waiting before it counts as too slow.
+OUTBOX_SIZE = 256
 
 
 def _public_blog(slug: str) -> tuple[int, int] | None:
@@ -34,45 +42,46 @@ def _public_blog(slug: str) -> tuple[int, int] | None:
     return (blog.pk, blog.last_seq) if blog else None
 
 
-def _log_page(blog_id: int, after: int) -> list[dict[str, Any]]:
-    return selectors.events_as_dicts(
-        list(selectors.events_after(blog_id, after, limit=CATCH_UP_PAGE))
-    )
-
-
-def _last_seq(blog_id: int) -> int:
-    return Blog.objects.filter(pk=blog_id).values_list("last_seq", flat=True).get()
+def _log_page(blog_id: int, after: int) -> list[tuple[int, str]]:
+    events = list(selectors.events_after(blog_id, after, limit=CATCH_UP_PAGE))
+    return [(data["seq"], broadcast.to_json(data)) for data in selectors.events_as_dicts(events)]
 
 
 class BlogConsumer(AsyncWebsocketConsumer):
     blog_id: int | None = None
-    group: str | None = None
-    last_sent: int = 0
+    hub: fanout.BlogHub | None = None
+    last_queued: int = 0
 
     async def connect(self) -> None:
         after = self._after()
         found = None
         if after is not False:
-            slug = self.scope["url_route"]["kwargs"]["slug"]
-            found = await database_sync_to_async(_public_blog)(slug)
+            found = await database_sync_to_async(_public_blog)(
+                self.scope["url_route"]["kwargs"]["slug"]
+            )
         if found is None:
             # Accept first so the close code reaches the client (a refused handshake has none).
             await self.accept()
             await self.close(code=CLOSE_BAD_REQUEST if after is False else CLOSE_NOT_FOUND)
             return
-        self.blog_id = found[0]
-        self.group = broadcast.group_name(self.blog_id)
-        # Join first, then read: anything committed meanwhile waits in our queue and is
+        self.blog_id, newest = found
+        self.outbox: asyncio.Queue[str] = asyncio.Queue(maxsize=OUTBOX_SIZE)
+        self.catching_up = False
+        self.wanted_seq = 0
+        self.closing = False
+        # Join first, then read: anything committed meanwhile reaches deliver() and is
         # de-duplicated by seq, so nothing falls between the replay and the live stream.
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        self.hub = fanout.hub_for(self.channel_layer, self.blog_id)
+        await self.hub.join(self)
+        await self.accept()
+        self.writer = asyncio.create_task(self._write())
         if after is None:
             # Everything committed once the handshake completes is delivered.
-            self.last_sent = await database_sync_to_async(_last_seq)(self.blog_id)
-            await self.accept()
+            self.last_queued = max(newest, self.hub.newest_seq)
         else:
-            self.last_sent = after
-            await self.accept()
-            await self._catch_up()
+            self.last_queued = after
+            self.wanted_seq = max(newest, self.hub.newest_seq)
+            self._start_catch_up()
 
     def _after(self) -> int | bool | None:
         """The ``after`` query parameter: None when absent, False when malformed."""
@@ -85,30 +94,63 @@ class BlogConsumer(AsyncWebsocketConsumer):
         return int(value)
 
     async def disconnect(self, code: int) -> None:
-        if self.group:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        self.closing = True
+        if self.hub is not None:
+            await self.hub.leave(self)
+        for name in ("writer", "catch_up_task"):
+            task = getattr(self, name, None)
+            if task is not None:
+                task.cancel()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         await self.close(code=CLOSE_READ_ONLY)
 
-    async def blog_event(self, message: dict[str, Any]) -> None:
-        """A group message: forward it, skip it as a duplicate, or fill a gap from the log."""
-        seq = message["seq"]
-        if seq <= self.last_sent:
-            return
-        if seq == self.last_sent + 1 and message.get("event") is not None:
-            await self._send_event(message["event"])
-            return
-        await self._catch_up(until=seq)
+    # --- delivery -------------------------------------------------------------------
 
-    async def _catch_up(self, until: int | None = None) -> None:
+    def deliver(self, seq: int, text: str | None) -> None:
+        """Called by the hub for every event of the blog (text None: read it from the log)."""
+        if seq <= self.last_queued or self.closing:
+            return
+        if self.catching_up or text is None or seq != self.last_queued + 1:
+            self.wanted_seq = max(self.wanted_seq, seq)
+            self._start_catch_up()
+            return
+        try:
+            self.outbox.put_nowait(text)
+        except asyncio.QueueFull:
+            self._drop_slow_reader()
+            return
+        self.last_queued = seq
+
+    def _start_catch_up(self) -> None:
+        if not self.catching_up:
+            self.catching_up = True
+            self.catch_up_task = asyncio.create_task(self._catch_up())
+
+    async def _catch_up(self) -> None:
+        """Queue the log after last_queued until we hold everything the hub has seen."""
+        try:
+            while not self.closing:
+                page = await database_sync_to_async(_log_page)(self.blog_id, self.last_queued)
+                for seq, text in page:
+                    await self.outbox.put(text)  # back-pressure: wait for the writer
+                    self.last_queued = seq
+                if len(page) < CATCH_UP_PAGE and self.last_queued >= self.wanted_seq:
+                    return
+                if not page:
+                    return  # the hub saw a seq that is not committed yet; it will come again
+        except Exception:
+            logger.exception("Catch-up of blog %s failed; closing the reader", self.blog_id)
+            await self.close(code=CLOSE_TOO_SLOW)
+        finally:
+            self.catching_up = False
+
+    async def _write(self) -> None:
         while True:
-            page = await database_sync_to_async(_log_page)(self.blog_id, self.last_sent)
-            for event in page:
-                await self._send_event(event)
-            if len(page) < CATCH_UP_PAGE or (until is not None and self.last_sent >= until):
-                return
+            text = await self.outbox.get()
+            await self.send(text_data=text)
 
-    async def _send_event(self, event: dict[str, Any]) -> None:
-        await self.send(text_data=json.dumps(event, separators=(",", ":")))
-        self.last_sent = event["seq"]
+    def _drop_slow_reader(self) -> None:
+        self.closing = True
+        logger.info("Dropping a reader of blog %s whose outbox is full", self.blog_id)
+        asyncio.get_running_loop().create_task(self.close(code=CLOSE_TOO_SLOW))

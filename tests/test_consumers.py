@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -11,7 +12,7 @@ from channels.testing.websocket import WebsocketCommunicator
 from django.db import transaction
 
 from config.asgi import application
-from liveblog import broadcast, commands, consumers
+from liveblog import broadcast, commands, consumers, fanout
 from liveblog.models import Blog, Entry
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
@@ -165,3 +166,35 @@ async def test_readers_leave_the_group_when_they_disconnect(live_blog) -> None:
     await reader.disconnect()
     layer = get_channel_layer()
     assert not layer.groups.get(broadcast.group_name(live_blog.pk))
+
+
+async def test_a_slow_reader_is_dropped_without_holding_up_the_others(live_blog, monkeypatch):
+    monkeypatch.setattr(consumers, "OUTBOX_SIZE", 3)
+    real_write = consumers.BlogConsumer._write
+
+    async def stalled_write(self) -> None:
+        if b"slow" in self.scope["query_string"]:
+            await asyncio.sleep(3600)  # a reader that never reads
+        await real_write(self)
+
+    monkeypatch.setattr(consumers.BlogConsumer, "_write", stalled_write)
+    slow = await _connect("/ws/blogs/live/?slow=1")
+    fast = await _connect("/ws/blogs/live/")
+    for n in range(5):
+        await _publish(live_blog, f"update {n}")
+    assert [m["seq"] for m in await _receive_seqs(fast, 5)] == [3, 4, 5, 6, 7]
+    assert await slow.receive_output(timeout=3) == {
+        "type": "websocket.close",
+        "code": consumers.CLOSE_TOO_SLOW,
+    }
+    await fast.disconnect()
+
+
+async def test_an_event_whose_message_was_lost_arrives_by_the_log_check(live_blog, monkeypatch):
+    monkeypatch.setattr(fanout, "LOG_CHECK_SECONDS", 0.2)
+    reader = await _connect("/ws/blogs/live/")
+    monkeypatch.setattr(broadcast, "send_events", lambda events: None)
+    await _publish(live_blog, "the last update of the night, lost by the layer")
+    (message,) = await _receive_seqs(reader, 1)
+    assert message["entry"]["body"].startswith("the last update")
+    await reader.disconnect()

@@ -1,0 +1,128 @@
+"""Per-process fan-out of a blog's events to the readers connected to this process.
+
+Plain Channels gives every reader its own channel in the blog's group, so each update costs
+the channel layer one message per reader (a deep copy and a queue hand-off each, or a Redis
+round trip each). Here each process joins the group once per blog with one hub channel, and
+the hub hands the already-serialised JSON text to its local readers. The layer's cost per
+update no longer grows with the number of readers.
+
+The layer stays at-most-once, so the hub also checks the log now and then: if the blog moved
+past the newest seq the hub has seen (a message was dropped, Redis restarted), it nudges its
+readers, who read the missing events from the log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Protocol
+
+from channels.db import database_sync_to_async
+
+from liveblog import broadcast
+from liveblog.models import Blog
+
+logger = logging.getLogger(__name__)
+
+#: How often a hub compares the log's newest seq with what it has delivered.
+LOG_CHECK_SECONDS = 10.0
+#: Pause before re-subscribing after the channel layer failed (Redis restarting, say).
+RETRY_SECONDS = 1.0
+
+
+class Reader(Protocol):
+    def deliver(self, seq: int, text: str | None) -> None:
+        """Take an event (or, with text None, a nudge to read the log up to seq)."""
+
+
+def _last_seq(blog_id: int) -> int:
+    return Blog.objects.filter(pk=blog_id).values_list("last_seq", flat=True).first() or 0
+
+
+class BlogHub:
+    """The readers of one blog in this process, fed from one channel-layer subscription."""
+
+    def __init__(self, layer: Any, blog_id: int) -> None:
+        self.layer = layer
+        self.blog_id = blog_id
+        self.group = broadcast.group_name(blog_id)
+        self.readers: set[Reader] = set()
+        self.newest_seq = 0
+        self._channel: str | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._lock = asyncio.Lock()
+
+    async def join(self, reader: Reader) -> None:
+        async with self._lock:
+            self.readers.add(reader)
+            if not self._tasks:
+                await self._subscribe()
+                self._tasks = [
+                    asyncio.create_task(self._pump(), name=f"hub-pump-{self.blog_id}"),
+                    asyncio.create_task(self._check_log(), name=f"hub-log-{self.blog_id}"),
+                ]
+
+    async def leave(self, reader: Reader) -> None:
+        async with self._lock:
+            self.readers.discard(reader)
+            if self.readers or not self._tasks:
+                return
+            for task in self._tasks:
+                task.cancel()
+            self._tasks = []
+            channel, self._channel = self._channel, None
+            if channel:
+                try:
+                    await self.layer.group_discard(self.group, channel)
+                except Exception:  # the layer may be down; its membership expires anyway
+                    logger.warning("Could not leave %s on the channel layer", self.group)
+
+    async def _subscribe(self) -> None:
+        self._channel = await self.layer.new_channel(prefix="liveblog-hub.")
+        await self.layer.group_add(self.group, self._channel)
+
+    def _fan_out(self, seq: int, text: str | None) -> None:
+        if seq > self.newest_seq:
+            self.newest_seq = seq
+        for reader in list(self.readers):
+            reader.deliver(seq, text)
+
+    async def _pump(self) -> None:
+        while True:
+            try:
+                message = await self.layer.receive(self._channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("Channel layer failed for %s; re-subscribing", self.group)
+                await asyncio.sleep(RETRY_SECONDS)
+                try:
+                    await self._subscribe()
+                except Exception:
+                    logger.warning("Re-subscribing %s failed; will retry", self.group)
+                continue
+            if message.get("type") == broadcast.MESSAGE_TYPE:
+                self._fan_out(message["seq"], message.get("text"))
+
+    async def _check_log(self) -> None:
+        while True:
+            await asyncio.sleep(LOG_CHECK_SECONDS)
+            try:
+                newest = await database_sync_to_async(_last_seq)(self.blog_id)
+            except Exception:
+                logger.warning("Could not read the log of blog %s", self.blog_id)
+                continue
+            if newest > self.newest_seq:
+                self._fan_out(newest, None)
+
+
+_hubs: dict[tuple[int, int], BlogHub] = {}
+
+
+def hub_for(layer: Any, blog_id: int) -> BlogHub:
+    """The hub of this blog in this process (one per event loop, since tests run several)."""
+    key = (id(asyncio.get_running_loop()), blog_id)
+    hub = _hubs.get(key)
+    if hub is None or hub.layer is not layer:
+        hub = _hubs[key] = BlogHub(layer, blog_id)
+    return hub
