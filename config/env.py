@@ -74,6 +74,17 @@ def env_int(name: str, default: int, *, environ: Mapping[str, str] | None = None
         raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
 
 
+def env_float(name: str, default: float, *, environ: Mapping[str, str] | None = None) -> float:
+    """Return a number setting (seconds, say)."""
+    value = _raw(name, environ)
+    if value is None or value == "":
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a number.") from None
+
+
 def env_time_zone(name: str, default: str, *, environ: Mapping[str, str] | None = None) -> str:
     """Return an IANA time zone name such as 'Europe/London'."""
     value = env_str(name, default, environ=environ)

@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from config.env import (
     env_bool,
     env_database,
+    env_float,
     env_int,
     env_list,
     env_redis_url,
@@ -38,6 +39,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
+    # Swagger UI's assets, served from here: the docs page makes no request elsewhere.
+    "drf_spectacular_sidecar",
     "channels",
     "liveblog",
 ]
@@ -110,6 +114,9 @@ else:
         }
     }
 
+# How often each process's hub compares a blog's log with what it has pushed (liveblog.fanout).
+LIVEBLOG_LOG_CHECK_SECONDS = env_float("LIVEBLOG_LOG_CHECK_SECONDS", 10.0)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -140,11 +147,64 @@ SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+
+def _api_rate(name: str, default: str) -> str:
+    """A DRF throttle rate such as 120/min, checked now so a typo stops start-up."""
+    value = env_str(name, default)
+    count, _, period = value.partition("/")
+    if not (count.isdigit() and period[:1] in {"s", "m", "h", "d"}):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a rate; write it as REQUESTS/PERIOD, e.g. 120/min "
+            "(period: s, min, hour or day)."
+        )
+    return value
+
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Tokens first: an anonymous write then gets 401 with a Bearer challenge, not 403.
+        "liveblog.api.authentication.ApiTokenAuthentication",
+        # Enforces CSRF for signed-in browsers.
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    # Closed unless a view opens it; the API's views decide per method (liveblog.api.views).
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "liveblog.api.throttling.AnonThrottle",
+        "liveblog.api.throttling.WriteThrottle",
+    ],
+    # Counted in the default cache: per process unless CACHES points at a shared store.
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": _api_rate("LIVEBLOG_API_THROTTLE_ANON", "120/min"),
+        "write": _api_rate("LIVEBLOG_API_THROTTLE_WRITE", "60/min"),
+    },
+    "EXCEPTION_HANDLER": "liveblog.api.exceptions.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "liveblog API",
+    "DESCRIPTION": (
+        "Blogs, entries and the event log of liveblog, and the editors' writes (publish, "
+        "correct, retract, pin, key event) through the same commands as the admin. Reads are "
+        "open for live and closed blogs; writes need a member of the blog, signed in (with "
+        "CSRF) or with an API token from the admin. Every error is "
+        '`{"message", "code", "errors"}`.'
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "BlogStatusEnum": "liveblog.models.Blog.Status",
+        "EntryStatusEnum": "liveblog.models.Entry.Status",
+    },
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LOGGING = {

@@ -18,6 +18,7 @@ import logging
 from typing import Any, Protocol
 
 from channels.db import database_sync_to_async
+from django.conf import settings
 
 from liveblog import broadcast
 from liveblog.models import Blog
@@ -25,7 +26,7 @@ from liveblog.models import Blog
 logger = logging.getLogger(__name__)
 
 #: How often a hub compares the log's newest seq with what it has delivered.
-LOG_CHECK_SECONDS = 10.0
+LOG_CHECK_SECONDS: float = settings.LIVEBLOG_LOG_CHECK_SECONDS
 #: Pause before re-subscribing after the channel layer failed (Redis restarting, say).
 RETRY_SECONDS = 1.0
 
