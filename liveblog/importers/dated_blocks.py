@@ -1,0 +1,318 @@
+"""Format "dated_blocks": blocks that each open with a date-and-time line.
+
+This is how OC Media ran its live updates (fixtures/oc-media-stepanakert-2023-09-20.txt)::
+
+    Become a member                      <- page furniture
+    Live updates | Stepanakert surrenders amidst Azerbaijani assault      <- the title
+    Azerbaijani armed forces have continued their offensive ...           <- introduction
+    20 Sep 2023, 22:52
+    Aliyev says Armenian population of Nagorno-Karabakh can now 'breathe easy'   <- headline
+    Azerbaijani President Ilham Aliyev has celebrated ...                 <- body
+
+A block's first line is its headline when it is short, has no closing punctuation and more
+text follows; otherwise the block has no headline and that line is its first paragraph.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from liveblog.importers.base import (
+    ImportNotice,
+    ImportParseError,
+    ParsedBlog,
+    ParsedEntry,
+    SetAsideText,
+)
+from liveblog.importers.text import (
+    MONTH_PATTERN,
+    Stamped,
+    as_paragraph,
+    check_year,
+    find_trailing_furniture,
+    furniture_notices,
+    infer_year,
+    is_title_line,
+    markdown_body,
+    month_number,
+    newest_first,
+    plain,
+    read_leading_time,
+    resolve_meridiem,
+    settle_order,
+    split_glued_furniture,
+    split_inline_notes,
+    split_lines,
+    zone,
+)
+
+FORMAT = "dated_blocks"
+
+_BLOCK_STAMP = re.compile(
+    r"^(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
+    r"(?:(?P<d1>\d{1,2})(?:st|nd|rd|th)?\s+(?P<m1>" + MONTH_PATTERN + r")\.?"
+    r"|(?P<m2>" + MONTH_PATTERN + r")\.?\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)?)"
+    r"(?:,?\s+(?P<y>\d{4}))?"
+    r"\s*(?:,|\bat\b|[-\u2013\u2014|/\u00b7])?\s*(?P<rest>\d.*)$",
+    re.IGNORECASE,
+)
+_HEADLINE_MAX = 150
+_CLOSING = " \"'\u2019\u201d\u00bb)]"
+_FINAL_PUNCTUATION = ".!?:;,\u2026"
+
+
+@dataclasses.dataclass(frozen=True)
+class BlockStamp:
+    """A block's date-and-time line as written; ``hour`` is None without a.m./p.m."""
+
+    year: int | None
+    month: int
+    day: int
+    hour: int | None
+    hour12: int
+    minute: int
+    meridiem: bool
+    raw: str
+    notes: tuple[str, ...]
+    valid: bool = True  # False for an impossible time such as "25:61"
+
+
+def read_block_stamp(text: str) -> BlockStamp | None:
+    """Read a line that is only a date and a time ("20 Sep 2023, 22:58")."""
+    if not text or len(text) > 60 or not text[:1].isalnum():
+        return None
+    match = _BLOCK_STAMP.match(plain(text))
+    if match is None:
+        return None
+    month = month_number(match.group("m1") or match.group("m2"))
+    if month is None:
+        return None
+    rest = match.group("rest")
+    clock = read_leading_time(text[match.start("rest") :])
+    if clock is None or clock.label or rest[clock.rest :].strip():
+        return None
+    return BlockStamp(
+        year=int(match.group("y")) if match.group("y") else None,
+        month=month,
+        day=int(match.group("d1") or match.group("d2")),
+        hour=clock.hour,
+        hour12=clock.hour12,
+        minute=clock.minute,
+        meridiem=clock.hour is not None and not clock.raw[-1:].isdigit(),
+        raw=text,
+        notes=clock.notes,
+        valid=clock.valid,
+    )
+
+
+def starts_entry(text: str) -> bool:
+    """Say whether a line opens a block."""
+    return read_block_stamp(text) is not None
+
+
+def looks_like_headline(text: str) -> bool:
+    """Say whether a block's first line reads as a headline: short, no closing punctuation."""
+    if len(text) > _HEADLINE_MAX or as_paragraph(text)[1]:
+        return False
+    core = text.rstrip(_CLOSING)
+    return bool(core) and core[-1] not in _FINAL_PUNCTUATION
+
+
+@dataclasses.dataclass
+class _Block:
+    stamp: Stamped
+    line_text: str
+    paragraphs: list[str]
+
+
+def parse(text: str, *, source: str, time_zone: str, year: int | None = None) -> ParsedBlog:
+    """Parse a dated-blocks blog into entries in chronological order (see module doc)."""
+    tz = zone(time_zone, source=source)
+    check_year(year, source=source)
+    lines = split_lines(text)
+    stamps: dict[int, BlockStamp] = {}
+    for index, line in enumerate(lines):
+        stamp = read_block_stamp(line.strip())
+        if stamp is None:
+            continue
+        if not stamp.valid:
+            raise ImportParseError(
+                f"date stamp {stamp.raw!r} has an impossible time; correct it",
+                source=source,
+                line=index + 1,
+            )
+        stamps[index] = stamp
+    if not stamps:
+        raise ImportParseError(
+            "no block starts with a date and time such as '20 Sep 2023, 22:58'; "
+            "is this the dated_blocks format?",
+            source=source,
+        )
+    blog = ParsedBlog(format=FORMAT, source=source, time_zone=time_zone)
+
+    def warn(line: int, message: str) -> None:
+        blog.warnings.append(ImportNotice(source, line, message))
+
+    def set_aside(line: int, text: str, why: str) -> None:
+        blog.set_aside.append(SetAsideText(source, line, text, why))
+
+    missing_year = _year_for_undated(stamps, lines, year, source, warn)
+    uses_meridiem = any(stamp.meridiem for stamp in stamps.values())
+    first, last = min(stamps), max(stamps)
+    tail = find_trailing_furniture(lines, last, starts_entry)
+    end = len(lines) if tail is None else tail
+
+    intro: list[str] = []
+    blocks: list[_Block] = []
+    current: _Block | None = None
+    for index in range(end):
+        stripped = lines[index].strip()
+        if not stripped:
+            continue
+        line = index + 1
+        if index in stamps:
+            if current is not None:
+                blocks.append(current)
+            record = _stamped(stamps[index], line, missing_year, uses_meridiem, tz, source, warn)
+            current = _Block(stamp=record, line_text=stripped, paragraphs=[])
+            continue
+        for segment in split_glued_furniture(stripped, starts_entry=starts_entry):
+            if segment.furniture:
+                set_aside(line, segment.text, "furniture")
+            elif current is not None:
+                parts = split_inline_notes(segment.text)
+                if len(parts) > 1:
+                    warn(line, "an editor's note or update was run into the text: own paragraph")
+                current.paragraphs.extend(parts)
+            elif index < first and blog.title is None and is_title_line(segment.text):
+                blog.title = segment.text
+            else:
+                intro.append(segment.text)
+    if current is not None:
+        blocks.append(current)
+    if tail is not None:
+        for index in range(tail, len(lines)):
+            stripped = lines[index].strip()
+            if not stripped:
+                continue
+            if index in stamps:
+                set_aside(index + 1, stripped, "could not place")
+                warn(index + 1, "date stamp inside the page furniture after the blog; set aside")
+                continue
+            for segment in split_glued_furniture(stripped, starts_entry=starts_entry):
+                set_aside(index + 1, segment.text, "furniture")
+
+    blog.introduction = markdown_body(intro)
+    kept: list[_Block] = []
+    for block in blocks:
+        if block.paragraphs:
+            kept.append(block)
+        else:
+            set_aside(block.stamp.line, block.line_text, "could not place")
+            warn(block.stamp.line, "date stamp with no text after it; set aside")
+    _order(blog, kept, source)
+    blog.set_aside.sort(key=lambda item: item.line)
+    blog.warnings.extend(furniture_notices(blog.set_aside, source=source))
+    blog.warnings.sort(key=lambda notice: notice.line)
+    return blog
+
+
+def _year_for_undated(
+    stamps: dict[int, BlockStamp],
+    lines: list[str],
+    year: int | None,
+    source: str,
+    warn: Callable[[int, str], None],
+) -> int | None:
+    """Find the year for stamps written without one ("20 Sep, 22:58"), if there are any."""
+    undated = [index for index, stamp in stamps.items() if stamp.year is None]
+    if not undated or year is not None:
+        return year
+    dated = [stamp.year for stamp in stamps.values() if stamp.year is not None]
+    line = undated[0] + 1
+    if dated:
+        chosen = max(set(dated), key=dated.count)
+        why = f"the other date stamps say {chosen}"
+    else:
+        found = infer_year(lines, {stamp.month for stamp in stamps.values()})
+        if found is None:
+            raise ImportParseError(
+                "date stamps have no year and the text never says which year it is; run the "
+                "import again with --year, e.g. --year 2023",
+                source=source,
+                line=line,
+            )
+        chosen = found[0]
+        why = f"dates in the text say {chosen} (first on line {found[2]})"
+    warn(line, f"{len(undated)} date stamp(s) have no year; using {chosen} because {why}")
+    return chosen
+
+
+def _stamped(
+    stamp: BlockStamp,
+    line: int,
+    missing_year: int | None,
+    uses_meridiem: bool,
+    tz: ZoneInfo,
+    source: str,
+    warn: Callable[[int, str], None],
+) -> Stamped:
+    year = stamp.year if stamp.year is not None else missing_year
+    if year is None:  # _year_for_undated raised or supplied one; keeps the types honest
+        raise ImportParseError("date stamp has no year; pass --year", source=source, line=line)
+    try:
+        check_year(year, source=source)
+        base = datetime(year, stamp.month, stamp.day, 0, 0, tzinfo=tz)
+    except (ValueError, ImportParseError):
+        raise ImportParseError(
+            f"date stamp {stamp.raw!r} is not a real date; correct it", source=source, line=line
+        ) from None
+    if stamp.notes:
+        warn(line, f"date stamp {stamp.raw!r}: {'; '.join(stamp.notes)}")
+    if stamp.hour is not None:
+        return Stamped(line=line, when=base.replace(hour=stamp.hour, minute=stamp.minute))
+    if not uses_meridiem:
+        # The page writes 24-hour times ("22:58"), so "10:17" is simply 10:17.
+        hour = stamp.hour12
+        return Stamped(line=line, when=base.replace(hour=hour, minute=stamp.minute))
+    am = base.replace(hour=stamp.hour12 % 12, minute=stamp.minute)
+    return Stamped(
+        line=line,
+        when=None,
+        options=(am, am.replace(hour=am.hour + 12)),
+        raw=stamp.raw,
+    )
+
+
+def _order(blog: ParsedBlog, blocks: list[_Block], source: str) -> None:
+    """Decide missing a.m./p.m., settle the order and build the entries with headlines."""
+    stamps = [block.stamp for block in blocks]
+    for block in blocks:
+        block.stamp.raw = block.stamp.raw or block.line_text
+    if not stamps:
+        raise ImportParseError("no block has any text; nothing to import", source=source)
+    newest = newest_first([stamp.when for stamp in stamps])
+    blog.warnings.extend(resolve_meridiem(stamps, source=source, newest=newest))
+    order, notices = settle_order(stamps, source=source, newest=newest)
+    blog.warnings.extend(notices)
+    for index in order:
+        block = blocks[index]
+        when = block.stamp.when
+        if when is None:  # resolve_meridiem decides every time; this keeps types honest
+            continue
+        paragraphs = block.paragraphs
+        headline = ""
+        if len(paragraphs) > 1 and looks_like_headline(paragraphs[0]):
+            headline, paragraphs = paragraphs[0], paragraphs[1:]
+        blog.entries.append(
+            ParsedEntry(
+                occurred_at=when,
+                body=markdown_body(paragraphs),
+                headline=headline,
+                line=block.stamp.line,
+            )
+        )

@@ -1,0 +1,421 @@
+"""Format "day_headings": a day heading, then entries that each begin with a clock time.
+
+This is how EVN Report ran its Artsakh coverage (fixtures/evn-report-artsakh-*.txt)::
+
+    At approximately 1 p.m. on September 19, Azerbaijani Armed Forces launched ...
+    September 30
+    10:41 p.m.: Cindy McCain ... tweets: "90,000 people have fled ..."
+    8:36 p.m.: Armenian Prime Minister Nikol Pashinyan stated that ...
+    The Armenian government had earlier announced ...
+
+Text before the first day heading is the introduction; a line without a time continues the
+entry above it. The page never states the year, so it comes from ``year`` (the year of the
+oldest day heading), or from dates written out in the text, or the import stops and asks.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import re
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from liveblog.importers.base import (
+    ImportNotice,
+    ImportParseError,
+    ParsedBlog,
+    ParsedEntry,
+    SetAsideText,
+)
+from liveblog.importers.text import (
+    MONTH_PATTERN,
+    LeadingTime,
+    Segment,
+    Stamped,
+    check_year,
+    describe_time,
+    find_trailing_furniture,
+    furniture_notices,
+    infer_year,
+    is_title_line,
+    markdown_body,
+    month_number,
+    newest_first,
+    normalised_text,
+    plain,
+    read_leading_time,
+    resolve_meridiem,
+    settle_order,
+    split_glued_furniture,
+    split_inline_notes,
+    split_lines,
+    zone,
+)
+
+FORMAT = "day_headings"
+
+_DAY_HEADING = re.compile(
+    r"^(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
+    r"(?:(?P<m1>" + MONTH_PATTERN + r")\.?\s+(?P<d1>\d{1,2})(?:st|nd|rd|th)?"
+    r"|(?P<d2>\d{1,2})(?:st|nd|rd|th)?\s+(?P<m2>" + MONTH_PATTERN + r")\.?)"
+    r"(?:,?\s+(?P<y>\d{4}))?\s*:?$",
+    re.IGNORECASE,
+)
+_NO_DIGIT = re.compile(r"^\D*$")
+
+
+@dataclasses.dataclass(frozen=True)
+class DayHeading:
+    """A day heading as written; the year is often left out."""
+
+    month: int
+    day: int
+    year: int | None
+
+
+def read_day_heading(text: str) -> DayHeading | None:
+    """Read a day heading ("September 30", "Saturday, 30 September 2023")."""
+    if not text or len(text) > 40 or _NO_DIGIT.match(text):
+        return None
+    match = _DAY_HEADING.match(plain(text))
+    if match is None:
+        return None
+    month = month_number(match.group("m1") or match.group("m2"))
+    if month is None:
+        return None
+    day = int(match.group("d1") or match.group("d2"))
+    year = int(match.group("y")) if match.group("y") else None
+    return DayHeading(month=month, day=day, year=year)
+
+
+def starts_entry(text: str) -> bool:
+    """Say whether a line begins a new entry (a valid clock time at its start)."""
+    stamp = read_leading_time(text)
+    return stamp is not None and stamp.valid
+
+
+@dataclasses.dataclass
+class _Entry:
+    stamp: Stamped
+    clock: LeadingTime
+    line_text: str
+    paragraphs: list[str]
+
+
+@dataclasses.dataclass
+class _Parse:
+    """Mutable state of one parse; kept together so the steps stay small functions."""
+
+    source: str
+    blog: ParsedBlog
+    entries: list[_Entry] = dataclasses.field(default_factory=list)
+    intro: list[str] = dataclasses.field(default_factory=list)
+    current: _Entry | None = None
+    day: date | None = None
+    seen_heading: bool = False
+    undated: list[int] = dataclasses.field(default_factory=list)  # lines under a heading, no time
+
+    def warn(self, line: int, message: str) -> None:
+        self.blog.warnings.append(ImportNotice(self.source, line, message))
+
+    def set_aside(self, line: int, text: str, why: str) -> None:
+        self.blog.set_aside.append(SetAsideText(self.source, line, text, why))
+
+
+def parse(text: str, *, source: str, time_zone: str, year: int | None = None) -> ParsedBlog:
+    """Parse a day-headings blog into entries in chronological order (see module doc)."""
+    tz = zone(time_zone, source=source)
+    check_year(year, source=source)
+    lines = split_lines(text)
+    headings: list[tuple[int, DayHeading, str]] = []
+    clocks: dict[int, LeadingTime] = {}  # read once here, reused below: 100,000s of lines
+    last_stamp = -1
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        heading = read_day_heading(stripped)
+        if heading is not None:
+            headings.append((index, heading, stripped))
+            continue
+        clock = read_leading_time(stripped)
+        if clock is not None:
+            if not clock.valid:
+                raise ImportParseError(
+                    f"line starts with an impossible time {clock.raw!r}; correct it",
+                    source=source,
+                    line=index + 1,
+                )
+            clocks[index] = clock
+            last_stamp = index
+    tail = find_trailing_furniture(lines, last_stamp, starts_entry) if last_stamp >= 0 else None
+    end = len(lines) if tail is None else tail
+    headings = [heading for heading in headings if heading[0] < end]  # none from the footer
+    if not headings:
+        raise ImportParseError(
+            "no day headings such as 'September 30' found, so no entry can be dated; "
+            "is this the day_headings format?",
+            source=source,
+        )
+    if last_stamp < 0:
+        raise ImportParseError(
+            "no entries found: no line starts with a time such as '10:41 p.m.:'", source=source
+        )
+
+    blog = ParsedBlog(format=FORMAT, source=source, time_zone=time_zone)
+    state = _Parse(source=source, blog=blog)
+    dates = _date_headings(headings, lines, year, state)
+
+    for index in range(end):
+        stripped = lines[index].strip()
+        if not stripped:
+            continue
+        for segment in split_glued_furniture(stripped, starts_entry=starts_entry):
+            if segment.furniture:
+                state.set_aside(index + 1, segment.text, "furniture")
+            else:
+                known = segment.text is stripped or segment.text == stripped
+                clock = clocks.get(index) if known else read_leading_time(segment.text)
+                _take_text(state, index + 1, segment.text, clock, dates, tz)
+    _close_entry(state)
+    if tail is not None:
+        by_text = {
+            normalised_text(entry.paragraphs[0]): entry
+            for entry in reversed(state.entries)
+            if entry.paragraphs
+        }
+        for index in range(tail, len(lines)):
+            stripped = lines[index].strip()
+            if stripped:
+                _take_tail(
+                    state,
+                    index + 1,
+                    split_glued_furniture(stripped, starts_entry=starts_entry),
+                    by_text,
+                )
+
+    blog.introduction = markdown_body(state.intro)
+    _finish(state)
+    return blog
+
+
+def _date_headings(
+    headings: list[tuple[int, DayHeading, str]],
+    lines: list[str],
+    year: int | None,
+    state: _Parse,
+) -> dict[int, date]:
+    """Give every day heading its full date, walking from the oldest day to the newest."""
+    # Which way the page runs, by majority of neighbouring headings; a December/January pair
+    # says nothing (it may be a new year), and with no evidence the live-blog habit wins.
+    keys = [(h.year or 0, h.month, h.day) for _, h, _ in headings]
+    pairs = [(a, b) for a, b in itertools.pairwise(keys) if {a[1], b[1]} != {1, 12} or a[0]]
+    falling = sum(1 for a, b in pairs if b < a)
+    rising = sum(1 for a, b in pairs if b > a)
+    oldest_first = headings if rising > falling else list(reversed(headings))
+    base = year
+    if base is None and any(h.year is None for _, h, _ in headings):
+        found = infer_year(lines, {h.month for _, h, _ in headings})
+        first_line = headings[0][0] + 1
+        if found is None:
+            raise ImportParseError(
+                "the page never says which year it is (its day headings have no year and no "
+                "date in the text has one); run the import again with --year, e.g. --year 2023",
+                source=state.source,
+                line=first_line,
+            )
+        base, mentions, where = found
+        state.warn(
+            first_line,
+            f"the day headings have no year; using {base}, written with the blog's months "
+            f"{mentions} time(s) in the text (first on line {where}); pass --year to override",
+        )
+    dates: dict[int, date] = {}
+    current = base or 0
+    previous: DayHeading | None = None
+    for index, heading, text in oldest_first:
+        if heading.year is not None:
+            current = heading.year
+        elif (
+            previous is not None
+            and (heading.month, heading.day) < (previous.month, previous.day)
+            and previous.month >= 11
+            and heading.month <= 2
+        ):
+            current += 1
+            state.warn(index + 1, f"day heading {text!r} follows December: read as {current}")
+        try:
+            check_year(current, source=state.source)
+            dates[index] = date(current, heading.month, heading.day)
+        except (ValueError, ImportParseError):
+            raise ImportParseError(
+                f"day heading {text!r} is not a real date in {current}; correct the heading",
+                source=state.source,
+                line=index + 1,
+            ) from None
+        previous = heading
+    return dates
+
+
+def _take_text(
+    state: _Parse,
+    line: int,
+    text: str,
+    stamp: LeadingTime | None,
+    dates: dict[int, date],
+    tz: ZoneInfo,
+) -> None:
+    """Route one piece of real text: heading, new entry, continuation, intro or orphan."""
+    if line - 1 in dates and read_day_heading(text) is not None:
+        _close_entry(state)
+        state.day = dates[line - 1]
+        state.seen_heading = True
+        return
+    if stamp is not None and not stamp.valid:
+        raise ImportParseError(
+            f"line starts with an impossible time {stamp.raw!r}; correct it",
+            source=state.source,
+            line=line,
+        )
+    if stamp is not None:
+        _close_entry(state)
+        _open_entry(state, line, text, stamp, tz)
+        return
+    if state.current is not None:
+        parts = split_inline_notes(text)
+        if len(parts) > 1:
+            state.warn(line, "an editor's note or update was run into the text: own paragraph")
+        state.current.paragraphs.extend(parts)
+    elif not state.seen_heading:
+        if state.blog.title is None and is_title_line(text):
+            state.blog.title = text
+        else:
+            state.intro.append(text)
+    else:
+        state.set_aside(line, text, "could not place")
+        state.undated.append(line)
+
+
+def _open_entry(state: _Parse, line: int, text: str, stamp: LeadingTime, tz: ZoneInfo) -> None:
+    if state.day is None:
+        state.set_aside(line, text, "could not place")
+        state.warn(line, "entry before the first day heading has no date; set aside")
+        return
+    day = state.day
+    if stamp.hour is None:
+        am = datetime(day.year, day.month, day.day, stamp.hour12 % 12, stamp.minute, tzinfo=tz)
+        pm = am.replace(hour=am.hour + 12)
+        record = Stamped(line=line, when=None, options=(am, pm), raw=stamp.raw)
+    else:
+        when = datetime(day.year, day.month, day.day, stamp.hour, stamp.minute, tzinfo=tz)
+        record = Stamped(line=line, when=when, raw=stamp.raw)
+    if stamp.notes and stamp.hour is not None:
+        state.warn(
+            line,
+            f"read {stamp.raw!r} as {describe_time(stamp.hour, stamp.minute)} "
+            f"({'; '.join(stamp.notes)})",
+        )
+    elif stamp.notes:
+        state.warn(line, f"time {stamp.raw!r}: {'; '.join(stamp.notes)}")
+    first = text[stamp.rest :].strip()
+    if stamp.label:
+        state.warn(line, f"label {stamp.label!r} before the time kept at the start of the entry")
+        first = f"{stamp.label} {first}".strip()
+    paragraphs = split_inline_notes(first) if first else []
+    if len(paragraphs) > 1:
+        state.warn(line, "an editor's note or update was run into the text: own paragraph")
+    state.current = _Entry(stamp=record, clock=stamp, line_text=text, paragraphs=paragraphs)
+
+
+def _close_entry(state: _Parse) -> None:
+    entry = state.current
+    state.current = None
+    if entry is None:
+        return
+    if not entry.paragraphs:
+        state.set_aside(entry.stamp.line, entry.line_text, "could not place")
+        state.warn(entry.stamp.line, "time stamp with no text after it; set aside")
+        return
+    state.entries.append(entry)
+
+
+def _take_tail(
+    state: _Parse, line: int, segments: list[Segment], by_text: dict[str, _Entry]
+) -> None:
+    """Set aside what follows the blog; an entry copied into it is checked against the blog."""
+    for segment in segments:
+        stamp = None if segment.furniture else read_leading_time(segment.text)
+        if stamp is None or not stamp.valid:
+            state.set_aside(line, segment.text, "furniture")
+            continue
+        body = segment.text[stamp.rest :].strip()
+        if stamp.label:
+            body = f"{stamp.label} {body}"
+        twin = by_text.get(normalised_text(body))
+        same_time = twin is not None and (twin.clock.hour12 % 12, twin.clock.minute) == (
+            stamp.hour12 % 12,
+            stamp.minute,
+        )
+        if twin is not None and same_time:
+            state.set_aside(line, segment.text, "duplicate")
+            state.warn(
+                line,
+                f"entry {stamp.raw!r} inside the page furniture after the blog repeats the "
+                f"entry on line {twin.stamp.line} word for word; set aside as a duplicate",
+            )
+        else:
+            state.set_aside(line, segment.text, "could not place")
+            state.warn(
+                line,
+                f"entry {stamp.raw!r} inside the page furniture after the blog has no day "
+                "heading of its own; set aside",
+            )
+
+
+def _finish(state: _Parse) -> None:
+    """Decide missing a.m./p.m., settle the order and build the entries."""
+    blog = state.blog
+    stamps = [entry.stamp for entry in state.entries]
+    if stamps:
+        newest = newest_first([stamp.when for stamp in stamps])
+        blog.warnings.extend(resolve_meridiem(stamps, source=state.source, newest=newest))
+        order, notices = settle_order(stamps, source=state.source, newest=newest)
+        blog.warnings.extend(notices)
+        for index in order:
+            entry = state.entries[index]
+            when = entry.stamp.when
+            if when is None:  # resolve_meridiem decides every time; this keeps types honest
+                continue
+            blog.entries.append(
+                ParsedEntry(
+                    occurred_at=when,
+                    body=markdown_body(entry.paragraphs),
+                    headline="",
+                    line=entry.stamp.line,
+                )
+            )
+    else:
+        raise ImportParseError(
+            "no entry could be placed under a day heading; nothing to import",
+            source=state.source,
+        )
+    _warn_undated_runs(state)
+    blog.set_aside.sort(key=lambda item: item.line)
+    blog.warnings.extend(furniture_notices(blog.set_aside, source=state.source))
+    blog.warnings.sort(key=lambda notice: notice.line)
+
+
+def _warn_undated_runs(state: _Parse) -> None:
+    """One warning per run of undated text under a heading (e.g. a statement with no time)."""
+    runs: list[list[int]] = []
+    for line in state.undated:
+        if runs and line - runs[-1][-1] <= 2:
+            runs[-1].append(line)
+        else:
+            runs.append([line])
+    for run in runs:
+        where = f"line {run[0]}" if len(run) == 1 else f"lines {run[0]}-{run[-1]}"
+        state.warn(
+            run[0],
+            f"text on {where} sits under a day heading before any time stamp, so it has no "
+            "time; set aside as 'could not place' for an editor to date",
+        )

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from liveblog.importers.jsonl import iter_export
+from liveblog.models import Blog, Event
+
+
+class Command(BaseCommand):
+    help = "Write a blog's whole event log as JSON Lines (import it with import_liveblog)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("slug")
+        parser.add_argument("-o", "--output", help="File to write (default: standard output).")
+
+    def handle(self, *args: Any, slug: str, output: str | None, **options: Any) -> None:
+        blog = Blog.objects.filter(slug=slug).first()
+        if blog is None:
+            raise CommandError(f"There is no blog called {slug!r}.")
+        log = Event.objects.filter(blog=blog).order_by("seq").iterator(chunk_size=2_000)
+        if output:
+            with open(output, "w", encoding="utf-8") as handle:
+                handle.writelines(iter_export(log, slug=slug))
+            self.stderr.write(f"Wrote {blog.last_seq} events of {slug!r} to {output}.")
+        else:
+            sys.stdout.writelines(iter_export(log, slug=slug))

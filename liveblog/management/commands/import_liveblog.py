@@ -1,0 +1,171 @@
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from liveblog.errors import LiveblogError
+from liveblog.importers import jsonl
+from liveblog.importers.base import ImportParseError
+from liveblog.importers.detect import PARSERS, detect_format
+from liveblog.importers.loader import ImportReport, import_events, import_parsed
+from liveblog.importers.text import decode_source
+
+FORMATS = ["auto", *sorted(PARSERS), jsonl.FORMAT_NAME]
+
+
+class Command(BaseCommand):
+    help = (
+        "Import live blogs from the text of their published pages (or from an export). "
+        "Each file is imported in one transaction: a file that fails imports nothing."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("paths", nargs="+", metavar="PATH")
+        parser.add_argument("--format", choices=FORMATS, default="auto")
+        parser.add_argument("--slug", help="Blog to import into (default: from the page title).")
+        parser.add_argument("--title", help="Title for a new blog (default: from the page).")
+        parser.add_argument(
+            "--timezone",
+            help="The newsroom's IANA time zone, e.g. Asia/Yerevan "
+            "(default: the blog's, else the TIME_ZONE setting).",
+        )
+        parser.add_argument("--year", type=int, help="Year of pages that print no year.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Parse and report; write nothing."
+        )
+        parser.add_argument("--actor", help="Actor recorded on the events (default: import:FILE).")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        failures = 0
+        for path in options["paths"]:
+            try:
+                report = self._import(Path(path), options)
+            except ImportParseError as exc:
+                failures += 1
+                self.stderr.write(self.style.ERROR(f"{exc}. Nothing was imported from {path}."))
+                continue
+            except LiveblogError as exc:
+                failures += 1
+                self.stderr.write(
+                    self.style.ERROR(f"{path}: {exc.message}. Nothing was imported from it.")
+                )
+                continue
+            self._summarise(report, dry_run=options["dry_run"], detail=options["verbosity"] >= 1)
+        if failures:
+            raise CommandError(f"{failures} of {len(options['paths'])} file(s) failed to import.")
+
+    def _import(self, path: Path, options: dict[str, Any]) -> ImportReport:
+        source = str(path)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise ImportParseError("no such file", source=source) from None
+        except IsADirectoryError:
+            raise ImportParseError("is a directory, not a file", source=source) from None
+        except OSError as exc:
+            raise ImportParseError(f"cannot be read ({exc.strerror})", source=source) from None
+        decoded = decode_source(data, source=source)
+        fmt = options["format"]
+        if fmt == "auto":
+            fmt = detect_format(decoded.text)
+            chosen = f"detected format {fmt} ({decoded.encoding})"
+        else:
+            chosen = f"format {fmt} (chosen with --format)"
+        if options["verbosity"] >= 1:
+            self.stdout.write(f"{source}: {chosen}")
+        actor = options["actor"] or f"import:{path.name}"[:150]
+        progress = self._progress_bar(source)
+        if fmt == jsonl.FORMAT_NAME:
+            exported = jsonl.parse(decoded.text, source=source)
+            return import_events(
+                exported,
+                source=source,
+                slug=options["slug"],
+                dry_run=options["dry_run"],
+                progress=progress,
+            )
+        parsed = PARSERS[fmt](
+            decoded.text, source=source, time_zone=self._time_zone(options), year=options["year"]
+        )
+        return import_parsed(
+            parsed,
+            slug=options["slug"],
+            title=options["title"],
+            actor=actor,
+            dry_run=options["dry_run"],
+            progress=progress,
+        )
+
+    def _time_zone(self, options: dict[str, Any]) -> str:
+        if options["timezone"]:
+            return options["timezone"]
+        from liveblog.models import Blog
+
+        existing = Blog.objects.filter(slug=options["slug"]).first() if options["slug"] else None
+        if existing:
+            return existing.time_zone
+        self.stdout.write(
+            self.style.WARNING(
+                f"No --timezone given: reading times as {settings.TIME_ZONE}. Pass the "
+                "newsroom's zone (e.g. --timezone Asia/Yerevan) if that is wrong."
+            )
+        )
+        return settings.TIME_ZONE
+
+    def _progress_bar(self, source: str) -> Callable[[int, int], None] | None:
+        stream = getattr(self.stderr, "_out", sys.stderr)
+        if not stream.isatty():
+            return None
+
+        def show(done: int, total: int) -> None:
+            width = 30
+            filled = width * done // max(total, 1)
+            stream.write(f"\r{source}: [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+            if done >= total:
+                stream.write("\n")
+            stream.flush()
+
+        return show
+
+    def _summarise(self, report: ImportReport, *, dry_run: bool, detail: bool) -> None:
+        """Report what happened; at verbosity 0 only the one-line result."""
+        write = self.stdout.write
+        if detail:
+            for warning in report.warnings:
+                write(self.style.WARNING(f"warning: {warning}"))
+            for text in report.set_aside:
+                write(f"set aside: {text}")
+        prefix = "[dry run] would import" if dry_run else "imported"
+        if report.changed_nothing:
+            write(
+                self.style.SUCCESS(
+                    f"{report.source}: nothing new; blog {report.slug!r} already holds all "
+                    f"{report.unchanged} entries of this file."
+                    if report.format != jsonl.FORMAT_NAME
+                    else f"{report.source}: nothing new; blog {report.slug!r} already holds all "
+                    f"{report.unchanged} events of this export."
+                )
+            )
+        else:
+            created = " (new blog)" if report.blog_created else ""
+            write(
+                self.style.SUCCESS(
+                    f"{report.source}: {prefix} into {report.slug!r}{created}: "
+                    f"{report.published} published, {report.corrected} corrected, "
+                    f"{report.unchanged} unchanged; {report.events_appended} events."
+                )
+            )
+        if not detail:
+            return
+        write("entries per day:")
+        for day, count in sorted(report.entries_per_day.items()):
+            write(f"  {day.isoformat()}  {count}")
+        start = report.coverage_start.isoformat() if report.coverage_start else "-"
+        end = report.coverage_end.isoformat() if report.coverage_end else "-"
+        write(f"coverage: {start} to {end}")
+        write(f"warnings: {len(report.warnings)}; text set aside: {len(report.set_aside)}")

@@ -1,0 +1,263 @@
+"""The import and export commands as an archivist uses them."""
+
+from __future__ import annotations
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+
+from liveblog import commands
+from liveblog.importers.loader import UPDATED_IN_SOURCE
+from liveblog.models import Blog, Entry, EntryRevision, Event
+
+pytestmark = pytest.mark.django_db
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+EVN = FIXTURES / "evn-report-artsakh-september-2023.txt"
+OC_MEDIA = FIXTURES / "oc-media-stepanakert-2023-09-20.txt"
+
+
+def _import(*args: str) -> str:
+    out = StringIO()
+    call_command("import_liveblog", *args, stdout=out, stderr=out)
+    return out.getvalue()
+
+
+def _entry_state(slug: str) -> list[tuple]:
+    return list(
+        Entry.objects.filter(blog__slug=slug)
+        .order_by("-occurred_at", "-published_seq")
+        .values_list(
+            "id",
+            "headline",
+            "body",
+            "occurred_at",
+            "status",
+            "pinned",
+            "key_event",
+            "revision",
+            "correction_reason",
+            "last_corrected_at",
+            "retraction_reason",
+        )
+    )
+
+
+def test_the_seed_blogs_import_with_their_slugs_and_time_zones() -> None:
+    _import(str(EVN), "--slug", "artsakh-september-2023", "--timezone", "Asia/Yerevan")
+    output = _import(
+        str(OC_MEDIA), "--slug", "stepanakert-2023-09-20", "--timezone", "Asia/Tbilisi"
+    )
+    assert "detected format dated_blocks" in output and "entries per day:" in output
+    evn = Blog.objects.get(slug="artsakh-september-2023")
+    oc = Blog.objects.get(slug="stepanakert-2023-09-20")
+    assert (evn.time_zone, oc.time_zone) == ("Asia/Yerevan", "Asia/Tbilisi")
+    assert oc.title.startswith("Live updates | Stepanakert surrenders")
+    assert evn.status == oc.status == Blog.Status.CLOSED
+    # The blog's coverage is the span of its entries, in newsroom time.
+    first = Entry.objects.filter(blog=evn).order_by("occurred_at").first()
+    assert evn.coverage_start == first.occurred_at
+    assert set(Entry.objects.values_list("author", flat=True)) == {
+        f"import:{EVN.name}",
+        f"import:{OC_MEDIA.name}",
+    }
+    types = list(Event.objects.filter(blog=oc).values_list("type", flat=True))
+    assert types[:2] == ["blog.created", "blog.opened"] and types[-1] == "blog.closed"
+    assert set(types[2:-1]) == {"entry.published"}
+
+
+def test_importing_the_same_file_twice_adds_nothing_and_says_so() -> None:
+    _import(str(OC_MEDIA), "--slug", "oc", "--timezone", "Asia/Tbilisi")
+    before = Event.objects.count()
+    output = _import(str(OC_MEDIA), "--slug", "oc", "--timezone", "Asia/Tbilisi")
+    assert "nothing new" in output
+    assert Event.objects.count() == before
+
+
+def test_a_newer_copy_of_a_page_appends_only_the_differences(tmp_path) -> None:
+    original = OC_MEDIA.read_text(encoding="utf-8")
+    _import(str(OC_MEDIA), "--slug", "oc", "--timezone", "Asia/Tbilisi")
+    blog = Blog.objects.get(slug="oc")
+    before = blog.last_seq
+    newer = original.replace(
+        "We are closing our live updates for today.",
+        "We are closing our live updates for today. Thank you for following.",
+    ).replace(
+        "20 Sep 2023, 22:58",
+        "20 Sep 2023, 23:40\n\nA late addition to the page.\n\n20 Sep 2023, 22:58",
+        1,
+    )
+    page = tmp_path / "oc-newer.txt"
+    page.write_text(newer, encoding="utf-8")
+    output = _import(str(page), "--slug", "oc", "--timezone", "Asia/Tbilisi")
+    assert "1 published, 1 corrected" in output
+    added = list(Event.objects.filter(blog=blog, seq__gt=before).values_list("type", "payload"))
+    assert [kind for kind, _ in added] == ["entry.published", "entry.corrected"]
+    assert added[1][1]["reason"] == UPDATED_IN_SOURCE
+    corrected = Entry.objects.get(body__startswith="We are closing")
+    assert corrected.revision == 2 and "Thank you for following." in corrected.body
+
+
+def test_a_dry_run_reports_and_writes_nothing() -> None:
+    output = _import(str(EVN), "--slug", "evn", "--timezone", "Asia/Yerevan", "--dry-run")
+    assert "[dry run] would import" in output and "set aside:" in output
+    assert not Blog.objects.exists() and not Event.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"", "empty"),
+        (b"\x00\x01\x02\xff\xfe" * 200, "binary"),
+        (b"Just a paragraph of prose.\nAnd another, with no time stamps at all.\n", "format"),
+        ("September 30\n10:41 p.m.: One.\n".encode("utf-16-le"), ""),
+    ],
+)
+def test_a_file_that_cannot_be_parsed_imports_nothing_and_says_where(tmp_path, content, reason):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(content)
+    err = StringIO()
+    with pytest.raises(CommandError, match="1 of 1 file"):
+        call_command(
+            "import_liveblog",
+            str(bad),
+            "--slug",
+            "bad",
+            "--year",
+            "2023",
+            stdout=StringIO(),
+            stderr=err,
+        )
+    message = err.getvalue()
+    assert str(bad) in message and "Nothing was imported" in message
+    assert reason.lower() in message.lower()
+    assert not Event.objects.exists()
+
+
+def test_impossible_times_are_refused_with_the_line(tmp_path) -> None:
+    page = tmp_path / "impossible.txt"
+    page.write_text("20 Sep 2023, 22:58\n\nFine.\n\n31 Sep 2023, 25:61\n\nNot a time.\n")
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command(
+            "import_liveblog",
+            str(page),
+            "--slug",
+            "x",
+            "--timezone",
+            "UTC",
+            stdout=StringIO(),
+            stderr=err,
+        )
+    assert f"{page}:5" in err.getvalue()
+    assert not Event.objects.exists()
+
+
+def test_a_missing_file_fails_but_the_others_still_import(tmp_path) -> None:
+    err = StringIO()
+    with pytest.raises(CommandError, match="1 of 2 file"):
+        call_command(
+            "import_liveblog",
+            str(tmp_path / "nope.txt"),
+            str(OC_MEDIA),
+            "--slug",
+            "oc",
+            "--timezone",
+            "Asia/Tbilisi",
+            stdout=StringIO(),
+            stderr=err,
+        )
+    assert "nope.txt: no such file" in err.getvalue()
+    assert Blog.objects.filter(slug="oc").exists()
+
+
+def test_a_bom_is_ignored(tmp_path) -> None:
+    page = tmp_path / "bom.txt"
+    page.write_bytes(b"\xef\xbb\xbf" + OC_MEDIA.read_bytes())
+    _import(str(page), "--slug", "oc", "--timezone", "Asia/Tbilisi")
+    assert Entry.objects.filter(blog__slug="oc").count() > 10
+
+
+class _Rollback(Exception):
+    pass
+
+
+def test_export_then_import_into_an_empty_database_gives_an_identical_blog(tmp_path, editor):
+    export = tmp_path / "blog.jsonl"
+    try:
+        with transaction.atomic():
+            blog = commands.blog_create(
+                slug="quake", title="Quake", actor="alice", time_zone="Asia/Tokyo"
+            )
+            blog = commands.blog_open(blog=blog, actor="alice")
+            first = commands.entry_publish(
+                blog=blog, body="M6.1 quake", headline="Quake", actor="alice"
+            )
+            commands.entry_publish(blog=blog, body="Tsunami warning", actor="bob", key_event=True)
+            commands.entry_correct(
+                entry=first, body="M6.4 quake", reason="USGS revised", actor="bob"
+            )
+            commands.entry_pin(entry=first, actor="alice")
+            rumour = commands.entry_publish(blog=blog, body="Rumour", actor="carol")
+            commands.entry_retract(entry=rumour, reason="Unverified", actor="alice")
+            commands.blog_close(blog=blog, actor="alice")
+            call_command("export_liveblog", "quake", "-o", str(export), stderr=StringIO())
+            entries = _entry_state("quake")
+            revisions = list(
+                EntryRevision.objects.order_by("entry_id", "number").values_list(
+                    "entry_id", "number", "body", "reason", "actor"
+                )
+            )
+            log = list(
+                Event.objects.order_by("seq").values_list(
+                    "seq", "type", "entry_id", "payload", "occurred_at", "actor"
+                )
+            )
+            raise _Rollback
+    except _Rollback:
+        pass
+    assert not Blog.objects.exists()
+    output = _import(str(export))
+    assert "detected format jsonl" in output
+    assert _entry_state("quake") == entries
+    assert (
+        list(
+            EntryRevision.objects.order_by("entry_id", "number").values_list(
+                "entry_id", "number", "body", "reason", "actor"
+            )
+        )
+        == revisions
+    )
+    assert (
+        list(
+            Event.objects.order_by("seq").values_list(
+                "seq", "type", "entry_id", "payload", "occurred_at", "actor"
+            )
+        )
+        == log
+    )
+    assert "nothing new" in _import(str(export))
+    _import(str(export), "--slug", "quake-copy")
+    assert Entry.objects.filter(blog__slug="quake-copy").count() == len(entries)
+
+
+def test_a_damaged_export_is_refused_with_its_line(tmp_path) -> None:
+    export = tmp_path / "bad.jsonl"
+    export.write_text(
+        '{"blog":"b","seq":1,"type":"blog.created","entry_id":null,"payload":{"slug":"b",'
+        '"title":"B","description":"","time_zone":"UTC"},"schema_version":1,'
+        '"occurred_at":"2023-09-20T10:00:00+00:00","recorded_at":"2023-09-20T10:00:00+00:00",'
+        '"actor":"a"}\n{"blog":"b","seq":3}\n'
+    )
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_liveblog", str(export), stdout=StringIO(), stderr=err)
+    assert f"{export}:2" in err.getvalue()
+
+
+def test_export_names_an_unknown_blog() -> None:
+    with pytest.raises(CommandError, match="no blog called 'nope'"):
+        call_command("export_liveblog", "nope")
