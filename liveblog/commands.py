@@ -278,7 +278,11 @@ def _entry_command(
     based_on_revision: int | None = None,
     occurred_at: datetime | None = None,
 ) -> Entry:
-    entry_id = entry.pk if isinstance(entry, Entry) else entry
+    # Always a UUID: the broadcast matches log rows to entries by it.
+    try:
+        entry_id = entry.pk if isinstance(entry, Entry) else uuid.UUID(str(entry))
+    except ValueError:
+        raise EntryNotFoundError(f"There is no entry {entry}.") from None
     blog_id = (
         entry.blog_id
         if isinstance(entry, Entry)

@@ -11,12 +11,14 @@ from django.utils import timezone
 
 from liveblog import commands, projections
 from liveblog.errors import (
+    EntryNotFoundError,
     InvalidEventError,
     InvalidTransitionError,
     LiveblogError,
     StaleRevisionError,
 )
 from liveblog.models import Blog, Entry, Event
+from liveblog.selectors import events_as_dicts
 
 pytestmark = pytest.mark.django_db
 
@@ -230,3 +232,18 @@ def test_editors_publishing_at_the_same_moment_get_gapless_seqs(editor) -> None:
     seqs = list(Event.objects.filter(blog=blog).values_list("seq", flat=True))
     assert seqs == list(range(1, editors * each + 2))
     assert Entry.objects.filter(blog=blog).count() == editors * each
+
+
+def test_entry_commands_accept_an_id_given_as_text(
+    blog, django_capture_on_commit_callbacks, monkeypatch
+) -> None:
+    entry = commands.entry_publish(blog=blog, body="Text", actor="editor")
+    pushed: list[dict] = []
+    monkeypatch.setattr(
+        "liveblog.broadcast.send_events", lambda events: pushed.extend(events_as_dicts(events))
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        commands.entry_pin(entry=str(entry.id), actor="editor")
+    assert pushed[0]["entry"]["pinned"] is True
+    with pytest.raises(EntryNotFoundError):
+        commands.entry_pin(entry="not-a-uuid", actor="editor")
