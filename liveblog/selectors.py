@@ -142,3 +142,42 @@ def events_as_dicts(events: Sequence[Event]) -> list[dict[str, Any]]:
             message["blog"] = blog_as_dict(blogs[event.blog_id])
         messages.append(message)
     return messages
+
+
+# --- Reader pages ------------------------------------------------------------------------
+
+#: Entries per page on the reader page, its "older updates" fragments and the Atom feed.
+READER_PAGE_SIZE = 50
+
+
+def reader_page(
+    blog: Blog,
+    *,
+    key_events_only: bool = False,
+    before: int | None = None,
+    size: int = READER_PAGE_SIZE,
+) -> tuple[list[Entry], int | None]:
+    """A page of entries newest first, and the cursor of the next page (None on the last).
+
+    The cursor is the ``published_seq`` of the page's last entry rather than an offset, so
+    entries published while a reader pages back do not shift the pages under them. Pinned
+    entries are shown apart, above the timeline, so they are left out of it; the key events
+    view keeps them. Raises EntryNotFoundError for a cursor that names no entry of the blog.
+    """
+    from django.db.models import Q
+
+    entries = entries_for_blog(blog)
+    entries = entries.filter(key_event=True) if key_events_only else entries.filter(pinned=False)
+    if before is not None:
+        cursor = Entry.objects.filter(blog=blog, published_seq=before).values("occurred_at")
+        found = cursor.first()
+        if found is None:
+            raise EntryNotFoundError(
+                f"There is no entry published at seq {before} in {blog.slug!r}."
+            )
+        at = found["occurred_at"]
+        older = Q(occurred_at__lt=at) | Q(occurred_at=at, published_seq__lt=before)
+        entries = entries.filter(older)
+    rows = list(entries[: size + 1])
+    next_before = rows[size - 1].published_seq if len(rows) > size else None
+    return rows[:size], next_before

@@ -1,35 +1,121 @@
-"""Reader pages (thin: selectors fetch, templates render)."""
+"""Reader pages (thin: selectors fetch, templates render).
+
+Every page works without JavaScript; ``static/liveblog/live.js`` then applies pushed events
+in place and loads "older updates" through the ``blog_updates`` fragment.
+"""
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_safe
 
 from liveblog import selectors
 from liveblog.errors import BlogNotFoundError, EntryNotFoundError
+from liveblog.models import Blog
+
+KEY_EVENTS = "key-events"
+_ENTRY_URL_PLACEHOLDER = uuid.UUID(int=0)
 
 
+def _blog_or_404(request: HttpRequest, slug: str) -> Blog:
+    try:
+        return selectors.blog_get(slug=slug, user=request.user)
+    except BlogNotFoundError as exc:
+        raise Http404(exc.message) from None
+
+
+def _query(view: str, before: int | None) -> str:
+    params: dict[str, str | int] = {} if before is None else {"before": before}
+    if view == KEY_EVENTS:
+        params["view"] = KEY_EVENTS
+    return f"?{urlencode(params)}" if params else ""
+
+
+def _timeline(request: HttpRequest, blog: Blog) -> dict[str, Any]:
+    """One page of the blog's timeline (all updates or key events) and its navigation."""
+    view = KEY_EVENTS if request.GET.get("view") == KEY_EVENTS else "all"
+    raw_before = request.GET.get("before")
+    if raw_before is not None and not (raw_before.isdigit() and len(raw_before) <= 18):
+        raise Http404("'before' must be the seq of an entry, as in the 'Older updates' link.")
+    before = int(raw_before) if raw_before is not None else None
+    try:
+        entries, next_before = selectors.reader_page(
+            blog, key_events_only=view == KEY_EVENTS, before=before
+        )
+    except EntryNotFoundError as exc:
+        raise Http404(exc.message) from None
+    first_page = before is None
+    blog_url = blog.get_absolute_url()
+    updates_url = reverse("liveblog:updates", kwargs={"slug": blog.slug})
+    return {
+        "blog": blog,
+        "view": view,
+        "first_page": first_page,
+        # Pinned entries sit above the timeline on its first page only, so never twice.
+        "pinned": list(selectors.entries_pinned(blog)) if first_page and view == "all" else [],
+        "entries": entries,
+        "older_url": blog_url + _query(view, next_before) if next_before else None,
+        "older_fragment_url": updates_url + _query(view, next_before) if next_before else None,
+        "all_url": blog_url,
+        "key_events_url": blog_url + _query(KEY_EVENTS, None),
+    }
+
+
+@require_safe
 def blog_list(request: HttpRequest) -> HttpResponse:
+    """Public blogs, live ones first."""
     return render(request, "liveblog/blog_list.html", {"blogs": selectors.blogs_for_readers()})
 
 
+@require_safe
 def blog_page(request: HttpRequest, slug: str) -> HttpResponse:
-    try:
-        blog = selectors.blog_get(slug=slug, user=request.user)
-    except BlogNotFoundError as exc:
-        raise Http404(exc.message) from None
-    entries = selectors.entries_for_blog(blog)
-    return render(request, "liveblog/blog.html", {"blog": blog, "entries": entries[:50]})
+    """The reader page: complete without JavaScript, then kept live by live.js."""
+    # The blog (and so last_seq) is read before the entries: whatever commits in between is
+    # already on the page *and* replayed after last_seq, and the client applies it once.
+    blog = _blog_or_404(request, slug)
+    context = _timeline(request, blog)
+    context["live_config"] = {
+        "slug": blog.slug,
+        "title": blog.title,
+        "lastSeq": blog.last_seq,
+        "timeZone": blog.time_zone,
+        "live": blog.is_public,
+        "view": context["view"],
+        "firstPage": context["first_page"],
+        "socketPath": f"/ws/blogs/{blog.slug}/",
+        "blogUrl": context["all_url"],
+        "updatesUrl": reverse("liveblog:updates", kwargs={"slug": blog.slug}),
+        "entryUrl": reverse(
+            "liveblog:entry", kwargs={"slug": blog.slug, "entry_id": _ENTRY_URL_PLACEHOLDER}
+        ),
+        "entryUrlPlaceholder": str(_ENTRY_URL_PLACEHOLDER),
+    }
+    return render(request, "liveblog/blog.html", context)
 
 
+@require_safe
+def blog_updates(request: HttpRequest, slug: str) -> HttpResponse:
+    """The timeline alone, as an HTML fragment: "older updates" and the key events toggle."""
+    blog = _blog_or_404(request, slug)
+    return render(request, "liveblog/_timeline.html", _timeline(request, blog))
+
+
+@require_safe
 def entry_page(request: HttpRequest, slug: str, entry_id: str) -> HttpResponse:
+    """An entry's stand-alone page (its permalink), with every revision it went through."""
+    blog = _blog_or_404(request, slug)
     try:
-        blog = selectors.blog_get(slug=slug, user=request.user)
         entry = selectors.entry_get(blog=blog, entry_id=entry_id)
-    except (BlogNotFoundError, EntryNotFoundError) as exc:
+    except EntryNotFoundError as exc:
         raise Http404(exc.message) from None
     return render(
         request,
         "liveblog/entry.html",
-        {"blog": blog, "entry": entry, "revisions": selectors.entry_revisions(entry)},
+        {"blog": blog, "entry": entry, "revisions": list(selectors.entry_revisions(entry))},
     )

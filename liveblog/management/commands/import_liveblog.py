@@ -7,10 +7,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.text import slugify
 
 from liveblog.errors import LiveblogError
 from liveblog.importers import jsonl
-from liveblog.importers.base import ImportParseError
+from liveblog.importers.base import ImportNotice, ImportParseError
 from liveblog.importers.detect import PARSERS, detect_format
 from liveblog.importers.loader import ImportReport, import_events, import_parsed
 from liveblog.importers.text import decode_source
@@ -92,9 +93,20 @@ class Command(BaseCommand):
         parsed = PARSERS[fmt](
             decoded.text, source=source, time_zone=self._time_zone(options), year=options["year"]
         )
+        slug = options["slug"]
+        if not slug and not parsed.title:
+            slug = slugify(path.stem)[:100]
+            parsed.warnings.append(
+                ImportNotice(
+                    source,
+                    1,
+                    f"the page has no title; named the blog {slug!r} after the "
+                    "file (pass --slug to choose)",
+                )
+            )
         return import_parsed(
             parsed,
-            slug=options["slug"],
+            slug=slug,
             title=options["title"],
             actor=actor,
             dry_run=options["dry_run"],

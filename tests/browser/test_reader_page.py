@@ -1,0 +1,131 @@
+"""End to end: a reader's page follows the blog live, across a server restart."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import PROJECT, Server
+
+pytestmark = pytest.mark.browser
+
+# The README's screenshot. Its times change on every run, so it is rewritten only when missing
+# or asked for: LIVEBLOG_SCREENSHOT=1 .venv/bin/pytest tests/browser/test_reader_page.py
+SCREENSHOT = PROJECT / "docs" / "reader-page.png"
+
+SEED = """
+import json
+from datetime import timedelta
+from django.utils import timezone
+from liveblog import commands
+
+now = timezone.now()
+start = now - timedelta(hours=2)
+blog = commands.blog_create(
+    slug="election-night",
+    title="Election night: results as they come in",
+    description="Live coverage of the parliamentary election: turnout, exit polls and the count.",
+    time_zone="Europe/London",
+    actor="desk",
+    occurred_at=start,
+)
+blog = commands.blog_open(blog=blog, actor="desk", occurred_at=start)
+def publish(minutes, body, **options):
+    return commands.entry_publish(
+        blog=blog, body=body, actor="desk", occurred_at=now - timedelta(minutes=minutes), **options
+    )
+publish(110, "Polling stations opened at 07:00 and close at **22:00**.", headline="Polls open")
+publish(80, "Turnout at midday stood at 31%, up from 27% at the last election.",
+        headline="Turnout at midday: 31%", key_event=True)
+wrong = publish(50, "An exit poll circulating online shows a landslide.", headline="Exit poll")
+commands.entry_retract(entry=wrong, reason="The figures came from an unverified source.",
+                       actor="desk")
+publish(40, "Results appear here as each constituency declares. Follow the "
+        "[Atom feed](/blogs/election-night/feed/) or switch to **Key events**.",
+        headline="How to follow tonight", pinned=True)
+fixed = publish(20, "Turnout in the north reached 48% by 18:00.", headline="Turnout rises")
+commands.entry_correct(entry=fixed, body="Turnout in the north reached 46% by 18:00.",
+                       reason="An earlier version gave the wrong figure.", actor="desk")
+print(json.dumps({"last_seq": blog.__class__.objects.get(pk=blog.pk).last_seq}))
+"""
+
+
+def _article(page: Page, entry_id: str):  # type: ignore[no-untyped-def]
+    return page.locator(f'article[data-entry-id="{entry_id}"]')
+
+
+def test_the_reader_page_follows_the_blog_live_and_across_a_server_restart(
+    server: Server, page: Page, tmp_path: Path
+) -> None:
+    seeded = json.loads(server.shell(SEED))
+    server.start()
+    page.goto(f"{server.url}/blogs/election-night/")
+    config = json.loads(page.locator("#liveblog-config").text_content() or "{}")
+    assert config["lastSeq"] == seeded["last_seq"]
+    expect(page.locator("#connection")).to_have_attribute("data-state", "open")
+    page.evaluate("window.__notReloaded = true")
+
+    # Published in the server process: pushed, and shown at the top without a reload.
+    published = server.command(
+        "publish",
+        slug="election-night",
+        headline="Count under way",
+        body="Counting has begun in all 650 constituencies.",
+        key_event=True,
+    )
+    entry = _article(page, published["id"])
+    expect(entry).to_contain_text("Counting has begun in all 650 constituencies.")
+    expect(page.locator("#timeline-list > article").first).to_have_attribute(
+        "data-entry-id", published["id"]
+    )
+    expect(page.locator("#announcer")).to_have_text("1 new update")
+
+    # Corrected: the text is replaced and the reason shown, with the earlier versions linked.
+    server.command(
+        "correct",
+        entry_id=published["id"],
+        body="Counting has begun in 649 of the 650 constituencies.",
+        reason="One count starts tomorrow.",
+    )
+    expect(entry.locator(".entry-body")).to_have_text(
+        "Counting has begun in 649 of the 650 constituencies."
+    )
+    expect(entry.locator(".notice-corrected")).to_contain_text("One count starts tomorrow.")
+    expect(entry.locator(".notice-corrected")).to_contain_text("Corrected at")
+    expect(entry.locator(".notice-corrected a")).to_have_attribute(
+        "href", f"/blogs/election-night/entries/{published['id']}/#revisions"
+    )
+    expect(entry).to_have_attribute("data-revision", "2")
+    page.screenshot(path=tmp_path / SCREENSHOT.name)
+    if os.environ.get("LIVEBLOG_SCREENSHOT") == "1" or not SCREENSHOT.exists():
+        SCREENSHOT.parent.mkdir(exist_ok=True)
+        shutil.copyfile(tmp_path / SCREENSHOT.name, SCREENSHOT)
+
+    # The server goes away; an entry is published meanwhile (from another process); the
+    # server comes back on the same address and the reader gets the entry without a reload.
+    server.stop()
+    expect(page.locator("#connection")).to_have_attribute("data-state", "reconnecting")
+    while_down = server.shell(
+        "from liveblog import commands; from liveblog.models import Blog;"
+        "entry = commands.entry_publish(blog=Blog.objects.get(slug='election-night'),"
+        " headline='First result', body='The first seat has declared.', actor='desk');"
+        "print(entry.id)"
+    ).strip()
+    server.start()
+    expect(_article(page, while_down)).to_contain_text(
+        "The first seat has declared.", timeout=20_000
+    )
+    expect(page.locator("#connection")).to_have_attribute("data-state", "open")
+
+    # Nothing twice, nothing lost, and still the same page.
+    ids = page.locator("article[data-entry-id]").evaluate_all(
+        "articles => articles.map(article => article.dataset.entryId)"
+    )
+    assert len(ids) == len(set(ids)) == 7
+    assert ids.index(while_down) < ids.index(published["id"])
+    assert page.evaluate("window.__notReloaded") is True

@@ -1,0 +1,299 @@
+"""Reader pages as a reader without JavaScript gets them, and what live.js relies on."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from liveblog import commands, selectors
+from liveblog.models import Blog, Entry
+
+pytestmark = pytest.mark.django_db
+
+ARTICLE_ID = re.compile(r'<article [^>]*data-entry-id="([0-9a-f-]+)"')
+
+
+def _publish(blog: Blog, body: str, *, minutes_ago: int = 0, **options: object) -> Entry:
+    occurred_at = timezone.now() - timedelta(minutes=minutes_ago)
+    return commands.entry_publish(
+        blog=blog, body=body, actor="editor", occurred_at=occurred_at, **options
+    )
+
+
+def _publish_many(blog: Blog, count: int) -> list[Entry]:
+    """Publish ``count`` entries a minute apart, oldest first; returns them newest first."""
+    start = timezone.now() - timedelta(minutes=count)
+    publications = [
+        commands.Publication(body=f"update {n}", occurred_at=start + timedelta(minutes=n))
+        for n in range(count)
+    ]
+    commands.entries_publish(blog=blog, publications=publications, actor="importer")
+    return list(selectors.entries_for_blog(blog))
+
+
+def _section(page: str, start_id: str, end_marker: str) -> str:
+    start = page.index(f'id="{start_id}"')
+    return page[start : page.index(end_marker, start)]
+
+
+def _timeline_ids(page: str) -> list[str]:
+    return ARTICLE_ID.findall(_section(page, "timeline-list", 'id="timeline-empty"'))
+
+
+def _pinned_ids(page: str) -> list[str]:
+    if 'id="pinned-list"' not in page:
+        return []
+    return ARTICLE_ID.findall(_section(page, "pinned-list", "</section>"))
+
+
+def _get(client: Client, url: str, status: int = 200) -> str:
+    response = client.get(url)
+    assert response.status_code == status, response.content[:500]
+    return response.content.decode()
+
+
+def _json_ld(page: str) -> dict:
+    (text,) = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    return json.loads(text)
+
+
+def _to_the_second(value: datetime) -> str:
+    """How JSON-LD writes a time: to the second, in the blog's zone (London: GMT in winter)."""
+    return timezone.localtime(value, ZoneInfo("Europe/London")).isoformat(timespec="seconds")
+
+
+def _older_link(page: str) -> tuple[str, str]:
+    found = re.search(r'<nav [^>]*id="older".*?href="([^"]+)" data-fragment="([^"]+)"', page)
+    assert found, "no 'Older updates' link"
+    return html.unescape(found.group(1)), html.unescape(found.group(2))
+
+
+def test_the_list_shows_live_blogs_first_and_leaves_drafts_out(client, blog) -> None:
+    closed = commands.blog_create(slug="budget", title="Budget day", actor="editor")
+    commands.blog_open(blog=closed, actor="editor")
+    commands.blog_close(blog=closed, actor="editor")  # updated after the live blog
+    commands.blog_create(slug="secret", title="Not yet", actor="editor")
+    page = _get(client, "/")
+    assert page.index("Election night") < page.index("Budget day")
+    assert "Not yet" not in page
+
+
+def test_the_reader_page_shows_entries_newest_first_without_javascript(client, blog) -> None:
+    older = _publish(blog, "The polls are **open**.", minutes_ago=30)
+    newest = _publish(blog, "Turnout is high.", minutes_ago=5)
+    middle = _publish(blog, "Filed late, happened earlier.", minutes_ago=10)
+    page = _get(client, blog.get_absolute_url())
+    assert _timeline_ids(page) == [str(newest.id), str(middle.id), str(older.id)]
+    assert "<strong>open</strong>" in page
+    assert "<main" in page and "<h1" in page and "<time datetime=" in page
+
+
+def test_the_first_page_has_50_and_older_updates_link_to_the_rest(client, blog) -> None:
+    entries = _publish_many(blog, 60)
+    page = _get(client, blog.get_absolute_url())
+    assert _timeline_ids(page) == [str(entry.id) for entry in entries[:50]]
+    older_url, fragment_url = _older_link(page)
+    # A new entry published meanwhile does not shift the next page.
+    _publish(blog, "Breaking")
+
+    older = _get(client, older_url)
+    assert _timeline_ids(older) == [str(entry.id) for entry in entries[50:]]
+    assert 'id="older"' not in older
+    assert "Back to the newest updates" in older
+
+    fragment = _get(client, fragment_url)
+    assert "<html" not in fragment
+    assert ARTICLE_ID.findall(fragment) == [str(entry.id) for entry in entries[50:]]
+
+
+def test_an_unknown_or_malformed_cursor_is_not_found(client, blog) -> None:
+    _publish(blog, "Only one")
+    _get(client, f"{blog.get_absolute_url()}?before=999", status=404)
+    _get(client, f"{blog.get_absolute_url()}?before=-1", status=404)
+    _get(client, "/blogs/election-night/updates/?before=abc", status=404)
+
+
+def test_pinned_entries_sit_above_the_timeline_and_not_twice(client, blog) -> None:
+    first = _publish(blog, "Old but important", minutes_ago=60, pinned=True)
+    other = _publish(blog, "Just in", minutes_ago=1)
+    page = _get(client, blog.get_absolute_url())
+    assert _pinned_ids(page) == [str(first.id)]
+    assert _timeline_ids(page) == [str(other.id)]
+    assert page.index('id="pinned-list"') < page.index('id="timeline-list"')
+    assert page.count(f'data-entry-id="{first.id}"') == 1
+
+
+def test_a_retracted_entry_keeps_its_place_with_a_notice(client, blog) -> None:
+    before = _publish(blog, "Before", minutes_ago=30)
+    wrong = _publish(blog, "A false claim", minutes_ago=20, headline="Claim")
+    after = _publish(blog, "After", minutes_ago=10)
+    commands.entry_retract(entry=wrong, reason="It was not true.", actor="editor")
+    page = _get(client, blog.get_absolute_url())
+    assert _timeline_ids(page) == [str(after.id), str(wrong.id), str(before.id)]
+    assert "Retracted: It was not true." in page
+    assert "A false claim" not in page
+
+
+def test_a_corrected_entry_says_when_and_why_and_links_its_revisions(client, blog) -> None:
+    # The blog is in Europe/London: 12:05 UTC in July is 13:05 there.
+    summer = datetime(2024, 7, 1, 12, 0, tzinfo=UTC)
+    entry = commands.entry_publish(
+        blog=blog, body="Turnout 48%", actor="editor", occurred_at=summer
+    )
+    commands.entry_correct(
+        entry=entry,
+        body="Turnout 46%",
+        reason="The first figure was wrong.",
+        actor="editor",
+        occurred_at=summer + timedelta(minutes=5),
+    )
+    page = _get(client, blog.get_absolute_url())
+    assert "Turnout 46%" in page and "Turnout 48%" not in page
+    assert re.search(
+        r"Corrected at <time [^>]+>1 Jul 2024, 13:05</time>: The first figure was wrong\.", page
+    )
+    assert f'href="/blogs/election-night/entries/{entry.id}/#revisions"' in page
+    assert '<time datetime="2024-07-01T13:00:00+01:00"' in page
+    assert 'data-revision="2"' in page
+
+
+def test_the_permalink_page_lists_every_revision(client, blog) -> None:
+    entry = _publish(blog, "Turnout 48%", headline="Turnout")
+    commands.entry_correct(entry=entry, body="Turnout 46%", reason="Typo", actor="editor")
+    page = _get(client, f"/blogs/election-night/entries/{entry.id}/")
+    revisions = _section(page, "revisions", "</section>")
+    assert revisions.index("Turnout 46%") < revisions.index("Turnout 48%")
+    assert "Corrected at" in revisions and "Typo" in revisions and "Published at" in revisions
+    # The timeline links to it by anchor, and back.
+    assert f'href="/blogs/election-night/#entry-{entry.id}"' in page
+    assert f'id="entry-{entry.id}"' in _get(client, blog.get_absolute_url())
+
+
+def test_a_retracted_entry_page_withholds_the_withdrawn_text(client, blog) -> None:
+    entry = _publish(blog, "Defamatory claim")
+    commands.entry_retract(entry=entry, reason="Legal advice", actor="editor")
+    page = _get(client, f"/blogs/election-night/entries/{entry.id}/")
+    assert "Retracted: Legal advice" in page
+    assert "Defamatory claim" not in page
+
+
+def test_drafts_are_not_found_by_readers_but_shown_to_their_editors(client, editor) -> None:
+    draft = commands.blog_create(slug="draft", title="Draft", actor="editor")
+    draft.members.add(editor)
+    entry = _publish(draft, "Not public")
+    urls = [
+        "/blogs/draft/",
+        "/blogs/draft/updates/",
+        "/blogs/draft/feed/",
+        f"/blogs/draft/entries/{entry.id}/",
+    ]
+    for url in urls:
+        _get(client, url, status=404)
+    client.force_login(editor)
+    for url in urls:
+        _get(client, url)
+    config = json.loads(
+        re.search(r'id="liveblog-config"[^>]*>(.*?)</script>', _get(client, urls[0])).group(1)
+    )
+    assert config["live"] is False  # the push channel refuses drafts: don't knock
+
+
+def test_an_entry_of_another_blog_is_not_found(client, blog) -> None:
+    other = commands.blog_open(
+        blog=commands.blog_create(slug="other", title="Other", actor="editor"), actor="editor"
+    )
+    entry = _publish(other, "Elsewhere")
+    _get(client, f"/blogs/election-night/entries/{entry.id}/", status=404)
+
+
+def test_the_key_events_view_lists_only_marked_entries(client, blog) -> None:
+    key = _publish(blog, "Result declared", minutes_ago=5, key_event=True)
+    pinned_key = _publish(blog, "Polls closed", minutes_ago=50, key_event=True, pinned=True)
+    _publish(blog, "Colour", minutes_ago=3)
+    marked = _publish(blog, "Later marked", minutes_ago=20)
+    commands.entry_mark_key_event(entry=marked, actor="editor")
+    page = _get(client, f"{blog.get_absolute_url()}?view=key-events")
+    assert _timeline_ids(page) == [str(key.id), str(marked.id), str(pinned_key.id)]
+    assert _pinned_ids(page) == []
+    assert re.search(r'<a href="[^"]*\?view=key-events" data-view="key-events" aria-current', page)
+    fragment = _get(client, "/blogs/election-night/updates/?view=key-events")
+    assert ARTICLE_ID.findall(fragment) == _timeline_ids(page)
+
+
+def test_json_ld_describes_the_live_blog_with_an_update_per_entry(client, blog) -> None:
+    _publish(blog, "Pinned *note*", minutes_ago=30, pinned=True, headline="How to follow")
+    _publish(blog, "Plain text, no headline", minutes_ago=10)
+    page = _get(client, blog.get_absolute_url())
+    data = _json_ld(page)
+    assert data["@context"] == "https://schema.org"
+    assert data["@type"] == "LiveBlogPosting"
+    assert data["headline"] == "Election night"
+    assert data["url"] == "http://testserver/blogs/election-night/"
+    assert data["coverageStartTime"] == _to_the_second(blog.coverage_start)
+    assert "coverageEndTime" not in data  # still live
+    updates = data["liveBlogUpdate"]
+    rendered = ARTICLE_ID.findall(page)
+    assert [u["url"].rsplit("/", 2)[-2] for u in updates] == rendered
+    assert {u["@type"] for u in updates} == {"BlogPosting"}
+    assert updates[0]["headline"] == "How to follow"
+    assert updates[0]["articleBody"] == "Pinned note"
+    assert updates[1]["headline"] == "Plain text, no headline"
+    assert all({"datePublished", "dateModified"} <= set(u) for u in updates)
+
+    commands.blog_close(blog=blog, actor="editor")
+    closed = _json_ld(_get(client, blog.get_absolute_url()))
+    blog.refresh_from_db()
+    assert closed["coverageEndTime"] == _to_the_second(blog.coverage_end)
+
+
+def test_json_ld_cannot_be_closed_early_by_entry_text(client, blog) -> None:
+    _publish(blog, "`</script><script>alert(1)</script>`", headline="</script> & <b>")
+    page = _get(client, blog.get_absolute_url())
+    script = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1)
+    assert "<" not in script and ">" not in script
+    assert _json_ld(page)["liveBlogUpdate"][0]["headline"] == "</script> & <b>"
+
+
+def test_the_page_has_a_polite_live_region_and_embeds_the_last_seq(client, blog) -> None:
+    _publish(blog, "One")
+    _publish(blog, "Two")
+    blog.refresh_from_db()
+    page = _get(client, blog.get_absolute_url())
+    assert re.search(r'<div [^>]*id="announcer" aria-live="polite"', page)
+    config = json.loads(re.search(r'id="liveblog-config"[^>]*>(.*?)</script>', page).group(1))
+    assert config["lastSeq"] == blog.last_seq == 4
+    assert config["socketPath"] == "/ws/blogs/election-night/"
+    assert config["timeZone"] == "Europe/London"
+    assert '<script src="/static/liveblog/live.js" defer>' in page
+    assert re.search(r'<article [^>]*data-seq="\d+" data-last-seq="\d+" data-revision="1"', page)
+
+
+def test_the_reader_page_reads_a_big_blog_in_a_few_queries(
+    client, blog, django_assert_max_num_queries
+) -> None:
+    entries = _publish_many(blog, 120)
+    for entry in entries[:3]:
+        commands.entry_pin(entry=entry, actor="editor")
+    commands.entry_correct(entry=entries[5], body="fixed", reason="typo", actor="editor")
+    commands.entry_retract(entry=entries[6], reason="wrong", actor="editor")
+    commands.entry_mark_key_event(entry=entries[7], actor="editor")
+    # The blog, the pinned entries, one page of the timeline.
+    with django_assert_max_num_queries(3):
+        page = _get(client, blog.get_absolute_url())
+    assert len(ARTICLE_ID.findall(page)) == 53
+    older_url, fragment_url = _older_link(page)
+    # ... and for older pages, the cursor's entry instead of the pinned ones.
+    with django_assert_max_num_queries(3):
+        _get(client, older_url)
+    with django_assert_max_num_queries(3):
+        _get(client, fragment_url)
+    entry = entries[5]
+    with django_assert_max_num_queries(3):
+        _get(client, f"/blogs/election-night/entries/{entry.id}/")
