@@ -201,6 +201,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "BlogStatusEnum": "liveblog.models.Blog.Status",
         "EntryStatusEnum": "liveblog.models.Entry.Status",
+        "EventTypeEnum": "liveblog.api.serializers.EVENT_TYPE_CHOICES",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -198,3 +198,34 @@ class EntryRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry_id} r{self.number}"
+
+
+class ApiToken(models.Model):
+    """A key an editor gives to a newsroom tool to act as them over the API.
+
+    Only a SHA-256 digest of the key is stored: the key itself is shown once, when the token is
+    created, and cannot be recovered. Revoked tokens are kept (``revoked_at``) so the admin
+    still shows who had which tool connected and until when.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100, help_text="What uses it, e.g. “agency alerts bot”.")
+    key_digest = models.CharField(max_length=64, unique=True, editable=False)
+    # The key's first characters, so an editor can tell which key a tool was given.
+    prefix = models.CharField(max_length=12, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -11,6 +11,7 @@ def test_the_editors_group_exists_after_migrate_with_exactly_its_permissions() -
     codenames = set(editors.permissions.values_list("codename", flat=True))
     assert codenames == {
         "view_blog",
+        "add_blog",
         "change_blog",
         "view_entry",
         "add_entry",

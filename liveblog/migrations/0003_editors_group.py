@@ -9,6 +9,8 @@ from django.db import migrations
 
 EDITOR_PERMISSIONS = [
     "view_blog",
+    # Editors start blogs during breaking news; they become the new blog's first member.
+    "add_blog",
     "change_blog",
     "view_entry",
     "add_entry",

@@ -1,0 +1,66 @@
+"""Cursor pagination whose cursors cannot be forged into server errors."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import Cursor, CursorPagination
+from rest_framework.request import Request
+
+from liveblog.api.serializers import MAX_NUMBER
+
+INVALID_CURSOR = "This cursor is not valid; follow the next or previous link of a page."
+
+
+class SafeCursorPagination(CursorPagination):
+    """A bad cursor is a 400 on ``cursor`` rather than DRF's 404, and is checked in full.
+
+    DRF decodes the cursor but passes its position straight into a filter, so a forged
+    position ("not-a-date") would fail in the database as a 500.
+    """
+
+    cursor_query_param = "cursor"
+    page_size = 20
+    page_size_query_param = "limit"
+    max_page_size = 100
+
+    def paginate_queryset(
+        self, queryset: QuerySet, request: Request, view: Any = None
+    ) -> list[Any] | None:
+        self._model = queryset.model
+        return super().paginate_queryset(queryset, request, view)
+
+    def decode_cursor(self, request: Request) -> Cursor | None:
+        try:
+            cursor = super().decode_cursor(request)
+        except NotFound:
+            raise ValidationError({self.cursor_query_param: [INVALID_CURSOR]}) from None
+        if cursor is not None and cursor.position is not None:
+            self._check_position(cursor.position)
+        return cursor
+
+    def _check_position(self, position: str) -> None:
+        field = self._model._meta.get_field(self.ordering[0].lstrip("-"))
+        try:
+            value = field.to_python(position)
+            if isinstance(value, datetime):
+                if value.tzinfo is None:
+                    raise ValueError("naive")
+                value.astimezone(UTC)
+            elif isinstance(value, int) and not -MAX_NUMBER <= value <= MAX_NUMBER:
+                raise ValueError("out of range")
+        except (DjangoValidationError, ValueError, OverflowError):
+            raise ValidationError({self.cursor_query_param: [INVALID_CURSOR]}) from None
+
+
+class BlogPagination(SafeCursorPagination):
+    # Creation order, newest first: stable while blogs change, unlike updated_at.
+    ordering = ("-id",)
+
+
+class EntryPagination(SafeCursorPagination):
+    ordering = ("-occurred_at", "-published_seq")

@@ -1,0 +1,30 @@
+"""Who may write to a blog: its members (and superusers). Reading is decided by visibility."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+
+from liveblog.models import Blog
+
+
+class IsBlogMember(BasePermission):
+    """Writes need an authenticated member of the blog.
+
+    ``has_permission`` turns anonymous writers away before anything is looked up (401);
+    the view then checks the blog it found with ``check_object_permissions`` (403).
+    Reads never reach this class: those views use ``AllowAny`` and show only the blogs
+    ``selectors.blogs_visible_to`` returns.
+    """
+
+    message = "Only members of this blog may change it; ask an editor of the blog to add you."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return bool(request.user and request.user.is_authenticated)
+
+    def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
+        assert isinstance(obj, Blog)
+        user = request.user
+        return user.is_superuser or obj.members.filter(pk=user.pk).exists()

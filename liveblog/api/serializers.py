@@ -1,0 +1,259 @@
+"""Serializers: the shape of what clients send, and an OpenAPI description of what they get.
+
+Output serializers delegate to ``liveblog.selectors`` (``blog_as_dict``, ``entry_as_dict``,
+``events_as_dicts``), so the API and the push channel show a blog, an entry and an event the
+same way. Their declared fields only describe that shape for the schema;
+``tests/api/test_schema.py`` checks the two agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from liveblog import events, selectors
+from liveblog.models import Blog, Entry, EntryRevision, Event
+
+#: The largest seq or revision number a client may send; larger would overflow the database.
+MAX_NUMBER = 2**63 - 1
+#: Named in SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] as EventTypeEnum.
+EVENT_TYPE_CHOICES = [(name, name) for name in sorted(events.EVENT_TYPES)]
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 time that must carry its UTC offset: newsroom time is never guessed."""
+
+    default_error_messages = {
+        "naive": "Give the time with its UTC offset, e.g. 2024-05-01T21:30:00+01:00.",
+    }
+
+    def enforce_timezone(self, value: datetime) -> datetime:
+        if timezone.is_naive(value):
+            self.fail("naive")
+        try:
+            value.astimezone(UTC)
+        except OverflowError:
+            self.fail("overflow")
+        return super().enforce_timezone(value)
+
+
+# --- What clients get -----------------------------------------------------------------
+
+
+class BlogSerializer(serializers.Serializer):
+    """A blog as ``selectors.blog_as_dict`` shows it."""
+
+    slug = serializers.SlugField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    description = serializers.CharField(read_only=True)
+    time_zone = serializers.CharField(read_only=True, help_text="IANA name, e.g. Europe/London.")
+    status = serializers.ChoiceField(choices=Blog.Status.choices, read_only=True)
+    coverage_start = serializers.DateTimeField(read_only=True, allow_null=True)
+    coverage_end = serializers.DateTimeField(read_only=True, allow_null=True)
+    last_seq = serializers.IntegerField(
+        read_only=True, help_text="Seq of the blog's newest event: read the log after it."
+    )
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+    def to_representation(self, instance: Blog) -> dict[str, Any]:
+        return selectors.blog_as_dict(instance)
+
+
+class EntrySerializer(serializers.Serializer):
+    """An entry as ``selectors.entry_as_dict`` shows it."""
+
+    id = serializers.UUIDField(read_only=True)
+    headline = serializers.CharField(read_only=True)
+    body = serializers.CharField(read_only=True, help_text="Markdown, as the editor wrote it.")
+    body_html = serializers.CharField(read_only=True, help_text="The body as sanitized HTML.")
+    occurred_at = serializers.DateTimeField(read_only=True, help_text="Newsroom time.")
+    status = serializers.ChoiceField(choices=Entry.Status.choices, read_only=True)
+    pinned = serializers.BooleanField(read_only=True)
+    key_event = serializers.BooleanField(read_only=True)
+    revision = serializers.IntegerField(
+        read_only=True, help_text="Send it as based_on_revision when correcting the entry."
+    )
+    author = serializers.CharField(read_only=True)
+    published_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+    last_corrected_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    correction_reason = serializers.CharField(read_only=True)
+    retracted_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    retraction_reason = serializers.CharField(read_only=True)
+
+    def to_representation(self, instance: Entry) -> dict[str, Any]:
+        return selectors.entry_as_dict(instance)
+
+
+class RevisionSerializer(serializers.Serializer):
+    """What an entry said at one revision, and why it was changed."""
+
+    number = serializers.IntegerField(read_only=True)
+    headline = serializers.CharField(read_only=True)
+    body = serializers.CharField(read_only=True)
+    body_html = serializers.CharField(read_only=True)
+    reason = serializers.CharField(read_only=True, help_text="Empty for the first revision.")
+    seq = serializers.IntegerField(read_only=True)
+    recorded_at = serializers.DateTimeField(read_only=True)
+    actor = serializers.CharField(read_only=True)
+
+    def to_representation(self, instance: EntryRevision) -> dict[str, Any]:
+        # Times in the same ISO form as entry_as_dict, not DRF's "Z" form.
+        return {
+            "number": instance.number,
+            "headline": instance.headline,
+            "body": instance.body,
+            "body_html": instance.body_html,
+            "reason": instance.reason,
+            "seq": instance.seq,
+            "recorded_at": _iso(instance.recorded_at),
+            "actor": instance.actor,
+        }
+
+
+class EntryDetailSerializer(EntrySerializer):
+    """An entry with every revision, oldest first: corrections never hide the past."""
+
+    revisions = RevisionSerializer(many=True, read_only=True)
+
+    def to_representation(self, instance: Entry) -> dict[str, Any]:
+        revisions = selectors.entry_revisions(instance)
+        return {
+            **super().to_representation(instance),
+            "revisions": RevisionSerializer(revisions, many=True).data,
+        }
+
+
+class _EventListSerializer(serializers.ListSerializer):
+    def to_representation(self, data: Iterable[Event]) -> list[dict[str, Any]]:
+        # One query per kind of object for the whole page, as the push channel does.
+        return selectors.events_as_dicts(list(data))
+
+
+class EventSerializer(serializers.Serializer):
+    """A log event as the push channel sends it, with the entry (or blog) as it is now."""
+
+    seq = serializers.IntegerField(read_only=True)
+    type = serializers.ChoiceField(choices=EVENT_TYPE_CHOICES, read_only=True)
+    occurred_at = serializers.DateTimeField(read_only=True)
+    recorded_at = serializers.DateTimeField(read_only=True)
+    # Not read_only: the schema would then list them as always present. Never used for input.
+    entry = EntrySerializer(allow_null=True, required=False, help_text="On entry.* events.")
+    blog = BlogSerializer(required=False, help_text="On blog.* events.")
+
+    class Meta:
+        list_serializer_class = _EventListSerializer
+
+    def to_representation(self, instance: Event) -> dict[str, Any]:
+        return selectors.events_as_dicts([instance])[0]
+
+
+class _PageSerializer(serializers.Serializer):
+    next = serializers.URLField(read_only=True, allow_null=True)
+
+
+class BlogPageSerializer(_PageSerializer):
+    previous = serializers.URLField(read_only=True, allow_null=True)
+    results = BlogSerializer(many=True, read_only=True)
+
+
+class EntryPageSerializer(_PageSerializer):
+    previous = serializers.URLField(read_only=True, allow_null=True)
+    results = EntrySerializer(many=True, read_only=True)
+
+
+class EventPageSerializer(_PageSerializer):
+    next = serializers.URLField(
+        read_only=True,
+        allow_null=True,
+        help_text="The next page (after= the last seq shown); null when the log is read up.",
+    )
+    results = EventSerializer(many=True, read_only=True)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error response."""
+
+    message = serializers.CharField(help_text="What went wrong and what to do, for people.")
+    code = serializers.CharField(help_text="A stable code for programs, e.g. stale_revision.")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Messages per request field; empty when no field is to blame.",
+    )
+
+
+class ConflictSerializer(ErrorSerializer):
+    """409: the entry changed (``current`` is it now) or does not allow the change."""
+
+    current = EntryDetailSerializer(
+        required=False, help_text="The entry as it is now (stale_revision only)."
+    )
+
+
+# --- What clients send ----------------------------------------------------------------
+
+
+def _text(max_length: int, **kwargs: Any) -> serializers.CharField:
+    return serializers.CharField(max_length=max_length, **kwargs)
+
+
+class PublishSerializer(serializers.Serializer):
+    body = _text(events.MAX_BODY_LENGTH, help_text="Markdown.")
+    headline = _text(events.MAX_HEADLINE_LENGTH, required=False, allow_blank=True, default="")
+    occurred_at = AwareDateTimeField(
+        required=False, help_text="Newsroom time, with UTC offset; defaults to now."
+    )
+    key_event = serializers.BooleanField(default=False)
+    pinned = serializers.BooleanField(default=False)
+
+
+class CorrectSerializer(serializers.Serializer):
+    body = _text(events.MAX_BODY_LENGTH, help_text="The new text, Markdown.")
+    headline = _text(
+        events.MAX_HEADLINE_LENGTH,
+        required=False,
+        allow_blank=True,
+        help_text="Leave out to keep the current headline.",
+    )
+    reason = _text(events.MAX_REASON_LENGTH, help_text="Shown to readers next to the entry.")
+    based_on_revision = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_NUMBER,
+        help_text="The revision the correction was written against; 409 if it moved on.",
+    )
+
+
+class RetractSerializer(serializers.Serializer):
+    reason = _text(events.MAX_REASON_LENGTH, help_text="Shown to readers instead of the text.")
+    based_on_revision = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_NUMBER,
+        required=False,
+        help_text="If given, the retraction is refused (409) when the entry has moved on.",
+    )
+
+
+class BlogsQuerySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Blog.Status.choices, required=False)
+    cursor = serializers.CharField(required=False, help_text="From a page's next/previous link.")
+    limit = serializers.IntegerField(min_value=1, max_value=100, default=20)
+
+
+class EntriesQuerySerializer(serializers.Serializer):
+    cursor = serializers.CharField(required=False, help_text="From a page's next/previous link.")
+    limit = serializers.IntegerField(min_value=1, max_value=100, default=20)
+
+
+class EventsQuerySerializer(serializers.Serializer):
+    after = serializers.IntegerField(
+        min_value=0, max_value=MAX_NUMBER, default=0, help_text="Events with a seq above this."
+    )
+    limit = serializers.IntegerField(min_value=1, max_value=500, default=100)

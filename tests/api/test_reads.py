@@ -1,0 +1,225 @@
+"""Reading blogs, entries and the log: who sees what, in which order, page by page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from liveblog import commands, selectors
+from liveblog.models import Blog, Entry
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_readers_see_live_and_closed_blogs_but_not_drafts(
+    anon: APIClient, blog: Blog, draft: Blog
+) -> None:
+    closed = commands.blog_close(
+        blog=commands.blog_open(
+            blog=commands.blog_create(slug="archive", title="Archive", actor="editor"),
+            actor="editor",
+        ),
+        actor="editor",
+    )
+    response = anon.get("/api/blogs/")
+    assert response.status_code == 200
+    assert [item["slug"] for item in response.json()["results"]] == [closed.slug, blog.slug]
+    assert response.json()["results"][1] == selectors.blog_as_dict(blog)
+    assert anon.get(f"/api/blogs/{draft.slug}/").status_code == 404
+    assert anon.get(f"/api/blogs/{draft.slug}/entries/").status_code == 404
+    assert anon.get(f"/api/blogs/{draft.slug}/events/").status_code == 404
+    live = anon.get("/api/blogs/?status=live").json()["results"]
+    assert [item["slug"] for item in live] == [blog.slug]
+
+
+def test_members_see_their_drafts_and_others_do_not(
+    token_client: APIClient, outsider_client: APIClient, draft: Blog
+) -> None:
+    assert token_client.get(f"/api/blogs/{draft.slug}/").json()["status"] == "draft"
+    assert draft.slug in [b["slug"] for b in token_client.get("/api/blogs/").json()["results"]]
+    assert outsider_client.get(f"/api/blogs/{draft.slug}/").status_code == 404
+    assert draft.slug not in [
+        b["slug"] for b in outsider_client.get("/api/blogs/").json()["results"]
+    ]
+
+
+def test_entries_come_newest_first_a_cursor_page_at_a_time(anon: APIClient, blog: Blog) -> None:
+    start = timezone.now() - timedelta(hours=1)
+    for minute in range(5):
+        commands.entry_publish(
+            blog=blog,
+            body=f"Update {minute}",
+            actor="editor",
+            occurred_at=start + timedelta(minutes=minute),
+        )
+    # Published late but dated earliest: ordered by newsroom time, not by publication.
+    commands.entry_publish(
+        blog=blog, body="Backfilled", actor="editor", occurred_at=start - timedelta(minutes=1)
+    )
+
+    seen: list[str] = []
+    url: str | None = f"/api/blogs/{blog.slug}/entries/?limit=2"
+    pages = 0
+    while url:
+        page = anon.get(url).json()
+        seen += [item["body"] for item in page["results"]]
+        url = page["next"]
+        pages += 1
+    assert pages == 3
+    assert seen == ["Update 4", "Update 3", "Update 2", "Update 1", "Update 0", "Backfilled"]
+
+    first = anon.get(f"/api/blogs/{blog.slug}/entries/?limit=2").json()
+    second = anon.get(first["next"]).json()
+    back = anon.get(second["previous"]).json()
+    assert back["results"] == first["results"]
+    assert first["results"][0] == selectors.entry_as_dict(Entry.objects.get(body="Update 4"))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "cursor=not-a-cursor",
+        # A well-formed cursor whose position is not a time would reach the database.
+        "cursor=cD1ub3QtYS1kYXRl",  # base64 of "p=not-a-date"
+        "cursor=cD0yMDI0LTAxLTAxIDEwOjAwOjAw",  # "p=2024-01-01 10:00:00": no offset
+        "limit=0",
+        "limit=many",
+    ],
+)
+def test_bad_paging_parameters_are_400_on_the_parameter(
+    anon: APIClient, blog: Blog, entry: Entry, query: str
+) -> None:
+    response = anon.get(f"/api/blogs/{blog.slug}/entries/?{query}")
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {query.split("=")[0]}
+
+
+def test_an_entry_shows_every_revision(anon: APIClient, entry: Entry) -> None:
+    commands.entry_correct(
+        entry=entry, body="Polls close at **9pm**.", reason="Wrong time", actor="editor"
+    )
+    response = anon.get(f"/api/blogs/{entry.blog.slug}/entries/{entry.pk}/")
+    data = response.json()
+    assert response.status_code == 200
+    assert data["revision"] == 2 and data["correction_reason"] == "Wrong time"
+    assert [(r["number"], r["body"], r["reason"]) for r in data["revisions"]] == [
+        (1, "Polls close at **10pm**.", ""),
+        (2, "Polls close at **9pm**.", "Wrong time"),
+    ]
+    entry.refresh_from_db()
+    assert {k: v for k, v in data.items() if k != "revisions"} == selectors.entry_as_dict(entry)
+
+
+def test_the_log_reads_after_a_seq_in_order_and_pages_with_next(
+    anon: APIClient, blog: Blog, entry: Entry
+) -> None:
+    commands.entry_pin(entry=entry, actor="editor")
+    commands.entry_mark_key_event(entry=entry, actor="editor")
+    everything = anon.get(f"/api/blogs/{blog.slug}/events/").json()
+    assert [e["seq"] for e in everything["results"]] == [1, 2, 3, 4, 5]
+    assert everything["next"] is None
+    assert everything["results"] == selectors.events_as_dicts(list(selectors.events_after(blog, 0)))
+
+    page = anon.get(f"/api/blogs/{blog.slug}/events/?after=2&limit=2").json()
+    assert [e["type"] for e in page["results"]] == ["entry.published", "entry.pinned"]
+    assert page["results"][0]["entry"]["pinned"] is True  # the entry as it is now
+    rest = anon.get(page["next"]).json()
+    assert [e["seq"] for e in rest["results"]] == [5] and rest["next"] is None
+    assert anon.get(f"/api/blogs/{blog.slug}/events/?after=5").json()["results"] == []
+
+
+@pytest.mark.parametrize("query", ["after=-1", "after=soon", "limit=501", f"after={2**64}"])
+def test_bad_log_parameters_are_400(anon: APIClient, blog: Blog, query: str) -> None:
+    response = anon.get(f"/api/blogs/{blog.slug}/events/?{query}")
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == [query.split("=")[0]]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/blogs/no-such-blog/",
+        "/api/blogs/election-night/entries/00000000-0000-0000-0000-000000000000/",
+        "/api/blogs/election-night/entries/not-a-uuid/",
+        "/api/nothing-here/",
+        "/api/blogs",
+        "/api/blogs/%0A/",
+    ],
+)
+def test_unknown_things_are_a_json_404(anon: APIClient, blog: Blog, path: str) -> None:
+    response = anon.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "not_found" and response.json()["message"]
+
+
+class TestConditionalGet:
+    """A client that polls gets a bodiless 304 until something changes."""
+
+    def _urls(self, entry: Entry) -> list[str]:
+        blog = entry.blog.slug
+        return [
+            "/api/blogs/",
+            f"/api/blogs/{blog}/",
+            f"/api/blogs/{blog}/entries/",
+            f"/api/blogs/{blog}/entries/{entry.pk}/",
+            f"/api/blogs/{blog}/events/?after=1",
+        ]
+
+    def test_if_none_match_answers_304_until_an_event_changes_it(
+        self, anon: APIClient, entry: Entry
+    ) -> None:
+        for url in self._urls(entry):
+            first = anon.get(url)
+            assert first.status_code == 200 and first["ETag"], url
+            assert "Authorization" in first["Vary"] and "Cookie" in first["Vary"]
+            again = anon.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+            assert again.status_code == 304, url
+            assert again.content == b"" and again["ETag"] == first["ETag"]
+        commands.entry_pin(entry=entry, actor="editor")
+        for url in self._urls(entry):
+            etag = anon.get(url)["ETag"]
+            assert anon.get(url, HTTP_IF_NONE_MATCH='"stale"').status_code == 200
+            assert anon.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+    def test_a_changed_entry_gets_a_new_etag(self, anon: APIClient, entry: Entry) -> None:
+        url = self._urls(entry)[3]
+        before = anon.get(url)["ETag"]
+        commands.entry_pin(entry=entry, actor="editor")
+        after = anon.get(url, HTTP_IF_NONE_MATCH=before)
+        assert after.status_code == 200 and after["ETag"] != before
+        assert after.json()["pinned"] is True
+
+    def test_the_query_is_part_of_a_list_etag(self, anon: APIClient, entry: Entry) -> None:
+        slug = entry.blog.slug
+        etag = anon.get(f"/api/blogs/{slug}/entries/")["ETag"]
+        other = anon.get(f"/api/blogs/{slug}/entries/?limit=1", HTTP_IF_NONE_MATCH=etag)
+        assert other.status_code == 200
+
+    def test_if_modified_since_answers_304(self, anon: APIClient, entry: Entry) -> None:
+        for url in self._urls(entry)[1:]:
+            first = anon.get(url)
+            assert first["Last-Modified"], url
+            again = anon.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+            assert again.status_code == 304, url
+            assert anon.get(url, HTTP_IF_MODIFIED_SINCE="Mon, 01 Jan 2001 00:00:00 GMT")["ETag"]
+
+    def test_a_304_costs_no_serialization(
+        self, anon: APIClient, entry: Entry, django_assert_max_num_queries
+    ) -> None:
+        url = self._urls(entry)[3]
+        etag = anon.get(url)["ETag"]
+        # The blog (visibility) and the entry; revisions are not read.
+        with django_assert_max_num_queries(2):
+            assert anon.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+    def test_an_editor_and_a_reader_get_their_own_validators(
+        self, anon: APIClient, token_client: APIClient, draft: Blog
+    ) -> None:
+        anonymous = anon.get("/api/blogs/")
+        member = token_client.get("/api/blogs/", HTTP_IF_NONE_MATCH=anonymous["ETag"])
+        assert member.status_code == 200
+        assert "private" in member["Cache-Control"]
