@@ -104,6 +104,9 @@ class BlogHub:
                 continue
             if message.get("type") == broadcast.MESSAGE_TYPE:
                 self._fan_out(message["seq"], message.get("text"))
+            # Let the readers' writers run before the next message: a burst from the layer
+            # must not fill outboxes that are only waiting for their turn.
+            await asyncio.sleep(0)
 
     async def _check_log(self) -> None:
         while True:
