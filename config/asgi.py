@@ -1,4 +1,8 @@
-"""ASGI entry point: Django for HTTP, the readers' push channel for WebSockets."""
+"""ASGI entry point: Django for HTTP, the readers' push channel for WebSockets.
+
+``liveblog.limits`` stands in front of both: oversized request bodies are refused before
+Django reads them, and one address cannot hold more than its share of WebSockets.
+"""
 
 import os
 
@@ -15,15 +19,17 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
+from liveblog.limits import RequestBodyLimit, WebSocketConnectionLimit  # noqa: E402
 from liveblog.routing import websocket_urlpatterns  # noqa: E402
 
 http_app = ASGIStaticFilesHandler(django_asgi_app) if settings.SERVE_STATIC else django_asgi_app
 
 application = ProtocolTypeRouter(
     {
-        "http": http_app,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        "http": RequestBodyLimit(http_app),
+        # Counted first: a refused handshake costs neither a session lookup nor a query.
+        "websocket": WebSocketConnectionLimit(
+            AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
         ),
     }
 )

@@ -116,6 +116,12 @@ else:
 
 # How often each process's hub compares a blog's log with what it has pushed (liveblog.fanout).
 LIVEBLOG_LOG_CHECK_SECONDS = env_float("LIVEBLOG_LOG_CHECK_SECONDS", 10.0)
+# Open WebSockets one client address may hold in one process (liveblog.limits).
+LIVEBLOG_WS_MAX_PER_IP = env_int("LIVEBLOG_WS_MAX_PER_IP", 200)
+
+# Larger request bodies are refused with 413 before Django reads them (liveblog.limits). An
+# entry's 50,000 characters fit several times over, even JSON- or form-escaped.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -144,6 +150,9 @@ SECURE_PROXY_SSL_HEADER = (
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0)
+# Both are promises to browsers that outlive a deploy; set them once every subdomain is HTTPS.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 

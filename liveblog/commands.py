@@ -13,7 +13,7 @@ import random
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
@@ -35,6 +35,11 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
 #: How far ahead of the server clock an editor may date an entry before it is refused.
 MAX_CLOCK_SKEW = timedelta(minutes=10)
+#: Event.actor's column size.
+MAX_ACTOR_LENGTH = Event._meta.get_field("actor").max_length
+#: The earliest newsroom time accepted. Long before any live blog, and far from year 1, whose
+#: first hours do not exist in zones east of UTC and would crash every page showing them.
+EARLIEST_OCCURRED_AT = datetime(1900, 1, 1, tzinfo=UTC)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -74,6 +79,12 @@ def _append(*, blog: Blog | int, actor: str, decide: Decide) -> list[Event]:
     blog_id = blog if isinstance(blog, int) else blog.pk
     if not actor:
         raise InvalidEventError("Every event needs an actor (who did it).", field="actor")
+    if len(actor) > MAX_ACTOR_LENGTH:
+        # The column would refuse it on PostgreSQL (SQLite would keep it): refuse it here.
+        raise InvalidEventError(
+            f"The actor is {len(actor):,} characters long; the limit is {MAX_ACTOR_LENGTH}.",
+            field="actor",
+        )
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
             with transaction.atomic():
@@ -118,6 +129,15 @@ def _aware(value: datetime | None, field: str = "occurred_at") -> datetime | Non
         return None
     if timezone.is_naive(value):
         raise InvalidEventError(f"{field} must carry a time zone.", field=field)
+    try:
+        too_early = value < EARLIEST_OCCURRED_AT
+    except OverflowError:  # e.g. 0001-01-01T00:00+14:00, which has no UTC equivalent
+        too_early = True
+    if too_early:
+        raise InvalidEventError(
+            f"{field} is before 1900 ({value.isoformat()}); check the date and time.",
+            field=field,
+        )
     if value > timezone.now() + MAX_CLOCK_SKEW:
         raise InvalidEventError(
             f"{field} is in the future ({value.isoformat()}); check the date and time.",

@@ -69,9 +69,10 @@ def _require_text(value: object, field: str, *, max_length: int, allow_blank: bo
     if not allow_blank and not value.strip():
         raise InvalidEventError(f"{field.capitalize()} cannot be empty.", field=field)
     if len(value) > max_length:
+        advice = " Split it into several updates." if field == "body" else ""
         raise InvalidEventError(
             f"{field.capitalize()} is {len(value):,} characters long; the limit is "
-            f"{max_length:,}. Split it into several updates.",
+            f"{max_length:,}.{advice}",
             field=field,
         )
 

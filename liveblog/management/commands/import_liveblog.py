@@ -48,12 +48,16 @@ class Command(BaseCommand):
                 report = self._import(Path(path), options)
             except ImportParseError as exc:
                 failures += 1
-                self.stderr.write(self.style.ERROR(f"{exc}. Nothing was imported from {path}."))
+                self.stderr.write(
+                    self.style.ERROR(f"{str(exc).rstrip('.')}. Nothing was imported from {path}.")
+                )
                 continue
             except LiveblogError as exc:
                 failures += 1
                 self.stderr.write(
-                    self.style.ERROR(f"{path}: {exc.message}. Nothing was imported from it.")
+                    self.style.ERROR(
+                        f"{path}: {exc.message.rstrip('.')}. Nothing was imported from it."
+                    )
                 )
                 continue
             self._summarise(report, dry_run=options["dry_run"], detail=options["verbosity"] >= 1)

@@ -1,0 +1,234 @@
+"""Random importer input (hypothesis) never causes a traceback: import or a clear refusal.
+
+``tests/importers/test_fuzz.py`` checks the parsers alone. Here whole files go through
+``manage.py import_liveblog`` into the database, where a value the parser let through can still
+break a command or a column: the command must import the file or fail with ``CommandError``
+(which ``manage.py`` prints as one line, without a traceback), and leave nothing half-imported.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from liveblog import events as ev
+from liveblog.models import Blog, Event
+
+pytestmark = pytest.mark.django_db
+
+SETTINGS = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _counts() -> tuple[int, int]:
+    return Blog.objects.count(), Event.objects.count()
+
+
+def import_and_check(folder: Path, data: bytes, *args: str, expect_refusal: bool = False) -> None:
+    """Import one file: it imports, or it is refused with a message and writes nothing.
+
+    Whatever it wrote is rolled back afterwards, so examples do not pile up.
+    """
+    path = folder / f"{uuid.uuid4().hex}.txt"
+    path.write_bytes(data)
+    out = StringIO()
+    try:
+        with transaction.atomic():
+            before = _counts()
+            try:
+                call_command("import_liveblog", str(path), *args, stdout=out, stderr=out)
+                assert not expect_refusal, out.getvalue()
+            except CommandError as refused:
+                assert str(refused), "a refusal without a message"
+                assert _counts() == before, "a refused file left part of itself behind"
+            raise _Rollback
+    except _Rollback:
+        pass
+    finally:
+        path.unlink()
+    assert "Traceback" not in out.getvalue()
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    return tmp_path
+
+
+# --- The project's own JSON Lines export -------------------------------------------------
+
+ODD_VALUES = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(["", " ", "x" * 151, "y" * 50_001, "\x00", "Mars/Base", "not-a-uuid"]),
+    st.sampled_from(["2024-05-01T21:30:00", "9999-12-31T23:59:59-14:00", "yesterday"]),
+    st.sampled_from(["0001-01-01T00:00:00+14:00", "2999-01-01T00:00:00+00:00"]),
+    st.integers(),
+    st.booleans(),
+    st.none(),
+    st.floats(),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+)
+
+
+def _valid_export(entries: int) -> list[dict[str, Any]]:
+    """A well-formed export of one blog: created, opened, then entries and their changes."""
+    ids = [str(uuid.uuid4()) for _ in range(entries)]
+    created = {"slug": "fuzz", "title": "Fuzz", "description": "", "time_zone": "Europe/London"}
+    events: list[tuple[str, str | None, dict[str, Any]]] = [
+        ("blog.created", None, created),
+        ("blog.opened", None, {}),
+    ]
+    for n, entry_id in enumerate(ids):
+        published = {"body": f"Update {n}", "headline": "", "key_event": False, "pinned": False}
+        events.append(("entry.published", entry_id, published))
+    if ids:
+        corrected = {"body": "Update 0, corrected", "headline": "", "reason": "typo"}
+        events += [
+            ("entry.corrected", ids[0], corrected),
+            ("entry.pinned", ids[0], {}),
+            ("entry.marked_key_event", ids[-1], {}),
+            ("entry.retracted", ids[-1], {"reason": "wrong"}),
+        ]
+    return [
+        {
+            "blog": "fuzz",
+            "seq": seq,
+            "type": kind,
+            "entry_id": entry_id,
+            "payload": payload,
+            "schema_version": 1,
+            "occurred_at": f"2024-05-01T20:{seq:02d}:00+01:00",
+            "recorded_at": f"2024-05-01T20:{seq:02d}:30+01:00",
+            "actor": "editor",
+        }
+        for seq, (kind, entry_id, payload) in enumerate(events, start=1)
+    ]
+
+
+@st.composite
+def export_file(draw: st.DrawFn) -> bytes:
+    """A valid export damaged in up to four places, as a hand-edited or cut-off file is."""
+    records = _valid_export(draw(st.integers(0, 5)))
+    for _ in range(draw(st.integers(0, 4))):
+        record = draw(st.sampled_from(records)) if records else {}
+        damage = draw(st.sampled_from(["field", "payload", "drop", "type", "order", "copy"]))
+        if damage == "field" and record:
+            record[draw(st.sampled_from(sorted(record)))] = draw(ODD_VALUES)
+        elif damage == "payload" and isinstance(record.get("payload"), dict):
+            names = [*record["payload"], "extra"]
+            record["payload"][draw(st.sampled_from(names))] = draw(ODD_VALUES)
+        elif damage == "drop" and record:
+            del record[draw(st.sampled_from(sorted(record)))]
+        elif damage == "type" and record:
+            record["type"] = draw(st.sampled_from([*ev.EVENT_TYPES, "entry.exploded"]))
+        elif damage == "order" and len(records) > 1:
+            i, j = draw(st.integers(0, len(records) - 1)), draw(st.integers(0, len(records) - 1))
+            records[i], records[j] = records[j], records[i]
+        elif damage == "copy" and records:
+            records.insert(draw(st.integers(0, len(records))), dict(record))
+    text = "\n".join(json.dumps(r, ensure_ascii=draw(st.booleans())) for r in records)
+    if draw(st.integers(0, 5)) == 0:
+        text = text[: draw(st.integers(0, len(text)))]  # cut off mid-line
+    return text.encode()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        # Longer than the column: PostgreSQL refuses it (SQLite would keep it).
+        ("actor", "a" * 151),
+        # Valid ISO 8601 with no UTC equivalent, and a moment no zone west of UTC can show.
+        ("occurred_at", "0001-01-01T00:00:00+14:00"),
+        ("occurred_at", "0001-01-01T00:00:00+00:00"),
+    ],
+)
+@pytest.mark.parametrize("line", [0, 2], ids=["blog.created", "entry.published"])
+def test_values_the_database_or_the_pages_cannot_hold_are_refused(
+    folder: Path, field: str, value: str, line: int
+) -> None:
+    records = _valid_export(2)
+    records[line][field] = value
+    data = "\n".join(json.dumps(record) for record in records).encode()
+    import_and_check(folder, data, "--format", "jsonl", expect_refusal=True)
+
+
+@SETTINGS
+@given(data=export_file(), fmt=st.sampled_from(["jsonl", "auto"]))
+def test_random_exports_import_or_are_refused_clearly(folder: Path, data: bytes, fmt: str) -> None:
+    import_and_check(folder, data, "--format", fmt)
+
+
+# --- Text pages -----------------------------------------------------------------------------
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+PAGES = [
+    (FIXTURES / name).read_text(encoding="utf-8").split("\n")
+    for name in ("evn-report-artsakh-september-2023.txt", "oc-media-stepanakert-2023-09-20.txt")
+]
+# What real pages are made of (dates, clock times, furniture), and hostile pieces.
+FRAGMENTS = [
+    *["Live: the count", "September 30", "February 30", "20 Sep 2023, 22:58"],
+    *["31 Feb 2023, 10:00", "10:41 p.m.: ", "3:27: ", "25:99 p.m.: ", "Breaking: ", "Read more"],
+    *["<script>alert(1)</script>", "[x](javascript:alert(1))", "<iframe src=//evil>"],
+    *["\r", "\u2028", "\x00", "\x1b", "\ufeff", "a" * 400, "word " * 12_000, "\u202e"],
+]
+OPTIONS = [
+    *[("--timezone", "Asia/Yerevan"), ("--timezone", "Not/AZone"), ("--year", "2023")],
+    *[("--year", "0"), ("--year", "99999"), ("--slug", "fuzz"), ("--slug", "-")],
+    *[("--title", "x" * 201), ("--format", "day_headings"), ("--format", "dated_blocks")],
+]
+
+
+@st.composite
+def page(draw: st.DrawFn) -> str:
+    """A window of a real page, with lines lost, repeated, swapped or spliced with junk."""
+    lines = draw(st.sampled_from(PAGES))
+    start = draw(st.integers(0, len(lines) - 1))
+    lines = lines[start : start + draw(st.integers(1, 80))]
+    for _ in range(draw(st.integers(0, 6))):
+        index = draw(st.integers(0, len(lines) - 1))
+        damage = draw(st.sampled_from(["drop", "repeat", "swap", "splice"]))
+        if damage == "drop" and len(lines) > 1:
+            del lines[index]
+        elif damage == "repeat":
+            lines.insert(index, lines[index])
+        elif damage == "swap":
+            other = draw(st.integers(0, len(lines) - 1))
+            lines[index], lines[other] = lines[other], lines[index]
+        elif damage == "splice":
+            piece = draw(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=12)))
+            at = draw(st.integers(0, len(lines[index])))
+            lines[index] = lines[index][:at] + piece + lines[index][at:]
+    return "\n".join(lines)
+
+
+@SETTINGS
+@given(
+    text=page(),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"]),
+    options=st.lists(st.sampled_from(OPTIONS), max_size=3, unique_by=lambda option: option[0]),
+)
+def test_random_pages_import_or_are_refused_clearly(
+    folder: Path, text: str, encoding: str, options: list[tuple[str, str]]
+) -> None:
+    data = text.encode(encoding, "replace")
+    arguments = [part for option in options for part in option]
+    if "--timezone" not in arguments:
+        arguments += ["--timezone", "Asia/Yerevan"]
+    import_and_check(folder, data, *arguments)
