@@ -52,9 +52,7 @@ def test_a_reader_on_one_process_gets_what_is_published_through_another(editor) 
             reader = asyncio.create_task(_read(first, "/ws/blogs/split/", 2))
             await asyncio.sleep(1.0)  # let the reader's handshake finish before publishing
             for body in ("published through the second process", "and another"):
-                await asyncio.to_thread(
-                    _publish_through, second, slug="split", key=key, body=body
-                )
+                await asyncio.to_thread(_publish_through, second, slug="split", key=key, body=body)
             live = await reader
             # Catch-up from the log works on either process.
             caught_up_first = await _read(first, "/ws/blogs/split/?after=2", 2)
