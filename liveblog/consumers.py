@@ -8,7 +8,7 @@ task, so a slow reader never holds up the others; one whose outbox overflows is 
 catches up when it reconnects with ``after``.
 
 Close codes (documented in the README):
-    4400  ``after`` is not a whole number >= 0
+    4400  ``after`` is not a whole number >= 0, or is beyond the blog's newest event
     4403  readers cannot write: the client sent a frame
     4404  no public blog with that slug (unknown or draft)
     4408  the reader fell too far behind; reconnect with ``after=<last seq>``
@@ -65,22 +65,26 @@ class BlogConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_BAD_REQUEST if after is False else CLOSE_NOT_FOUND)
             return
         self.blog_id, newest = found
+        if after is not None and after > newest:
+            # A seq this blog never reached: the client's state is from elsewhere; reload.
+            await self.accept()
+            await self.close(code=CLOSE_BAD_REQUEST)
+            return
         self.outbox: asyncio.Queue[str] = asyncio.Queue(maxsize=OUTBOX_SIZE)
         self.catching_up = False
-        self.wanted_seq = 0
         self.closing = False
-        # Join first, then read: anything committed meanwhile reaches deliver() and is
-        # de-duplicated by seq, so nothing falls between the replay and the live stream.
+        # Until the handshake is done, deliver() only notes how far the blog has gone.
+        self.ready = False
+        self.last_queued = newest if after is None else after
+        self.wanted_seq = newest
+        # Join, then accept, then read the log after last_queued up to everything seen
+        # meanwhile: nothing falls between the replay and the live stream, nothing twice.
         self.hub = fanout.hub_for(self.channel_layer, self.blog_id)
         await self.hub.join(self)
         await self.accept()
         self.writer = asyncio.create_task(self._write())
-        if after is None:
-            # Everything committed once the handshake completes is delivered.
-            self.last_queued = max(newest, self.hub.newest_seq)
-        else:
-            self.last_queued = after
-            self.wanted_seq = max(newest, self.hub.newest_seq)
+        self.ready = True
+        if self.wanted_seq > self.last_queued:
             self._start_catch_up()
 
     def _after(self) -> int | bool | None:
@@ -110,6 +114,9 @@ class BlogConsumer(AsyncWebsocketConsumer):
     def deliver(self, seq: int, text: str | None) -> None:
         """Called by the hub for every event of the blog (text None: read it from the log)."""
         if seq <= self.last_queued or self.closing:
+            return
+        if not self.ready:
+            self.wanted_seq = max(self.wanted_seq, seq)
             return
         if self.catching_up or text is None or seq != self.last_queued + 1:
             self.wanted_seq = max(self.wanted_seq, seq)

@@ -198,3 +198,30 @@ async def test_an_event_whose_message_was_lost_arrives_by_the_log_check(live_blo
     (message,) = await _receive_seqs(reader, 1)
     assert message["entry"]["body"].startswith("the last update")
     await reader.disconnect()
+
+
+@pytest.mark.parametrize("path", ["/ws/blogs/live/", "/ws/blogs/live/?after=2"])
+async def test_an_event_committed_during_the_handshake_arrives_exactly_once(
+    live_blog, monkeypatch, path
+) -> None:
+    real_accept = consumers.BlogConsumer.accept
+
+    async def accept_while_an_editor_publishes(self, *args, **kwargs) -> None:
+        await _publish(live_blog, "published mid-handshake")
+        await real_accept(self, *args, **kwargs)
+
+    monkeypatch.setattr(consumers.BlogConsumer, "accept", accept_while_an_editor_publishes)
+    reader = await _connect(path)
+    (message,) = await _receive_seqs(reader, 1)
+    assert (message["seq"], message["entry"]["body"]) == (3, "published mid-handshake")
+    assert await reader.receive_nothing(timeout=0.3)
+    await reader.disconnect()
+
+
+async def test_an_after_beyond_the_newest_event_is_refused(live_blog) -> None:
+    communicator = WebsocketCommunicator(application, "/ws/blogs/live/?after=99", headers=ORIGIN)
+    await communicator.connect()
+    assert await communicator.receive_output(timeout=3) == {
+        "type": "websocket.close",
+        "code": consumers.CLOSE_BAD_REQUEST,
+    }
