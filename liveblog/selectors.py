@@ -83,24 +83,41 @@ def _iso(value: Any) -> str | None:
 
 
 def entry_as_dict(entry: Entry) -> dict[str, Any]:
-    """The entry as the API and the push channel show it."""
+    """The entry as the API and the push channel show it, to anyone.
+
+    A retracted entry's text is withheld: readers get the notice, not what was withdrawn
+    (editors still read it in the admin). Editors' login names are never shown.
+    """
+    retracted = entry.is_retracted
     return {
         "id": str(entry.id),
-        "headline": entry.headline,
-        "body": entry.body,
-        "body_html": entry.body_html,
+        "headline": "" if retracted else entry.headline,
+        "body": "" if retracted else entry.body,
+        "body_html": "" if retracted else entry.body_html,
         "occurred_at": _iso(entry.occurred_at),
         "status": entry.status,
         "pinned": entry.pinned,
         "key_event": entry.key_event,
         "revision": entry.revision,
-        "author": entry.author,
         "published_at": _iso(entry.published_at),
         "updated_at": _iso(entry.updated_at),
         "last_corrected_at": _iso(entry.last_corrected_at),
         "correction_reason": entry.correction_reason,
         "retracted_at": _iso(entry.retracted_at),
         "retraction_reason": entry.retraction_reason,
+    }
+
+
+def revision_as_dict(revision: EntryRevision, *, retracted: bool) -> dict[str, Any]:
+    """One revision of an entry; the text of a retracted entry's revisions is withheld."""
+    return {
+        "number": revision.number,
+        "headline": "" if retracted else revision.headline,
+        "body": "" if retracted else revision.body,
+        "body_html": "" if retracted else revision.body_html,
+        "reason": revision.reason,
+        "seq": revision.seq,
+        "recorded_at": _iso(revision.recorded_at),
     }
 
 

@@ -24,10 +24,6 @@ MAX_NUMBER = 2**63 - 1
 EVENT_TYPE_CHOICES = [(name, name) for name in sorted(events.EVENT_TYPES)]
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
 class AwareDateTimeField(serializers.DateTimeField):
     """An ISO 8601 time that must carry its UTC offset: newsroom time is never guessed."""
 
@@ -81,7 +77,6 @@ class EntrySerializer(serializers.Serializer):
     revision = serializers.IntegerField(
         read_only=True, help_text="Send it as based_on_revision when correcting the entry."
     )
-    author = serializers.CharField(read_only=True)
     published_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
     last_corrected_at = serializers.DateTimeField(read_only=True, allow_null=True)
@@ -94,7 +89,7 @@ class EntrySerializer(serializers.Serializer):
 
 
 class RevisionSerializer(serializers.Serializer):
-    """What an entry said at one revision, and why it was changed."""
+    """What an entry said at one revision, and why it was changed (text withheld once retracted)."""
 
     number = serializers.IntegerField(read_only=True)
     headline = serializers.CharField(read_only=True)
@@ -103,20 +98,9 @@ class RevisionSerializer(serializers.Serializer):
     reason = serializers.CharField(read_only=True, help_text="Empty for the first revision.")
     seq = serializers.IntegerField(read_only=True)
     recorded_at = serializers.DateTimeField(read_only=True)
-    actor = serializers.CharField(read_only=True)
 
     def to_representation(self, instance: EntryRevision) -> dict[str, Any]:
-        # Times in the same ISO form as entry_as_dict, not DRF's "Z" form.
-        return {
-            "number": instance.number,
-            "headline": instance.headline,
-            "body": instance.body,
-            "body_html": instance.body_html,
-            "reason": instance.reason,
-            "seq": instance.seq,
-            "recorded_at": _iso(instance.recorded_at),
-            "actor": instance.actor,
-        }
+        return selectors.revision_as_dict(instance, retracted=instance.entry.is_retracted)
 
 
 class EntryDetailSerializer(EntrySerializer):

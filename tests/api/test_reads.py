@@ -223,3 +223,24 @@ class TestConditionalGet:
         member = token_client.get("/api/blogs/", HTTP_IF_NONE_MATCH=anonymous["ETag"])
         assert member.status_code == 200
         assert "private" in member["Cache-Control"]
+
+
+def test_a_retracted_entry_shows_its_notice_but_never_its_text_or_editors(client, blog) -> None:
+    from liveblog import commands
+
+    entry = commands.entry_publish(blog=blog, body="DEFAMATORY CLAIM", actor="editor")
+    commands.entry_correct(
+        entry=entry, body="DEFAMATORY CLAIM, reworded", reason="r", actor="editor"
+    )
+    commands.entry_retract(entry=entry, reason="Could not be verified", actor="editor")
+    for url in (
+        f"/api/blogs/{blog.slug}/entries/{entry.pk}/",
+        f"/api/blogs/{blog.slug}/entries/",
+        f"/api/blogs/{blog.slug}/events/",
+    ):
+        text = client.get(url).content.decode()
+        assert "DEFAMATORY" not in text, url
+        assert '"editor"' not in text, url
+    detail = client.get(f"/api/blogs/{blog.slug}/entries/{entry.pk}/").json()
+    assert detail["retraction_reason"] == "Could not be verified"
+    assert [r["reason"] for r in detail["revisions"]] == ["", "r"]

@@ -52,7 +52,6 @@ def test_publishing_through_the_session_needs_the_csrf_token(
                 "reason": "",
                 "seq": entry.published_seq,
                 "recorded_at": entry.published_at.isoformat(),
-                "actor": "editor",
             }
         ],
     }
