@@ -198,3 +198,21 @@ def reader_page(
     rows = list(entries[: size + 1])
     next_before = rows[size - 1].published_seq if len(rows) > size else None
     return rows[:size], next_before
+
+
+def can_write_entries(user: Any, blog_id: int, *, publishing: bool) -> bool:
+    """Whether ``user`` may publish to, or change entries of, a blog: the desk's rule, shared.
+
+    An active staff editor with the permission (the Editors group has it) who is a member of
+    the blog; superusers everywhere. Losing staff status or membership ends API access too.
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    permission = "liveblog.add_entry" if publishing else "liveblog.change_entry"
+    return (
+        user.is_staff
+        and user.has_perm(permission)
+        and Blog.objects.filter(pk=blog_id, members=user.pk).exists()
+    )

@@ -6,12 +6,14 @@ import importlib
 from collections.abc import Iterator
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.db.backends.sqlite3.base import DatabaseOperations
 
 from liveblog import commands
 from liveblog.models import Blog
 
 _guards = importlib.import_module("liveblog.migrations.0002_event_log_append_only")
+_editors = importlib.import_module("liveblog.migrations.0003_editors_group")
 _original_sqlite_flush = DatabaseOperations.sql_flush
 
 
@@ -28,11 +30,25 @@ def _sqlite_flush_around_triggers(self, style, tables, **kwargs):  # type: ignor
 DatabaseOperations.sql_flush = _sqlite_flush_around_triggers
 
 
+def editors_group() -> Group:
+    """The Editors group as migration 0003 creates it (transactional tests flush it away)."""
+    group, created = Group.objects.get_or_create(name="Editors")
+    if created:
+        group.permissions.set(
+            Permission.objects.filter(
+                content_type__app_label="liveblog", codename__in=_editors.EDITOR_PERMISSIONS
+            )
+        )
+    return group
+
+
 @pytest.fixture
 def editor(django_user_model):  # type: ignore[no-untyped-def]
-    return django_user_model.objects.create_user(
+    user = django_user_model.objects.create_user(
         username="editor", password="correct horse battery", is_staff=True
     )
+    user.groups.add(editors_group())
+    return user
 
 
 @pytest.fixture

@@ -7,11 +7,12 @@ from typing import Any
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
+from liveblog import selectors
 from liveblog.models import Blog
 
 
 class IsBlogMember(BasePermission):
-    """Writes need an authenticated member of the blog.
+    """Writes need an active staff editor who is a member of the blog (as on the desk).
 
     ``has_permission`` turns anonymous writers away before anything is looked up (401);
     the view then checks the blog it found with ``check_object_permissions`` (403).
@@ -26,5 +27,5 @@ class IsBlogMember(BasePermission):
 
     def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
         assert isinstance(obj, Blog)
-        user = request.user
-        return user.is_superuser or obj.members.filter(pk=user.pk).exists()
+        publishing = request.method == "POST" and getattr(view, "publishes", False)
+        return selectors.can_write_entries(request.user, obj.pk, publishing=publishing)

@@ -154,6 +154,9 @@ class BlogDetailView(ApiView):
 
 
 class EntryListView(ApiView):
+    #: A POST here publishes (needs liveblog.add_entry); other writes change entries.
+    publishes = True
+
     @extend_schema(
         operation_id="entries_list",
         summary="A blog's entries, newest first",

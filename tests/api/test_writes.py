@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Group
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -256,3 +257,20 @@ def test_a_database_outage_is_503_and_says_whether_anything_was_saved(
     monkeypatch.setattr(selectors, "entry_get", unreachable)
     read = token_client.get(_url(entry))
     assert read.status_code == 503 and "saved" not in read.json()["message"]
+
+
+def test_the_api_writes_by_the_desk_rule_staff_editors_who_are_members(blog, editor) -> None:
+    from liveblog.api.tokens import token_create
+
+    _, key = token_create(user=editor, name="bot")
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    url = f"/api/blogs/{blog.slug}/entries/"
+    assert api.post(url, {"body": "as an editor"}, format="json").status_code == 201
+    editor.groups.clear()  # no longer in the Editors group
+    assert api.post(url, {"body": "without the permission"}, format="json").status_code == 403
+    editor.groups.add(Group.objects.get(name="Editors"))
+    editor.is_staff = False  # demoted: the token stops writing too
+    editor.save()
+    assert api.post(url, {"body": "after demotion"}, format="json").status_code == 403
+    assert Entry.objects.filter(blog=blog).count() == 1

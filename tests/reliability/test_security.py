@@ -20,7 +20,6 @@ from typing import Any
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing.websocket import WebsocketCommunicator
-from django.contrib.auth.models import Group
 from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
@@ -28,6 +27,7 @@ from config.asgi import application
 from liveblog import commands, consumers, limits
 from liveblog.api import tokens
 from liveblog.models import Blog, Entry
+from tests.conftest import editors_group
 from tests.reliability.client import Reader, stop_all
 from tests.reliability.support import api_publish, http_request, tuned_servers
 from tests.servers import PROJECT
@@ -41,7 +41,7 @@ def outsider(django_user_model: Any) -> Any:
     user = django_user_model.objects.create_user(
         username="outsider", password="another horse battery", is_staff=True
     )
-    user.groups.add(Group.objects.get(name="Editors"))
+    user.groups.add(editors_group())
     return user
 
 
@@ -53,7 +53,7 @@ def _csrf_token(client: Client, page: str) -> str:
 
 @pytest.mark.django_db
 def test_session_writes_need_the_csrf_token(blog: Blog, editor: Any) -> None:
-    editor.groups.add(Group.objects.get(name="Editors"))
+    editor.groups.add(editors_group())
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(editor)
     api = f"/api/blogs/{blog.slug}/entries/"
@@ -250,6 +250,7 @@ def test_writes_are_limited_per_user_and_reads_per_address(
     blog: Blog, token_key: str, editor: Any, django_user_model: Any, logs: Path
 ) -> None:
     colleague = django_user_model.objects.create_user(username="colleague", is_staff=True)
+    colleague.groups.add(editors_group())
     blog.members.add(colleague)
     _, colleague_key = tokens.token_create(user=colleague, name="colleague's bot")
     limits_env = {"LIVEBLOG_API_THROTTLE_WRITE": "3/min", "LIVEBLOG_API_THROTTLE_ANON": "5/min"}
