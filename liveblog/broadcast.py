@@ -8,6 +8,7 @@ the truth: readers track the last seq they got and re-read the log whenever they
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Sequence
@@ -26,6 +27,7 @@ logger = logging.getLogger(__name__)
 MAX_EVENTS_PER_BROADCAST = 50
 
 MESSAGE_TYPE = "blog.event"
+SEND_TIMEOUT_SECONDS = 2.0
 
 
 def to_json(data: dict[str, Any]) -> str:
@@ -35,6 +37,13 @@ def to_json(data: dict[str, Any]) -> str:
 
 def group_name(blog_id: int) -> str:
     return f"liveblog.blog.{blog_id}"
+
+
+async def _send_all(layer: Any, group: str, messages: list[dict[str, Any]]) -> None:
+    for message in messages:
+        # A layer that stops answering (Redis hung, not down) must not hang the editor's
+        # request: readers find the events in the log on the hubs' next check.
+        await asyncio.wait_for(layer.group_send(group, message), timeout=SEND_TIMEOUT_SECONDS)
 
 
 def send_events(events: Sequence[Event]) -> None:
@@ -54,8 +63,7 @@ def send_events(events: Sequence[Event]) -> None:
                 {"type": MESSAGE_TYPE, "seq": data["seq"], "text": to_json(data)}
                 for data in events_as_dicts(events)
             ]
-        for message in messages:
-            async_to_sync(layer.group_send)(group_name(blog_id), message)
+        async_to_sync(_send_all)(layer, group_name(blog_id), messages)
     except Exception:
         # The events are committed; readers will find them in the log on their next gap
         # check or reconnect. An unreachable layer must not turn a publish into an error.

@@ -163,7 +163,11 @@ def blog_create(
     with transaction.atomic():
         if Blog.objects.filter(slug=slug).exists():
             raise LiveblogError(f"A blog called {slug!r} already exists.", field="slug")
-        blog = Blog.objects.create(slug=slug, title=title, time_zone=time_zone)
+        try:
+            with transaction.atomic():
+                blog = Blog.objects.create(slug=slug, title=title, time_zone=time_zone)
+        except IntegrityError:  # a colleague created the same slug a moment ago
+            raise LiveblogError(f"A blog called {slug!r} already exists.", field="slug") from None
         _append(
             blog=blog,
             actor=actor,

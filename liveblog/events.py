@@ -140,6 +140,13 @@ class BlogDetailsChanged(DomainEvent):
         _require_time_zone(self.time_zone)
         _require_optional_datetime(self.coverage_start, "coverage_start")
         _require_optional_datetime(self.coverage_end, "coverage_end")
+        if (
+            self.coverage_start
+            and self.coverage_end
+            and datetime.fromisoformat(self.coverage_end)
+            < datetime.fromisoformat(self.coverage_start)
+        ):
+            raise InvalidEventError("Coverage cannot end before it starts.", field="coverage_end")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

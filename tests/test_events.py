@@ -66,3 +66,14 @@ def test_control_characters_are_refused_with_their_position() -> None:
     with pytest.raises(InvalidEventError, match=r"U\+0000\) at position 3"):
         ev.EntryPublished(body="ab\x00c")
     assert ev.EntryPublished(body="line\n\tindented\r\n").body
+
+
+def test_coverage_cannot_end_before_it_starts() -> None:
+    with pytest.raises(InvalidEventError, match="end before it starts"):
+        ev.BlogDetailsChanged(
+            title="T",
+            description="",
+            time_zone="UTC",
+            coverage_start="2023-09-20T10:00:00+00:00",
+            coverage_end="2023-09-19T10:00:00+00:00",
+        )

@@ -32,3 +32,17 @@ def test_setup_demo_loads_the_seeds_and_prints_working_credentials(tmp_path) -> 
     )
     assert Event.objects.count() == events
     assert get_user_model().objects.filter(username="demo-editor").count() == 1
+
+
+def test_running_setup_demo_again_keeps_editors_corrections(tmp_path) -> None:
+    from liveblog import commands
+    from liveblog.models import Entry
+
+    with override_settings(BASE_DIR=tmp_path):
+        call_command("setup_demo", stdout=StringIO())
+        entry = Entry.objects.filter(blog__slug="stepanakert-2023-09-20").first()
+        commands.entry_correct(
+            entry=entry, body="Corrected by an editor", reason="typo", actor="demo-editor"
+        )
+        call_command("setup_demo", stdout=StringIO())
+    assert Entry.objects.get(pk=entry.pk).body == "Corrected by an editor"
