@@ -281,7 +281,11 @@ def entry_publish(
     pinned: bool = False,
     entry_id: uuid.UUID | None = None,
 ) -> Entry:
-    """Publish one update to the blog; it reaches readers as soon as it commits."""
+    """Publish one update to the blog; it reaches readers as soon as it commits.
+
+    Clients that may resend (a retry after a timeout) choose ``entry_id`` themselves:
+    publishing the same id and text again returns the entry and appends nothing.
+    """
     publication = Publication(
         body=body,
         headline=headline,
@@ -290,7 +294,23 @@ def entry_publish(
         pinned=pinned,
         entry_id=entry_id or uuid.uuid4(),
     )
-    entries_publish(blog=blog, publications=[publication], actor=actor)
+    try:
+        entries_publish(blog=blog, publications=[publication], actor=actor)
+    except InvalidTransitionError:
+        # The same id with the same text is a retry of a publish that went through (the
+        # client never saw the answer): hand back that entry instead of publishing twice.
+        existing = Entry.objects.filter(pk=publication.entry_id, blog=blog).first()
+        if (
+            entry_id is None
+            or existing is None
+            or (existing.body, existing.headline)
+            != (
+                body,
+                headline,
+            )
+        ):
+            raise
+        return existing
     return Entry.objects.get(pk=publication.entry_id)
 
 

@@ -190,6 +190,11 @@ def _text(max_length: int, **kwargs: Any) -> serializers.CharField:
 
 
 class PublishSerializer(serializers.Serializer):
+    entry_id = serializers.UUIDField(
+        required=False,
+        help_text="An id the client chooses, so that resending the same publish (after a "
+        "timeout, say) returns the entry (200) instead of publishing it twice.",
+    )
     body = _text(events.MAX_BODY_LENGTH, help_text="Markdown.")
     headline = _text(events.MAX_HEADLINE_LENGTH, required=False, allow_blank=True, default="")
     occurred_at = AwareDateTimeField(

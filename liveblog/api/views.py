@@ -197,14 +197,21 @@ class EntryListView(ApiView):
             ),
             *validator_headers(201),
         ],
-        responses={201: s.EntryDetailSerializer, **error_responses(*WRITE_ERRORS)},
+        responses={
+            201: s.EntryDetailSerializer,
+            200: s.EntryDetailSerializer,
+            **error_responses(*WRITE_ERRORS),
+        },
     )
     def post(self, request: Request, slug: str) -> Response:
         """Publish an update; readers get it pushed as soon as it is saved."""
         blog = self.get_blog(slug)
         data = self.body(s.PublishSerializer)
+        replay = "entry_id" in data and Entry.objects.filter(pk=data["entry_id"]).exists()
         entry = commands.entry_publish(blog=blog, actor=self.actor, **data)
-        response = self.entry_response(entry, status.HTTP_201_CREATED)
+        response = self.entry_response(
+            entry, status.HTTP_200_OK if replay else status.HTTP_201_CREATED
+        )
         response["Location"] = reverse(
             "api:entry-detail", kwargs={"slug": blog.slug, "entry_id": entry.pk}, request=request
         )

@@ -274,3 +274,22 @@ def test_the_api_writes_by_the_desk_rule_staff_editors_who_are_members(blog, edi
     editor.save()
     assert api.post(url, {"body": "after demotion"}, format="json").status_code == 403
     assert Entry.objects.filter(blog=blog).count() == 1
+
+
+def test_resending_a_publish_with_its_entry_id_does_not_publish_twice(blog, editor) -> None:
+    import uuid
+
+    from liveblog.api.tokens import token_create
+
+    _, key = token_create(user=editor, name="bot")
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    url = f"/api/blogs/{blog.slug}/entries/"
+    entry_id = str(uuid.uuid4())
+    first = api.post(url, {"entry_id": entry_id, "body": "Once"}, format="json")
+    again = api.post(url, {"entry_id": entry_id, "body": "Once"}, format="json")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["id"] == again.json()["id"] == entry_id
+    other = api.post(url, {"entry_id": entry_id, "body": "Different text"}, format="json")
+    assert other.status_code == 409
+    assert Event.objects.filter(entry_id=entry_id).count() == 1
