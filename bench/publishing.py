@@ -1,0 +1,65 @@
+"""Publish benchmark updates through ``liveblog.commands``, at a steady rate.
+
+Used both inside a server process (``bench.asgi_with_publisher``) and by the separate
+publisher process (``bench.publisher``). Each update's headline carries the wall-clock time
+taken just before ``entry_publish`` is called; readers subtract it from their receive time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+from bench import payload
+
+ACTOR = "bench"
+
+
+@dataclasses.dataclass
+class Run:
+    """What one publishing run did; serialised to JSON for the orchestrator."""
+
+    count: int
+    rate: float
+    published: int = 0
+    first_seq: int | None = None
+    last_seq: int | None = None
+    errors: list[str] = dataclasses.field(default_factory=list)
+    call_seconds: list[float] = dataclasses.field(default_factory=list)
+    started: float | None = None
+    finished: float | None = None
+    done: bool = False
+
+    def as_dict(self) -> dict[str, object]:
+        return dataclasses.asdict(self)
+
+    def record(self, seq: int, seconds: float) -> None:
+        self.published += 1
+        self.first_seq = seq if self.first_seq is None else self.first_seq
+        self.last_seq = seq
+        self.call_seconds.append(seconds)
+
+
+def find_blog(slug: str):  # -> liveblog.models.Blog (imported late: needs django.setup())
+    from liveblog.models import Blog
+
+    return Blog.objects.get(slug=slug)
+
+
+def publish_one(blog, index: int, size: int) -> tuple[int, float]:
+    """Publish update ``index``; return its seq and how long the command took."""
+    from liveblog import commands
+
+    started = time.time()
+    entry = commands.entry_publish(
+        blog=blog,
+        body=payload.body(index, size),
+        headline=payload.stamp_headline(started),
+        actor=ACTOR,
+    )
+    return entry.published_seq, time.time() - started
+
+
+def due(start: float, index: int, rate: float) -> float:
+    """When update ``index`` is due: on a fixed schedule, so a slow publish does not drift."""
+    return start + index / rate
