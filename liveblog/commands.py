@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
-from liveblog import broadcast, projections
+from liveblog import broadcast, bulk, projections
 from liveblog import events as ev
 from liveblog.errors import (
     ConcurrentAppendError,
@@ -107,8 +107,8 @@ def _append(*, blog: Blog | int, actor: str, decide: Decide) -> list[Event]:
                     )
                     for offset, item in enumerate(pending, start=1)
                 ]
-                Event.objects.bulk_create(rows)
-                projections.apply(rows)
+                bulk.insert(Event, rows)
+                projections.apply(rows, [item.event for item in pending])
                 transaction.on_commit(lambda rows=rows: broadcast.send_events(rows), robust=True)
             return rows
         except (IntegrityError, OperationalError) as exc:

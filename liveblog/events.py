@@ -39,7 +39,16 @@ class DomainEvent:
         """Raise InvalidEventError when the payload breaks a rule."""
 
     def to_payload(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        # Shallow on purpose: payload fields are plain JSON values (asdict deep-copies).
+        return {name: getattr(self, name) for name in self._field_names()}
+
+    @classmethod
+    def _field_names(cls) -> tuple[str, ...]:
+        names = cls.__dict__.get("_FIELD_NAMES")
+        if names is None:
+            names = tuple(field.name for field in dataclasses.fields(cls))
+            cls._FIELD_NAMES = names  # type: ignore[attr-defined]
+        return names
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> Self:
