@@ -24,7 +24,7 @@ migrate: install
 run: migrate
 	$(PY) manage.py setup_demo
 	$(PY) -m uvicorn config.asgi:application --host $(HOST) --port $(PORT) --workers $(WORKERS) \
-		--ws websockets --ws-ping-interval 20 --ws-ping-timeout 20 --ws-max-size 65536 \
+		--ws websockets-sansio --ws-ping-interval 20 --ws-ping-timeout 20 --ws-max-size 65536 \
 		--proxy-headers --no-server-header
 
 test: install

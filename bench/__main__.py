@@ -82,7 +82,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--ws",
-        default="websockets",
+        default="websockets-sansio",
         choices=["websockets", "websockets-sansio", "wsproto"],
         help="uvicorn's WebSocket implementation for the liveblog servers (default websockets, "
         "as the README deploys)",

@@ -13,7 +13,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # Build the Django app first: it sets up the app registry that the imports below need.
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
@@ -29,7 +28,9 @@ application = ProtocolTypeRouter(
         "http": RequestBodyLimit(http_app),
         # Counted first: a refused handshake costs neither a session lookup nor a query.
         "websocket": WebSocketConnectionLimit(
-            AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+            # Readers are anonymous: no session or user lookup, which would also wrap every
+            # message the server sends.
+            AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns))
         ),
     }
 )

@@ -97,7 +97,9 @@ def env_time_zone(name: str, default: str, *, environ: Mapping[str, str] | None 
     return value
 
 
-def env_database(name: str, default: str, *, environ: Mapping[str, str] | None = None) -> dict:
+def env_database(
+    name: str, default: str, *, conn_max_age: int = 0, environ: Mapping[str, str] | None = None
+) -> dict:
     """Return a Django DATABASES entry parsed from a URL (sqlite:///path, postgres://...)."""
     import dj_database_url
 
@@ -108,7 +110,7 @@ def env_database(name: str, default: str, *, environ: Mapping[str, str] | None =
             f"{name}={url!r} is not supported: use sqlite:///PATH or postgres://USER@HOST:PORT/DB."
         )
     try:
-        config = dj_database_url.parse(url, conn_max_age=0)
+        config = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name}={url!r} could not be parsed: {exc}") from None
     if not config.get("NAME"):

@@ -20,3 +20,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": os.path.join(tempfile.gettempdir(), f"liveblog-test-{os.getpid()}.sqlite3")
     }
+
+# Tests open and close servers and threads freely; no connection outlives its work, so the
+# test database can always be dropped.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

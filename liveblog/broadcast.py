@@ -18,7 +18,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
 from liveblog.models import Event
-from liveblog.selectors import events_as_dicts
+from liveblog.selectors import events_after, events_as_dicts
 
 logger = logging.getLogger(__name__)
 
@@ -68,3 +68,9 @@ def send_events(events: Sequence[Event]) -> None:
         # The events are committed; readers will find them in the log on their next gap
         # check or reconnect. An unreachable layer must not turn a publish into an error.
         logger.exception("Broadcast of blog %s up to seq %s failed", blog_id, events[-1].seq)
+
+
+def log_page(blog_id: int, after: int, limit: int) -> list[tuple[int, str]]:
+    """Up to ``limit`` events after ``after`` from the log, as (seq, text) readers receive."""
+    events = list(events_after(blog_id, after, limit=limit))
+    return [(data["seq"], to_json(data)) for data in events_as_dicts(events)]

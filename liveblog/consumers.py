@@ -23,7 +23,7 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from liveblog import broadcast, fanout, selectors
+from liveblog import broadcast, fanout
 from liveblog.models import Blog
 
 logger = logging.getLogger(__name__)
@@ -40,11 +40,6 @@ OUTBOX_SIZE = 256
 def _public_blog(slug: str) -> tuple[int, int] | None:
     blog = Blog.objects.filter(slug=slug).exclude(status=Blog.Status.DRAFT).first()
     return (blog.pk, blog.last_seq) if blog else None
-
-
-def _log_page(blog_id: int, after: int) -> list[tuple[int, str]]:
-    events = list(selectors.events_after(blog_id, after, limit=CATCH_UP_PAGE))
-    return [(data["seq"], broadcast.to_json(data)) for data in selectors.events_as_dicts(events)]
 
 
 class BlogConsumer(AsyncWebsocketConsumer):
@@ -138,10 +133,19 @@ class BlogConsumer(AsyncWebsocketConsumer):
         """Queue the log after last_queued until we hold everything the hub has seen."""
         try:
             while not self.closing:
-                page = await database_sync_to_async(_log_page)(self.blog_id, self.last_queued)
+                page = self.hub.recent_after(self.last_queued, self.wanted_seq)
+                from_memory = page is not None
+                if page is None:
+                    page = await database_sync_to_async(broadcast.log_page)(
+                        self.blog_id, self.last_queued, CATCH_UP_PAGE
+                    )
                 for seq, text in page:
                     await self.outbox.put(text)  # back-pressure: wait for the writer
                     self.last_queued = seq
+                if from_memory:
+                    if self.last_queued >= self.wanted_seq:
+                        return
+                    continue
                 if len(page) < CATCH_UP_PAGE and self.last_queued >= self.wanted_seq:
                     return
                 if not page:

@@ -7,8 +7,10 @@ the hub hands the already-serialised JSON text to its local readers. The layer's
 update no longer grows with the number of readers.
 
 The layer stays at-most-once, so the hub also checks the log now and then: if the blog moved
-past the newest seq the hub has seen (a message was dropped, Redis restarted), it nudges its
-readers, who read the missing events from the log.
+past the newest seq the hub has seen and the layer still has not brought it by the next
+check (a message was dropped, Redis restarted), the hub reads the missing events from the
+log once and hands them to its readers. It also keeps the latest events in memory, so a
+reader who reconnects a little behind catches up without a query.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ logger = logging.getLogger(__name__)
 LOG_CHECK_SECONDS: float = settings.LIVEBLOG_LOG_CHECK_SECONDS
 #: Pause before re-subscribing after the channel layer failed (Redis restarting, say).
 RETRY_SECONDS = 1.0
+#: Events a hub keeps in memory, so readers a little behind catch up without the database.
+RECENT_EVENTS = 1_000
+LOG_PAGE = 500
 
 
 class Reader(Protocol):
@@ -49,6 +54,7 @@ class BlogHub:
         self.group = broadcast.group_name(blog_id)
         self.readers: set[Reader] = set()
         self.newest_seq = 0
+        self._recent: dict[int, str] = {}
         self._channel: str | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._lock = asyncio.Lock()
@@ -82,9 +88,22 @@ class BlogHub:
         self._channel = await self.layer.new_channel(prefix="liveblog-hub.")
         await self.layer.group_add(self.group, self._channel)
 
+    def recent_after(self, after: int, until: int) -> list[tuple[int, str]] | None:
+        """The events after ``after`` up to ``until`` from memory, or None if any is missing."""
+        if until - after > len(self._recent):
+            return None
+        texts = [(seq, self._recent.get(seq)) for seq in range(after + 1, until + 1)]
+        if any(text is None for _, text in texts):
+            return None
+        return texts  # type: ignore[return-value]
+
     def _fan_out(self, seq: int, text: str | None) -> None:
         if seq > self.newest_seq:
             self.newest_seq = seq
+        if text is not None:
+            self._recent[seq] = text
+            if len(self._recent) > RECENT_EVENTS:
+                del self._recent[min(self._recent)]
         for reader in list(self.readers):
             reader.deliver(seq, text)
 
@@ -109,15 +128,30 @@ class BlogHub:
             await asyncio.sleep(0)
 
     async def _check_log(self) -> None:
+        # A seq the log had at the previous check but the layer has still not brought is
+        # lost, not late: only then read the log, once for this process, for all readers.
+        missing_since_last_check = 0
         while True:
             await asyncio.sleep(LOG_CHECK_SECONDS)
             try:
                 newest = await database_sync_to_async(_last_seq)(self.blog_id)
+                if missing_since_last_check > self.newest_seq:
+                    await self._replay_log()
             except Exception:
                 logger.warning("Could not read the log of blog %s", self.blog_id)
                 continue
-            if newest > self.newest_seq:
-                self._fan_out(newest, None)
+            missing_since_last_check = newest if newest > self.newest_seq else 0
+
+    async def _replay_log(self) -> None:
+        while True:
+            page = await database_sync_to_async(broadcast.log_page)(
+                self.blog_id, self.newest_seq, LOG_PAGE
+            )
+            for seq, text in page:
+                if seq > self.newest_seq:
+                    self._fan_out(seq, text)
+            if len(page) < LOG_PAGE:
+                return
 
 
 _hubs: dict[tuple[int, int], BlogHub] = {}

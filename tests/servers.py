@@ -76,7 +76,7 @@ class Server:
                 "--port",
                 str(self.port),
                 "--ws",
-                "websockets",
+                "websockets-sansio",
                 "--log-level",
                 "warning",
             ],

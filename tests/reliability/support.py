@@ -44,7 +44,7 @@ class TunedServer(Server):
         self.process = subprocess.Popen(
             [
                 sys.executable, "-m", "uvicorn", "config.asgi:application",
-                "--host", "127.0.0.1", "--port", str(self.port), "--ws", "websockets",
+                "--host", "127.0.0.1", "--port", str(self.port), "--ws", "websockets-sansio",
                 "--ws-ping-interval", "20", "--ws-ping-timeout", "20",
                 "--ws-max-size", str(WS_MAX_SIZE), "--log-level", "warning",
             ],

@@ -134,8 +134,8 @@ def test_a_publish_that_fails_half_way_writes_nothing_and_says_so(
     real_apply = projections.apply
     sent: list[object] = []
 
-    def apply_then_lose_the_database(events: Any) -> None:
-        real_apply(events)  # the event and its entry are written inside the transaction...
+    def apply_then_lose_the_database(events: Any, decoded: Any = None) -> None:
+        real_apply(events, decoded)  # the event and its entry are written inside the transaction...
         raise OperationalError("server closed the connection unexpectedly")  # ...then this
 
     monkeypatch.setattr(projections, "apply", apply_then_lose_the_database)
