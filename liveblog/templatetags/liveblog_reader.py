@@ -6,23 +6,27 @@ these filters read the active zone, the same way Django's own ``date`` filter do
 
 from __future__ import annotations
 
+import functools
 import html
 import json
+import uuid
 from datetime import datetime
 from typing import Any
 
+import nh3
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
-from django.utils.html import format_html, strip_tags
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
 from liveblog.models import Blog, Entry
 
 register = template.Library()
+_TEXT_ONLY = nh3.Cleaner(tags=set(), clean_content_tags={"script", "style"})
 
 #: Search engines cut longer headlines; Google's limit for BlogPosting is 110 characters.
 HEADLINE_LENGTH = 110
@@ -61,7 +65,8 @@ def plain_text(entry: Entry) -> str:
     """The entry as readers see it, without markup (retracted entries: only the notice)."""
     if entry.is_retracted:
         return f"Retracted: {entry.retraction_reason}"
-    return html.unescape(strip_tags(entry.body_html)).strip()
+    # nh3 with no allowed tags strips markup in Rust; strip_tags was a third of the page.
+    return html.unescape(_TEXT_ONLY.clean(entry.body_html)).strip()
 
 
 def entry_title(entry: Entry) -> str:
@@ -73,7 +78,15 @@ def entry_title(entry: Entry) -> str:
 
 def entry_path(blog: Blog, entry: Entry) -> str:
     """The permalink, built from the blog we already hold (``entry.blog`` would query)."""
-    return reverse("liveblog:entry", kwargs={"slug": blog.slug, "entry_id": entry.id})
+    return f"{_entries_prefix(blog.slug)}{entry.id}/"
+
+
+@functools.lru_cache(maxsize=1024)
+def _entries_prefix(slug: str) -> str:
+    # reverse() once per blog, not three times per entry on every page view.
+    sample = uuid.UUID(int=0)
+    path = reverse("liveblog:entry", kwargs={"slug": slug, "entry_id": sample})
+    return path[: -len(f"{sample}/")]
 
 
 @register.simple_tag
