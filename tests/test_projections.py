@@ -16,7 +16,16 @@ from liveblog.models import Blog, Entry, EntryRevision
 
 pytestmark = pytest.mark.django_db
 
-_text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=40)
+# Mostly valid input (printable, non-blank), so that most generated commands are accepted
+# and the replay has a long, varied history to reproduce; refusals are exercised too.
+_text = st.one_of(
+    st.text(
+        alphabet=st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]),
+        min_size=1,
+        max_size=40,
+    ).filter(str.strip),
+    st.text(max_size=3),
+)
 _actions = st.lists(
     st.one_of(
         st.tuples(st.just("publish"), _text, _text, st.booleans(), st.integers(0, 600)),

@@ -18,7 +18,6 @@ from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
@@ -38,21 +37,26 @@ _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u
 @register.filter
 def clock(value: datetime | None) -> str:
     """ "14:05" for today in the active zone, "4 Nov, 14:05" for another day of this year."""
+    # strftime, not Django's date format: the page is English, and this runs several times
+    # per entry on every view of the page.
     if value is None:
         return ""
     local = timezone.localtime(value)
     today = timezone.localtime().date()
     if local.date() == today:
-        return date_format(local, "H:i")
+        return local.strftime("%H:%M")
     if local.year == today.year:
-        return date_format(local, "j M, H:i")
-    return date_format(local, "j M Y, H:i")
+        return f"{local.day} {local:%b, %H:%M}"
+    return f"{local.day} {local:%b %Y, %H:%M}"
 
 
 @register.filter
 def full_time(value: datetime | None) -> str:
     """The unambiguous time for a tooltip: "Monday 4 November 2024, 14:05 GMT"."""
-    return date_format(timezone.localtime(value), "l j F Y, H:i T") if value else ""
+    if value is None:
+        return ""
+    local = timezone.localtime(value)
+    return f"{local:%A} {local.day} {local:%B %Y, %H:%M %Z}"
 
 
 @register.filter
