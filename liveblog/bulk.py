@@ -34,7 +34,13 @@ def _adapter(field: models.Field) -> Adapter | None:
         return None
     if isinstance(field, models.UUIDField):
         if vendor == "sqlite":
-            return lambda value: None if value is None else uuid.UUID(str(value)).hex
+            return lambda value: (
+                value.hex
+                if isinstance(value, uuid.UUID)
+                else None
+                if value is None
+                else uuid.UUID(str(value)).hex
+            )
         return None
     if isinstance(field, models.JSONField):
         if vendor == "postgresql":

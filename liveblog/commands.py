@@ -65,6 +65,14 @@ class Publication:
 
 Decide = Callable[[Blog], Sequence[PendingEvent]]
 
+_EVENT_ATTNAMES = [field.attname for field in Event._meta.concrete_fields]
+
+
+def _new_event(**values: object) -> Event:
+    # Positional construction takes Django's fast path; with keywords, building 100,000
+    # events for an import cost seconds.
+    return Event(*(values[name] for name in _EVENT_ATTNAMES))
+
 
 def _is_retryable(exc: Exception) -> bool:
     if isinstance(exc, IntegrityError):
@@ -94,7 +102,8 @@ def _append(*, blog: Blog | int, actor: str, decide: Decide) -> list[Event]:
                     return []
                 now = timezone.now()
                 rows = [
-                    Event(
+                    _new_event(
+                        id=None,
                         blog_id=blog_id,
                         seq=locked.last_seq + offset,
                         type=item.event.TYPE,

@@ -17,6 +17,10 @@ PARSERS: dict[str, Parser] = {
 }
 
 
+#: Lines after which a file that already shows a format's stamps is taken to be that format.
+DECIDE_WITHIN = 5_000
+
+
 def detect_format(text: str, *, source: str = "<input>") -> str:
     """Return "day_headings", "dated_blocks" or "jsonl", or raise if no known format fits.
 
@@ -36,7 +40,9 @@ def detect_format(text: str, *, source: str = "<input>") -> str:
         if isinstance(record, dict) and "type" in record:
             return "jsonl"
     blocks = clocks = headings = 0
-    for line in lines:
+    for number, line in enumerate(lines):
+        if number >= DECIDE_WITHIN and (blocks or (clocks and headings)):
+            break  # a long file has shown its format; no need to read it all twice
         stripped = line.strip()
         if not stripped or not any(ch.isdigit() for ch in stripped[:64]):
             continue

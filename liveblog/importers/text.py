@@ -41,8 +41,13 @@ _BINARY_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _BINARY_CONTROL_RATIO = 0.01
 
 
+# The characters _CONTROL_OK does not excuse: C0 controls and DEL through the C1 range.
+_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+
+
 def _control_count(text: str) -> int:
-    return sum(1 for ch in text if (ch < " " or "\x7f" <= ch < "\xa0") and ch not in _CONTROL_OK)
+    # A regex, not a Python loop over every character: this runs on whole files.
+    return len(_CONTROL_CHARACTERS.findall(text))
 
 
 def _normalise_newlines(text: str) -> str:
