@@ -1,16 +1,17 @@
 """Turn parsed files into ordinary events, through the same commands editors use.
 
 Text imports get stable entry ids (derived from the blog, the entry's time and its place
-among entries of that minute), so importing a newer copy of a page appends only what
-changed: new entries are published, changed ones corrected with the reason
-"updated in source", and an identical file adds nothing.
+among entries of that minute; on a re-import, entries of a minute are matched by text
+first), so importing a newer copy of a page appends only what changed: new entries are
+published, changed ones corrected with the reason "updated in source", and an identical
+file adds nothing.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -21,7 +22,13 @@ from django.utils.text import slugify
 
 from liveblog import commands
 from liveblog import events as ev
-from liveblog.importers.base import ImportNotice, ImportParseError, ParsedBlog, SetAsideText
+from liveblog.importers.base import (
+    ImportNotice,
+    ImportParseError,
+    ParsedBlog,
+    ParsedEntry,
+    SetAsideText,
+)
 from liveblog.importers.jsonl import ExportedEvent
 from liveblog.models import Blog, Entry, Event
 
@@ -138,50 +145,45 @@ def _import_parsed(
             )
         )
 
-    ordinals: Counter[datetime] = Counter()
-    wanted: list[tuple[uuid.UUID, ev.EntryPublished, datetime]] = []
-    for item in parsed.entries:
-        ordinal = ordinals[item.occurred_at]
-        ordinals[item.occurred_at] += 1
-        wanted.append(
-            (
-                entry_uuid(report.slug, item.occurred_at, ordinal),
-                ev.EntryPublished(body=item.body, headline=item.headline),
-                item.occurred_at,
-            )
-        )
-    existing = {
-        entry.id: entry
-        for entry in Entry.objects.filter(blog=blog, pk__in=[w[0] for w in wanted]).only(
-            "id", "body", "headline", "status"
-        )
-    }
+    existing: dict[datetime, list[Entry]] = defaultdict(list)
+    if not report.blog_created:
+        current_entries = Entry.objects.filter(blog=blog).order_by("published_seq")
+        for entry in current_entries.only("id", "body", "headline", "status", "occurred_at"):
+            existing[entry.occurred_at].append(entry)
+    taken = {entry.id for entries in existing.values() for entry in entries}
     publications: list[commands.Publication] = []
     corrections: list[tuple[uuid.UUID, ev.EntryPublished]] = []
-    for entry_id, event, occurred_at in wanted:
-        current = existing.get(entry_id)
-        if current is None:
-            publications.append(
-                commands.Publication(
-                    body=event.body,
-                    headline=event.headline,
-                    occurred_at=occurred_at,
-                    entry_id=entry_id,
+    for minute, items in _by_minute(parsed.entries).items():
+        # Only entries an import made (their ids derive from the minute) are matched:
+        # an editor's own update at the same minute is never "corrected" from a file.
+        olds = existing.get(minute, [])
+        derived = {entry_uuid(report.slug, minute, k) for k in range(len(olds) + len(items))}
+        olds = [old for old in olds if old.id in derived]
+        for item, current in _match(items, olds):
+            event = ev.EntryPublished(body=item.body, headline=item.headline)
+            if current is None:
+                entry_id = _fresh_id(report.slug, minute, taken)
+                publications.append(
+                    commands.Publication(
+                        body=event.body,
+                        headline=event.headline,
+                        occurred_at=minute,
+                        entry_id=entry_id,
+                    )
                 )
-            )
-        elif (current.body, current.headline) == (event.body, event.headline):
-            report.unchanged += 1
-        elif current.is_retracted:
-            report.warnings.append(
-                ImportNotice(
-                    parsed.source,
-                    1,
-                    f"entry {entry_id} changed in the source but was retracted "
-                    "here; left it retracted",
+            elif (current.body, current.headline) == (event.body, event.headline):
+                report.unchanged += 1
+            elif current.is_retracted:
+                report.warnings.append(
+                    ImportNotice(
+                        parsed.source,
+                        item.line,
+                        f"this entry changed in the source but was retracted here "
+                        f"({current.id}); left it retracted",
+                    )
                 )
-            )
-        else:
-            corrections.append((entry_id, event))
+            else:
+                corrections.append((current.id, event))
 
     total = len(publications) + len(corrections)
     done = 0
@@ -208,6 +210,45 @@ def _import_parsed(
         commands.blog_close(blog=blog, actor=actor, occurred_at=report.coverage_end)
     blog.refresh_from_db()
     report.events_appended = blog.last_seq - before
+
+
+def _by_minute(entries: Sequence[ParsedEntry]) -> dict[datetime, list[ParsedEntry]]:
+    groups: dict[datetime, list[ParsedEntry]] = defaultdict(list)
+    for item in entries:
+        groups[item.occurred_at].append(item)
+    return groups
+
+
+def _match(
+    items: Sequence[ParsedEntry], olds: Sequence[Entry]
+) -> list[tuple[ParsedEntry, Entry | None]]:
+    """Pair a minute's entries in the file with those already imported at that minute.
+
+    Same text first (so an entry added to a minute that had one does not shift the others),
+    then the rest in page order (changed text: a correction); what is left is new.
+    """
+    unmatched = list(olds)
+    pairs: list[list] = []
+    for item in items:
+        same = next(
+            (old for old in unmatched if (old.body, old.headline) == (item.body, item.headline)),
+            None,
+        )
+        if same is not None:
+            unmatched.remove(same)
+        pairs.append([item, same])
+    for pair in pairs:
+        if pair[1] is None and unmatched:
+            pair[1] = unmatched.pop(0)
+    return [(item, old) for item, old in pairs]
+
+
+def _fresh_id(slug: str, minute: datetime, taken: set[uuid.UUID]) -> uuid.UUID:
+    ordinal = 0
+    while (entry_id := entry_uuid(slug, minute, ordinal)) in taken:
+        ordinal += 1
+    taken.add(entry_id)
+    return entry_id
 
 
 # --- The project's own export -----------------------------------------------------------

@@ -261,3 +261,18 @@ def test_a_damaged_export_is_refused_with_its_line(tmp_path) -> None:
 def test_export_names_an_unknown_blog() -> None:
     with pytest.raises(CommandError, match="no blog called 'nope'"):
         call_command("export_liveblog", "nope")
+
+
+def test_an_entry_added_to_a_minute_that_had_one_does_not_shift_the_other(tmp_path) -> None:
+    page = tmp_path / "page.txt"
+    newest = "20 Sep 2023, 10:00\n\nThe original update.\n\n"
+    rest = "20 Sep 2023, 09:00\n\nEarlier.\n"
+    page.write_text(newest + rest)
+    _import(str(page), "--slug", "p", "--timezone", "UTC")
+    original = Entry.objects.get(body="The original update.")
+    # The page gains an update stamped with the same minute, below the original.
+    page.write_text(newest + "20 Sep 2023, 10:00\n\nA new update in the same minute.\n\n" + rest)
+    output = _import(str(page), "--slug", "p", "--timezone", "UTC")
+    assert "1 published, 0 corrected, 2 unchanged" in output
+    assert Entry.objects.get(pk=original.pk).revision == 1
+    assert Entry.objects.filter(blog__slug="p").count() == 3
