@@ -49,12 +49,14 @@ import json
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from liveblog import commands
 from liveblog.api import tokens
 
 editor = get_user_model().objects.create_user(username="ci-editor", is_staff=True)
+editor.groups.add(Group.objects.get(name="Editors"))  # writes need the Editors permissions
 live = commands.blog_create(slug="ci-live", title="CI live", actor="ci-editor")
 live.members.add(editor)
 commands.blog_open(blog=live, actor="ci-editor")
