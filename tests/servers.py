@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import IO
 
 from django.db import connection
 
@@ -48,13 +49,27 @@ def server_env(**extra: str) -> dict[str, str]:
     return env
 
 
-class Server:
-    """One uvicorn process serving config.asgi on a port of its own."""
+#: The README's --ws-max-size: larger frames close the socket with 1009.
+WS_MAX_SIZE = 65536
+#: How the README runs uvicorn; tests exercise the same limits and pings.
+UVICORN_FLAGS = [
+    "--ws", "websockets-sansio", "--ws-ping-interval", "20", "--ws-ping-timeout", "20",
+    "--ws-max-size", str(WS_MAX_SIZE), "--log-level", "warning",
+]  # fmt: skip
 
-    def __init__(self, port: int, env: Mapping[str, str]) -> None:
+
+class Server:
+    """One uvicorn process serving config.asgi on a port of its own.
+
+    With ``log``, its output goes to that file (and into the error if it fails to start).
+    """
+
+    def __init__(self, port: int, env: Mapping[str, str], log: Path | None = None) -> None:
         self.port = port
         self.env = dict(env)
+        self.log_path = log
         self.process: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] | None = None
 
     @property
     def http(self) -> str:
@@ -64,30 +79,29 @@ class Server:
     def ws(self) -> str:
         return f"ws://127.0.0.1:{self.port}"
 
+    def log(self) -> str:
+        if self.log_path is None or not self.log_path.exists():
+            return ""
+        return self.log_path.read_text(errors="replace")
+
     def start(self, timeout: float = 20) -> None:
+        self._log = self.log_path.open("ab") if self.log_path else None
         self.process = subprocess.Popen(
             [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "config.asgi:application",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--ws",
-                "websockets-sansio",
-                "--log-level",
-                "warning",
+                sys.executable, "-m", "uvicorn", "config.asgi:application",
+                "--host", "127.0.0.1", "--port", str(self.port), *UVICORN_FLAGS,
             ],
             cwd=PROJECT,
             env=self.env,
-        )
+            stdout=self._log,
+            stderr=subprocess.STDOUT if self._log else None,
+        )  # fmt: skip
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(
-                    f"server on port {self.port} exited with {self.process.returncode}"
+                    f"server on port {self.port} exited with {self.process.returncode}:\n"
+                    + self.log()
                 )
             with (
                 contextlib.suppress(OSError),
@@ -99,14 +113,19 @@ class Server:
         raise RuntimeError(f"server on port {self.port} did not start within {timeout} s")
 
     def stop(self, *, kill: bool = False) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
         try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=5)
+            if self.process is None or self.process.poll() is not None:
+                return
+            self.process.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+        finally:
+            if self._log is not None:
+                self._log.close()
+                self._log = None
 
 
 @contextlib.contextmanager

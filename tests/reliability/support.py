@@ -8,75 +8,28 @@ import json
 import shutil
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pytest
 from django.conf import settings
 
-from tests.servers import PROJECT, Server, free_port, server_env
+from tests.servers import Server, free_port, server_env
 
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 ON_REDIS = bool(settings.REDIS_URL)
 
 #: The frame size the Makefile and README run uvicorn with.
-WS_MAX_SIZE = 65536
 
 
 class TunedServer(Server):
-    """A uvicorn process started as production starts it (README flags), logging to a file.
-
-    tests/servers.py starts uvicorn with its defaults, which accept 16 MiB frames; the promise
-    under test is about the flags the README documents.
-    """
+    """A server that logs to a file, with the README's flags (as every test server has)."""
 
     def __init__(self, port: int, env: Mapping[str, str], log: Path) -> None:
-        super().__init__(port, env)
-        self.log_path = log
-        self._log: IO[bytes] | None = None
-
-    def start(self, timeout: float = 20) -> None:
-        self._log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            [
-                sys.executable, "-m", "uvicorn", "config.asgi:application",
-                "--host", "127.0.0.1", "--port", str(self.port), "--ws", "websockets-sansio",
-                "--ws-ping-interval", "20", "--ws-ping-timeout", "20",
-                "--ws-max-size", str(WS_MAX_SIZE), "--log-level", "warning",
-            ],
-            cwd=PROJECT,
-            env=self.env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"server on port {self.port} exited with {self.process.returncode}:\n"
-                    + self.log()
-                )
-            with (
-                contextlib.suppress(OSError),
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2),
-            ):
-                return
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"server on port {self.port} did not start within {timeout} s")
-
-    def stop(self, *, kill: bool = False) -> None:
-        super().stop(kill=kill)
-        if self._log is not None:
-            self._log.close()
-            self._log = None
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        super().__init__(port, env, log)
 
     @property
     def origin(self) -> str:

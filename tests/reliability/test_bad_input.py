@@ -25,7 +25,8 @@ from websockets.typing import Origin
 from liveblog import consumers, markup
 from liveblog.models import Blog, Entry
 from tests.reliability.client import Reader, describe, stop_all
-from tests.reliability.support import WS_MAX_SIZE, api_publish, http_request, tuned_servers
+from tests.reliability.support import api_publish, http_request, tuned_servers
+from tests.servers import WS_MAX_SIZE
 
 # --- Hostile entries ------------------------------------------------------------------------
 
