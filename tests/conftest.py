@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
 from django.db.backends.sqlite3.base import DatabaseOperations
 
 from liveblog import commands
@@ -58,3 +59,20 @@ def blog(editor) -> Iterator[Blog]:  # type: ignore[no-untyped-def]
     )
     created.members.add(editor)
     yield commands.blog_open(blog=created, actor="editor")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counts() -> Iterator[None]:
+    # API throttles count in this process's default cache; each test starts from zero.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def token_key(editor) -> str:  # type: ignore[no-untyped-def]
+    """An API key of the ``editor`` fixture, a member of the ``blog`` fixture."""
+    from liveblog.api import tokens
+
+    _, key = tokens.token_create(user=editor, name="test tool")
+    return key

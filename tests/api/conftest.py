@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from liveblog import commands
@@ -13,23 +10,9 @@ from liveblog.api import tokens
 from liveblog.models import Blog, Entry
 
 
-@pytest.fixture(autouse=True)
-def _fresh_throttle_counts() -> Iterator[None]:
-    # Throttles count in the default (in-memory) cache; each test starts from zero.
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def anon() -> APIClient:
     return APIClient()
-
-
-@pytest.fixture
-def token_key(editor) -> str:  # type: ignore[no-untyped-def]
-    _, key = tokens.token_create(user=editor, name="agency bot")
-    return key
 
 
 @pytest.fixture

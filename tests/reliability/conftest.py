@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 
-from liveblog.api import tokens
 from tests.reliability.support import ON_POSTGRES, ON_REDIS
 
 
@@ -18,21 +15,6 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://...")
     if item.get_closest_marker("redis") and not ON_REDIS:
         pytest.skip("needs Redis: set REDIS_URL=redis://...")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle_counts() -> Iterator[None]:
-    # Throttles count in the default cache of this process; each test starts from zero.
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def token_key(editor) -> str:  # type: ignore[no-untyped-def]
-    """An API key of the ``editor`` fixture, a member of the ``blog`` fixture."""
-    _, key = tokens.token_create(user=editor, name="reliability bot")
-    return key
 
 
 @pytest.fixture
