@@ -67,6 +67,24 @@ def _actor(request: HttpRequest) -> str:
     return request.user.get_username()
 
 
+def _run_on_revision(form: Any, command: Callable[[], object]) -> tuple[bool, Entry | None, Any]:
+    """Run a command based on the revision the form was opened at; refusals become form errors.
+
+    Returns whether it succeeded, the newer entry when a colleague changed it meanwhile, and
+    the form to show (moved onto that newer revision, with the editor's text kept).
+    """
+    try:
+        command()
+    except StaleRevisionError as exc:
+        form = form.rebased(exc.current)
+        form.add_error(None, exc.message)
+        return False, exc.current, form
+    except LiveblogError as exc:
+        add_domain_error(form, exc)
+        return False, None, form
+    return True, None, form
+
+
 def _desk_url(blog_id: int) -> str:
     return reverse("admin:liveblog_blog_desk", args=[blog_id])
 
@@ -500,21 +518,18 @@ class EntryAdmin(MembershipAdmin):
                 form = CorrectionForm(request.POST, entry=entry)
                 if form.is_valid() and "_preview" not in request.POST:
                     data = form.cleaned_data
-                    try:
-                        commands.entry_correct(
+                    done, newer, form = _run_on_revision(
+                        form,
+                        lambda: commands.entry_correct(
                             entry=entry.pk,
                             body=data["body"],
                             headline=data["headline"],
                             reason=data["reason"],
                             actor=_actor(request),
                             based_on_revision=data["based_on_revision"],
-                        )
-                    except StaleRevisionError as exc:
-                        newer, form = exc.current, form.rebased(exc.current)
-                        form.add_error(None, exc.message)
-                    except LiveblogError as exc:
-                        add_domain_error(form, exc)
-                    else:
+                        ),
+                    )
+                    if done:
                         messages.success(request, f"Corrected: “{entry}” ({data['reason']}).")
                         return HttpResponseRedirect(_desk_url(entry.blog_id))
             return self._entry_page(
@@ -537,19 +552,16 @@ class EntryAdmin(MembershipAdmin):
                 form = RetractionForm(request.POST, entry=entry)
                 if form.is_valid():
                     data = form.cleaned_data
-                    try:
-                        commands.entry_retract(
+                    done, newer, form = _run_on_revision(
+                        form,
+                        lambda: commands.entry_retract(
                             entry=entry.pk,
                             reason=data["reason"],
                             actor=_actor(request),
                             based_on_revision=data["based_on_revision"],
-                        )
-                    except StaleRevisionError as exc:
-                        newer, form = exc.current, form.rebased(exc.current)
-                        form.add_error(None, exc.message)
-                    except LiveblogError as exc:
-                        add_domain_error(form, exc)
-                    else:
+                        ),
+                    )
+                    if done:
                         messages.success(request, f"Retracted: “{entry}”.")
                         return HttpResponseRedirect(_desk_url(entry.blog_id))
             return self._entry_page(
