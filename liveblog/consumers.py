@@ -3,9 +3,13 @@
 A reader joins its blog's hub in this process (``liveblog.fanout``), then gets the log after
 ``after`` (if given), then live events. It remembers the last seq it queued: a duplicate is
 skipped and a gap (the channel layer is at-most-once) is filled from the log, so a reader
-sees every event exactly once, in order. Each reader has a bounded outbox written by its own
-task, so a slow reader never holds up the others; one whose outbox overflows is closed and
-catches up when it reconnects with ``after``.
+sees every event exactly once, in order. Each reader has a bounded outbox, sent by a task
+that runs only while there is something to send, so a slow reader never holds up the others
+and an idle one costs no task; one whose outbox overflows is closed and catches up when it
+reconnects with ``after``.
+
+A reader has no channel of its own on the channel layer: the hub is the only subscriber, so
+a connection costs the layer nothing (on Redis, no SUBSCRIBE per reader).
 
 Close codes (documented in the README):
     4400  ``after`` is not a whole number >= 0, or is beyond the blog's newest event
@@ -17,11 +21,16 @@ Close codes (documented in the README):
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections import deque
+from typing import Any
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
 
 from liveblog import broadcast, fanout
 from liveblog.models import Blog
@@ -35,52 +44,99 @@ CLOSE_TOO_SLOW = 4408
 CATCH_UP_PAGE = 500
 #: Live messages a reader may have waiting before it counts as too slow.
 OUTBOX_SIZE = 256
+#: Slugs remembered by ``_public_blog_ids`` before it starts over.
+KNOWN_BLOGS = 10_000
+
+#: slug -> id of the public blogs this process has served, so a handshake costs no query.
+#: A blog keeps its slug and, once open, never returns to draft, so an entry cannot go stale;
+#: unknown and draft slugs are not remembered.
+_public_blog_ids: dict[str, int] = {}
 
 
-def _public_blog(slug: str) -> tuple[int, int] | None:
-    blog = Blog.objects.filter(slug=slug).exclude(status=Blog.Status.DRAFT).first()
-    return (blog.pk, blog.last_seq) if blog else None
+def _public_blog_id(slug: str) -> int | None:
+    return (
+        Blog.objects.filter(slug=slug)
+        .exclude(status=Blog.Status.DRAFT)
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def forget_known_blogs() -> None:
+    """Empty the slug cache (tests recreate blogs with the same slugs)."""
+    _public_blog_ids.clear()
 
 
 class BlogConsumer(AsyncWebsocketConsumer):
+    # No channel per reader: the hub holds this process's one subscription per blog.
+    channel_layer_alias = None  # type: ignore[assignment]
+
     blog_id: int | None = None
     hub: fanout.BlogHub | None = None
     last_queued: int = 0
+    sender: asyncio.Task[None] | None = None
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels' own dispatch first closes stale database connections in a thread, on
+        # every message. This consumer reaches the database only through
+        # database_sync_to_async, which does that itself, so a handshake for a known blog
+        # stays on the event loop.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def connect(self) -> None:
         after = self._after()
-        found = None
-        if after is not False:
-            found = await database_sync_to_async(_public_blog)(
-                self.scope["url_route"]["kwargs"]["slug"]
-            )
-        if found is None:
-            # Accept first so the close code reaches the client (a refused handshake has none).
-            await self.accept()
-            await self.close(code=CLOSE_BAD_REQUEST if after is False else CLOSE_NOT_FOUND)
+        if after is False:
+            await self._refuse(CLOSE_BAD_REQUEST)
             return
-        self.blog_id, newest = found
-        if after is not None and after > newest:
-            # A seq this blog never reached: the client's state is from elsewhere; reload.
-            await self.accept()
-            await self.close(code=CLOSE_BAD_REQUEST)
+        blog_id = await self._find_blog(self.scope["url_route"]["kwargs"]["slug"])
+        if blog_id is None:
+            await self._refuse(CLOSE_NOT_FOUND)
             return
-        self.outbox: asyncio.Queue[str] = asyncio.Queue(maxsize=OUTBOX_SIZE)
+        self.blog_id = blog_id
+        self.outbox: deque[str] = deque()
         self.catching_up = False
         self.closing = False
         # Until the handshake is done, deliver() only notes how far the blog has gone.
         self.ready = False
-        self.last_queued = newest if after is None else after
-        self.wanted_seq = newest
+        self.wanted_seq = 0
         # Join, then accept, then read the log after last_queued up to everything seen
         # meanwhile: nothing falls between the replay and the live stream, nothing twice.
-        self.hub = fanout.hub_for(self.channel_layer, self.blog_id)
+        self.hub = fanout.hub_for(get_channel_layer(), blog_id)
         await self.hub.join(self)
+        newest = max(self.hub.newest_seq, self.wanted_seq)
+        if after is not None and after > newest:
+            # The hub may not have heard of the newest events yet; the log decides.
+            newest = max(newest, await database_sync_to_async(fanout.newest_logged_seq)(blog_id))
+            if after > newest:
+                # A seq this blog never reached: the client's state is from elsewhere; reload.
+                await self.hub.leave(self)
+                self.hub = None
+                await self._refuse(CLOSE_BAD_REQUEST)
+                return
+        self.last_queued = newest if after is None else after
+        self.wanted_seq = newest
         await self.accept()
-        self.writer = asyncio.create_task(self._write())
         self.ready = True
         if self.wanted_seq > self.last_queued:
             self._start_catch_up()
+
+    async def _find_blog(self, slug: str) -> int | None:
+        blog_id = _public_blog_ids.get(slug)
+        if blog_id is None:
+            blog_id = await database_sync_to_async(_public_blog_id)(slug)
+            if blog_id is not None:
+                if len(_public_blog_ids) >= KNOWN_BLOGS:
+                    _public_blog_ids.clear()
+                _public_blog_ids[slug] = blog_id
+        return blog_id
+
+    async def _refuse(self, code: int) -> None:
+        # Accept first so the close code reaches the client (a refused handshake has none).
+        await self.accept()
+        await self.close(code=code)
 
     def _after(self) -> int | bool | None:
         """The ``after`` query parameter: None when absent, False when malformed."""
@@ -96,10 +152,8 @@ class BlogConsumer(AsyncWebsocketConsumer):
         self.closing = True
         if self.hub is not None:
             await self.hub.leave(self)
-        for name in ("writer", "catch_up_task"):
-            task = getattr(self, name, None)
-            if task is not None:
-                task.cancel()
+        if self.sender is not None:
+            self.sender.cancel()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         await self.close(code=CLOSE_READ_ONLY)
@@ -117,49 +171,57 @@ class BlogConsumer(AsyncWebsocketConsumer):
             self.wanted_seq = max(self.wanted_seq, seq)
             self._start_catch_up()
             return
-        try:
-            self.outbox.put_nowait(text)
-        except asyncio.QueueFull:
+        if len(self.outbox) >= OUTBOX_SIZE:
             self._drop_slow_reader()
             return
+        self.outbox.append(text)
         self.last_queued = seq
+        self._wake_sender()
 
     def _start_catch_up(self) -> None:
-        if not self.catching_up:
-            self.catching_up = True
-            self.catch_up_task = asyncio.create_task(self._catch_up())
+        self.catching_up = True
+        self._wake_sender()
 
-    async def _catch_up(self) -> None:
-        """Queue the log after last_queued until we hold everything the hub has seen."""
+    def _wake_sender(self) -> None:
+        if self.sender is None:
+            self.sender = asyncio.create_task(self._send_pending())
+
+    async def _send_pending(self) -> None:
+        """Send the outbox, then the log up to ``wanted_seq``; ends when nothing is left."""
         try:
             while not self.closing:
-                page = self.hub.recent_after(self.last_queued, self.wanted_seq)
-                from_memory = page is not None
-                if page is None:
-                    page = await database_sync_to_async(broadcast.log_page)(
-                        self.blog_id, self.last_queued, CATCH_UP_PAGE
-                    )
-                for seq, text in page:
-                    await self.outbox.put(text)  # back-pressure: wait for the writer
-                    self.last_queued = seq
-                if from_memory:
-                    if self.last_queued >= self.wanted_seq:
-                        return
-                    continue
-                if len(page) < CATCH_UP_PAGE and self.last_queued >= self.wanted_seq:
+                if self.outbox:
+                    await self.send(text_data=self.outbox.popleft())
+                elif self.catching_up:
+                    await self._catch_up_page()
+                else:
                     return
-                if not page:
-                    return  # the hub saw a seq that is not committed yet; it will come again
         except Exception:
-            logger.exception("Catch-up of blog %s failed; closing the reader", self.blog_id)
-            await self.close(code=CLOSE_TOO_SLOW)
+            logger.exception("Sending to a reader of blog %s failed; closing it", self.blog_id)
+            self.closing = True
+            with contextlib.suppress(Exception):  # the connection may be gone already
+                await self.close(code=CLOSE_TOO_SLOW)
         finally:
-            self.catching_up = False
+            self.sender = None
 
-    async def _write(self) -> None:
-        while True:
-            text = await self.outbox.get()
-            await self.send(text_data=text)
+    async def _catch_up_page(self) -> None:
+        """Send the next events after last_queued, from the hub's memory or the log."""
+        if self.last_queued >= self.wanted_seq:
+            self.catching_up = False
+            return
+        page = await self.hub.events_after(self.last_queued, self.wanted_seq)
+        if page is None:
+            page = await database_sync_to_async(broadcast.log_page)(
+                self.blog_id, self.last_queued, CATCH_UP_PAGE
+            )
+            if not page:
+                # The hub saw a seq that is not committed yet; it will come again.
+                self.catching_up = False
+                return
+        for seq, text in page:
+            if seq > self.last_queued and not self.closing:
+                await self.send(text_data=text)
+                self.last_queued = seq
 
     def _drop_slow_reader(self) -> None:
         self.closing = True

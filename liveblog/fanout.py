@@ -10,7 +10,10 @@ The layer stays at-most-once, so the hub also checks the log now and then: if th
 past the newest seq the hub has seen and the layer still has not brought it by the next
 check (a message was dropped, Redis restarted), the hub reads the missing events from the
 log once and hands them to its readers. It also keeps the latest events in memory, so a
-reader who reconnects a little behind catches up without a query.
+reader who reconnects a little behind catches up without a query, and when many readers
+need the same older events at once (a reconnect storm), it reads them from the log once for
+all of them. A hub whose last reader left stays subscribed for a while: readers who drop
+together (a deploy, a network blip) come back to a warm hub.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ RETRY_SECONDS = 1.0
 #: Events a hub keeps in memory, so readers a little behind catch up without the database.
 RECENT_EVENTS = 1_000
 LOG_PAGE = 500
+#: How long a hub without readers stays subscribed before it lets go of the blog.
+LINGER_SECONDS = 60.0
 
 
 class Reader(Protocol):
@@ -41,7 +46,8 @@ class Reader(Protocol):
         """Take an event (or, with text None, a nudge to read the log up to seq)."""
 
 
-def _last_seq(blog_id: int) -> int:
+def newest_logged_seq(blog_id: int) -> int:
+    """The blog's newest committed seq, from the database."""
     return Blog.objects.filter(pk=blog_id).values_list("last_seq", flat=True).first() or 0
 
 
@@ -57,21 +63,38 @@ class BlogHub:
         self._recent: dict[int, str] = {}
         self._channel: str | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self._linger: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
+        self._log_read = asyncio.Lock()
 
     async def join(self, reader: Reader) -> None:
+        """Add a reader; after this, ``newest_seq`` covers every event committed before."""
         async with self._lock:
             self.readers.add(reader)
+            if self._linger is not None:
+                self._linger.cancel()
+                self._linger = None
             if not self._tasks:
                 await self._subscribe()
+                # Subscribed first: whatever commits from now on comes through the layer.
+                newest = await database_sync_to_async(newest_logged_seq)(self.blog_id)
+                self.newest_seq = max(self.newest_seq, newest)
                 self._tasks = [
                     asyncio.create_task(self._pump(), name=f"hub-pump-{self.blog_id}"),
                     asyncio.create_task(self._check_log(), name=f"hub-log-{self.blog_id}"),
                 ]
 
     async def leave(self, reader: Reader) -> None:
+        self.readers.discard(reader)
+        if not self.readers and self._tasks and self._linger is None:
+            self._linger = asyncio.create_task(
+                self._unsubscribe_after(LINGER_SECONDS), name=f"hub-linger-{self.blog_id}"
+            )
+
+    async def _unsubscribe_after(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
         async with self._lock:
-            self.readers.discard(reader)
+            self._linger = None
             if self.readers or not self._tasks:
                 return
             for task in self._tasks:
@@ -97,13 +120,39 @@ class BlogHub:
             return None
         return texts  # type: ignore[return-value]
 
+    async def events_after(self, after: int, until: int) -> list[tuple[int, str]] | None:
+        """The events after ``after`` up to ``until``, or None if too many to keep in memory.
+
+        Missing ones are read from the log once, into memory, however many readers ask for
+        them at the same time.
+        """
+        if until - after > RECENT_EVENTS:
+            return None
+        page = self.recent_after(after, until)
+        if page is not None:
+            return page
+        async with self._log_read:
+            page = self.recent_after(after, until)
+            if page is None:
+                rows = await database_sync_to_async(broadcast.log_page)(
+                    self.blog_id, after, until - after
+                )
+                for seq, text in rows:
+                    self._remember(seq, text)
+                page = self.recent_after(after, until)
+        return page
+
+    def _remember(self, seq: int, text: str) -> None:
+        # An event's text never changes, so any copy of it is as good as the log's.
+        self._recent[seq] = text
+        if len(self._recent) > RECENT_EVENTS:
+            del self._recent[min(self._recent)]
+
     def _fan_out(self, seq: int, text: str | None) -> None:
         if seq > self.newest_seq:
             self.newest_seq = seq
         if text is not None:
-            self._recent[seq] = text
-            if len(self._recent) > RECENT_EVENTS:
-                del self._recent[min(self._recent)]
+            self._remember(seq, text)
         for reader in list(self.readers):
             reader.deliver(seq, text)
 
@@ -134,7 +183,7 @@ class BlogHub:
         while True:
             await asyncio.sleep(LOG_CHECK_SECONDS)
             try:
-                newest = await database_sync_to_async(_last_seq)(self.blog_id)
+                newest = await database_sync_to_async(newest_logged_seq)(self.blog_id)
                 if missing_since_last_check > self.newest_seq:
                     await self._replay_log()
             except Exception:
@@ -164,3 +213,8 @@ def hub_for(layer: Any, blog_id: int) -> BlogHub:
     if hub is None or hub.layer is not layer:
         hub = _hubs[key] = BlogHub(layer, blog_id)
     return hub
+
+
+def forget_hubs() -> None:
+    """Drop every hub of this process without unsubscribing (tests start a new loop each)."""
+    _hubs.clear()

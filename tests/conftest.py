@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.db.backends.sqlite3.base import DatabaseOperations
 
-from liveblog import commands
+from liveblog import commands, consumers, fanout
 from liveblog.models import Blog
 
 _guards = importlib.import_module("liveblog.migrations.0002_event_log_append_only")
@@ -62,11 +62,16 @@ def blog(editor) -> Iterator[Blog]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
-def _fresh_throttle_counts() -> Iterator[None]:
-    # API throttles count in this process's default cache; each test starts from zero.
+def _fresh_process_state() -> Iterator[None]:
+    # API throttles count in this process's default cache, and the push channel remembers
+    # blogs and hubs per process; each test starts from nothing, as a new process would.
     cache.clear()
+    consumers.forget_known_blogs()
+    fanout.forget_hubs()
     yield
     cache.clear()
+    consumers.forget_known_blogs()
+    fanout.forget_hubs()
 
 
 @pytest.fixture

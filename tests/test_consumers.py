@@ -161,23 +161,60 @@ async def test_connections_from_foreign_origins_are_refused(live_blog) -> None:
     assert not connected
 
 
-async def test_readers_leave_the_group_when_they_disconnect(live_blog) -> None:
-    reader = await _connect("/ws/blogs/live/")
-    await reader.disconnect()
+async def test_readers_have_no_channel_and_the_hub_leaves_the_group_after_lingering(
+    live_blog, monkeypatch
+) -> None:
+    monkeypatch.setattr(fanout, "LINGER_SECONDS", 0.2)
     layer = get_channel_layer()
-    assert not layer.groups.get(broadcast.group_name(live_blog.pk))
+    calls: list[str] = []
+    for name in ("new_channel", "group_add", "group_discard"):
+        real = getattr(layer, name)
+
+        async def spy(*args, _name=name, _real=real, **kwargs):
+            calls.append(_name)
+            return await _real(*args, **kwargs)
+
+        monkeypatch.setattr(layer, name, spy)
+    readers = [await _connect("/ws/blogs/live/") for _ in range(3)]
+    # One subscription for the process, not one per reader.
+    assert calls == ["new_channel", "group_add"]
+    for reader in readers:
+        await reader.disconnect()
+    assert calls == ["new_channel", "group_add"]  # still warm for readers coming straight back
+    await asyncio.sleep(0.5)
+    assert calls == ["new_channel", "group_add", "group_discard"]
+
+
+async def test_readers_coming_back_together_catch_up_from_one_read_of_the_log(
+    live_blog, monkeypatch
+) -> None:
+    reads = []
+    real_log_page = broadcast.log_page
+
+    def counted_log_page(*args):
+        reads.append(args)
+        return real_log_page(*args)
+
+    monkeypatch.setattr(broadcast, "log_page", counted_log_page)
+    for n in range(5):
+        await _publish(live_blog, f"update {n}")
+    readers = await asyncio.gather(*(_connect("/ws/blogs/live/?after=2") for _ in range(20)))
+    for reader in readers:
+        assert [m["seq"] for m in await _receive_seqs(reader, 5)] == [3, 4, 5, 6, 7]
+        await reader.disconnect()
+    assert len(reads) == 1
 
 
 async def test_a_slow_reader_is_dropped_without_holding_up_the_others(live_blog, monkeypatch):
     monkeypatch.setattr(consumers, "OUTBOX_SIZE", 3)
-    real_write = consumers.BlogConsumer._write
+    real_send = consumers.BlogConsumer.send
 
-    async def stalled_write(self) -> None:
+    async def stalled_send(self, *args, **kwargs) -> None:
         if b"slow" in self.scope["query_string"]:
             await asyncio.sleep(3600)  # a reader that never reads
-        await real_write(self)
+        await real_send(self, *args, **kwargs)
 
-    monkeypatch.setattr(consumers.BlogConsumer, "_write", stalled_write)
+    monkeypatch.setattr(consumers.BlogConsumer, "send", stalled_send)
     slow = await _connect("/ws/blogs/live/?slow=1")
     fast = await _connect("/ws/blogs/live/")
     for n in range(5):
