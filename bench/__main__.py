@@ -84,13 +84,19 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         "--ws",
         default="websockets-sansio",
         choices=["websockets", "websockets-sansio", "wsproto"],
-        help="uvicorn's WebSocket implementation for the liveblog servers (default websockets, "
-        "as the README deploys)",
+        help="uvicorn's WebSocket implementation for the liveblog servers (default "
+        "websockets-sansio, as the README deploys)",
     )
     parser.add_argument(
         "--no-compression",
         action="store_true",
         help="readers do not offer permessage-deflate (browsers do)",
+    )
+    parser.add_argument(
+        "--server-compression",
+        action="store_true",
+        help="the servers, liveblog's and the raw one, accept permessage-deflate (the README "
+        "deploys without it)",
     )
     parser.add_argument(
         "--keep", action="store_true", help="keep the scratch directory (server logs, databases)"
@@ -128,6 +134,7 @@ def _settings(args: argparse.Namespace) -> scenarios.Settings:
         profile=args.profile,
         redis_publisher=args.redis_publisher,
         compression=None if args.no_compression else "deflate",
+        server_compression=args.server_compression,
         targets=args.target_set,
         ws=args.ws,
         postgres_url=args.postgres_url,
@@ -201,6 +208,9 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(title)
     print(f"load average at start: {about['load']}; run took {total:.0f} s")
+    offered = "offer permessage-deflate" if settings.compression else "offer no compression"
+    accepted = "accept it" if settings.server_compression else "decline it, as deployed"
+    print(f"uvicorn --ws {settings.ws}; readers {offered}; all servers {accepted}")
     print()
     print(report.markdown(report.rows(run.results, behind=settings.storm_behind)))
     print()

@@ -187,7 +187,13 @@ class Server(Process):
 
     @classmethod
     def liveblog(
-        cls, name: str, *, env: dict[str, str], log: Path, ws: str = "websockets"
+        cls,
+        name: str,
+        *,
+        env: dict[str, str],
+        log: Path,
+        ws: str = "websockets-sansio",
+        compression: bool = False,
     ) -> Server:
         """uvicorn serving the project (wrapped by bench.asgi_with_publisher), as deployed."""
         port = free_port()
@@ -204,15 +210,19 @@ class Server(Process):
             ws,
             "--ws-ping-interval",
             "20",
+            "--ws-per-message-deflate",
+            "true" if compression else "false",
             "--log-level",
             "warning",
         ]
         return cls(name, argv, port=port, env=env, log=log)
 
     @classmethod
-    def raw(cls, name: str, *, log: Path) -> Server:
+    def raw(cls, name: str, *, log: Path, compression: bool = False) -> Server:
         port = free_port()
         argv = [PYTHON, "-m", "bench.rawserver", "--port", str(port)]
+        if compression:
+            argv.append("--compression")
         return cls(name, argv, port=port, env=None, log=log)
 
     @property

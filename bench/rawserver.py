@@ -103,8 +103,9 @@ async def _reader(connection: ServerConnection) -> None:
         _connections.discard(connection)
 
 
-async def _main(port: int) -> None:
-    # Ping like uvicorn is told to (every 20 s), so both servers do the same background work.
+async def _main(port: int, compression: bool) -> None:
+    # Ping like uvicorn is told to (every 20 s), and negotiate compression as the liveblog
+    # servers do, so both servers do the same work per message.
     async with serve(
         _reader,
         "127.0.0.1",
@@ -112,6 +113,7 @@ async def _main(port: int) -> None:
         process_request=_process_request,
         ping_interval=20,
         backlog=2048,
+        compression="deflate" if compression else None,
     ) as server:
         await server.serve_forever()
 
@@ -119,14 +121,17 @@ async def _main(port: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument(
+        "--compression", action="store_true", help="accept permessage-deflate (off by default)"
+    )
     args = parser.parse_args()
     raise_fd_limit()
     try:
         import uvloop
     except ImportError:
-        asyncio.run(_main(args.port))
+        asyncio.run(_main(args.port, args.compression))
     else:
-        uvloop.run(_main(args.port))
+        uvloop.run(_main(args.port, args.compression))
 
 
 if __name__ == "__main__":

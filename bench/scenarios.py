@@ -72,12 +72,14 @@ class Settings:
     redis_publisher: str = "process"
     #: What the readers offer: "deflate" like browsers, or None (no permessage-deflate).
     compression: str | None = "deflate"
+    #: Whether the servers (liveblog's and the raw one) accept it; deployed: no (README).
+    server_compression: bool = False
     postgres_url: str = "postgres://postgres@127.0.0.1:5432/postgres"
     redis_url: str = "redis://127.0.0.1:6379/0"
     quick: bool = False
     targets: frozenset[str] = frozenset({"memory", "raw", "redis"})
-    #: uvicorn's WebSocket implementation (the README deploys "websockets").
-    ws: str = "websockets"
+    #: uvicorn's WebSocket implementation (the README deploys "websockets-sansio").
+    ws: str = "websockets-sansio"
 
 
 @dataclasses.dataclass
@@ -390,7 +392,11 @@ def memory_target(run: Run) -> None:
         )
     base = _create_blog(env)
     server = Server.liveblog(
-        "in-memory server", env=env, log=run.tmp / "server-memory.log", ws=settings.ws
+        "in-memory server",
+        env=env,
+        log=run.tmp / "server-memory.log",
+        ws=settings.ws,
+        compression=settings.server_compression,
     )
     run.stack.callback(server.stop)
     server.wait_ready()
@@ -408,7 +414,9 @@ def memory_target(run: Run) -> None:
 
 def raw_target(run: Run) -> None:
     """The websockets.broadcast baseline, with liveblog's measured message size."""
-    server = Server.raw("raw server", log=run.tmp / "server-raw.log")
+    server = Server.raw(
+        "raw server", log=run.tmp / "server-raw.log", compression=run.settings.server_compression
+    )
     run.stack.callback(server.stop)
     server.wait_ready()
     size = round(run.results.get("message_bytes", {}).get("memory") or DEFAULT_MESSAGE_BYTES)
@@ -436,7 +444,11 @@ def redis_target(run: Run) -> None:
     base = _create_blog(env)
     servers = [
         Server.liveblog(
-            f"redis server {i}", env=env, log=run.tmp / f"server-redis-{i}.log", ws=settings.ws
+            f"redis server {i}",
+            env=env,
+            log=run.tmp / f"server-redis-{i}.log",
+            ws=settings.ws,
+            compression=settings.server_compression,
         )
         for i in (1, 2)
     ]

@@ -54,7 +54,8 @@ WS_MAX_SIZE = 65536
 #: How the README runs uvicorn; tests exercise the same limits and pings.
 UVICORN_FLAGS = [
     "--ws", "websockets-sansio", "--ws-ping-interval", "20", "--ws-ping-timeout", "20",
-    "--ws-max-size", str(WS_MAX_SIZE), "--log-level", "warning",
+    "--ws-max-size", str(WS_MAX_SIZE), "--ws-per-message-deflate", "false",
+    "--log-level", "warning",
 ]  # fmt: skip
 
 
