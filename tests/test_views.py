@@ -69,6 +69,13 @@ def _to_the_second(value: datetime) -> str:
     return timezone.localtime(value, ZoneInfo("Europe/London")).isoformat(timespec="seconds")
 
 
+def _article(page: str, entry: Entry) -> str:
+    """The entry's <article> element on the page, as markup."""
+    found = re.search(rf'<article [^>]*data-entry-id="{entry.id}".*?</article>', page, re.S)
+    assert found, f"no article for {entry.id}"
+    return found.group(0)
+
+
 def _older_link(page: str) -> tuple[str, str]:
     found = re.search(r'<nav [^>]*id="older".*?href="([^"]+)" data-fragment="([^"]+)"', page)
     assert found, "no 'Older updates' link"
@@ -164,6 +171,76 @@ def test_a_corrected_entry_says_when_and_why_and_links_its_revisions(client, blo
     assert 'data-revision="2"' in page
 
 
+def test_an_article_carries_what_live_js_reads_and_builds(client, blog) -> None:
+    # live.js places and updates articles by these attributes, and builds pushed entries
+    # with the same markup (renderEntry): the two must not drift apart.
+    summer = datetime(2024, 7, 1, 12, 0, tzinfo=UTC)  # 13:00 in London
+    entry = commands.entry_publish(
+        blog=blog,
+        body="Turnout 48%",
+        headline="Turnout",
+        actor="editor",
+        occurred_at=summer,
+        pinned=True,
+        key_event=True,
+    )
+    entry = commands.entry_correct(
+        entry=entry, body="Turnout 46%", reason="Typo", actor="editor", occurred_at=summer
+    )
+    article = _article(_get(client, blog.get_absolute_url()), entry)
+    permalink = f"/blogs/election-night/entries/{entry.id}/"
+    time = (
+        '<time datetime="2024-07-01T13:00:00+01:00" title="Monday 1 July 2024, 13:00 BST">'
+        "1 Jul 2024, 13:00</time>"
+    )
+    assert article.startswith(
+        f'<article class="entry is-key is-pinned" id="entry-{entry.id}" tabindex="-1" '
+        f'data-entry-id="{entry.id}" data-seq="{entry.published_seq}" '
+        f'data-last-seq="{entry.last_seq}" data-revision="2" data-status="published" '
+        'data-occurred-at="2024-07-01T13:00:00+01:00" data-pinned="true" data-key-event="true">'
+    )
+    assert f'<a class="entry-time" href="#entry-{entry.id}">{time}</a>' in article
+    assert '<span class="ago" data-ago></span>' in article
+    assert '<span class="badge badge-pinned">Pinned</span>' in article
+    assert '<span class="badge badge-key">Key event</span>' in article
+    assert '<h3 class="entry-headline">Turnout</h3>' in article
+    assert '<div class="entry-body"><p>Turnout 46%</p></div>' in article
+    assert (
+        f'<p class="notice notice-corrected">Corrected at {time}: Typo '
+        f'<a href="{permalink}#revisions">Earlier versions</a></p>'
+    ) in article
+    assert f'<a class="permalink" href="{permalink}">Link to this update</a>' in article
+
+
+def test_times_show_the_clock_today_and_the_date_on_other_days(client, blog) -> None:
+    today = _publish(blog, "Just now")
+    earlier = commands.entry_publish(
+        blog=blog,
+        body="Long ago",
+        actor="editor",
+        occurred_at=datetime(2024, 11, 4, 14, 5, tzinfo=UTC),
+    )
+    page = _get(client, blog.get_absolute_url())
+    clock = timezone.localtime(today.occurred_at, ZoneInfo("Europe/London")).strftime("%H:%M")
+    assert f">{clock}</time>" in _article(page, today)
+    assert ">4 Nov 2024, 14:05</time>" in _article(page, earlier)  # GMT in November
+
+
+def test_editors_text_shows_as_text_and_only_the_body_as_markup(client, blog) -> None:
+    hostile = '<img src=x onerror="alert(1)">'
+    kept = _publish(blog, "**Bold** claim", headline=f"Claim {hostile}", minutes_ago=20)
+    commands.entry_correct(entry=kept, body="**Bold** fact", reason=f"Why {hostile}", actor="x")
+    pulled = _publish(blog, "Withdrawn", minutes_ago=10)
+    commands.entry_retract(entry=pulled, reason=f"Pulled {hostile}", actor="editor")
+    page = _get(client, blog.get_absolute_url())
+    shown = html.escape(hostile)
+    assert "<img" not in page
+    assert f'<h3 class="entry-headline">Claim {shown}</h3>' in page
+    assert f"</time>: Why {shown} <a href=" in page
+    assert f'<p class="notice notice-retracted">Retracted: Pulled {shown}</p>' in page
+    assert "<p><strong>Bold</strong> fact</p>" in page
+
+
 def test_the_permalink_page_lists_every_revision(client, blog) -> None:
     entry = _publish(blog, "Turnout 48%", headline="Turnout")
     commands.entry_correct(entry=entry, body="Turnout 46%", reason="Typo", actor="editor")
@@ -251,6 +328,15 @@ def test_json_ld_describes_the_live_blog_with_an_update_per_entry(client, blog) 
     closed = _json_ld(_get(client, blog.get_absolute_url()))
     blog.refresh_from_db()
     assert closed["coverageEndTime"] == _to_the_second(blog.coverage_end)
+
+
+def test_json_ld_cuts_a_long_update_without_headline_to_one(client, blog) -> None:
+    text = "Counting goes on through the night in every constituency of the country. " * 3
+    _publish(blog, text)
+    (update,) = _json_ld(_get(client, blog.get_absolute_url()))["liveBlogUpdate"]
+    assert update["articleBody"] == text.strip()
+    assert len(update["headline"]) == 110
+    assert update["headline"] == text[:109] + "…"
 
 
 def test_json_ld_cannot_be_closed_early_by_entry_text(client, blog) -> None:

@@ -6,23 +6,30 @@ these filters read the active zone, the same way Django's own ``date`` filter do
 
 from __future__ import annotations
 
-import functools
 import html
 import json
-import uuid
+import unicodedata
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 import nh3
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
+from django.utils.translation import pgettext
 
 from liveblog.models import Blog, Entry
+from liveblog.rendering import (
+    EntryRenderer,
+    clock_text,
+    entries_prefix,
+    full_text,
+    iso_text,
+)
 
 register = template.Library()
 _TEXT_ONLY = nh3.Cleaner(tags=set(), clean_content_tags={"script", "style"})
@@ -31,23 +38,16 @@ _TEXT_ONLY = nh3.Cleaner(tags=set(), clean_content_tags={"script", "style"})
 HEADLINE_LENGTH = 110
 
 # What Django's json_script escapes, so a "</script>" in an entry cannot end the element.
-_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+# str.replace, not json_script's str.translate: on a page of JSON-LD that took milliseconds.
+_JSON_SCRIPT_ESCAPES = (("&", "\\u0026"), ("<", "\\u003C"), (">", "\\u003E"))
 
 
 @register.filter
 def clock(value: datetime | None) -> str:
     """ "14:05" for today in the active zone, "4 Nov, 14:05" for another day of this year."""
-    # strftime, not Django's date format: the page is English, and this runs several times
-    # per entry on every view of the page.
     if value is None:
         return ""
-    local = timezone.localtime(value)
-    today = timezone.localtime().date()
-    if local.date() == today:
-        return local.strftime("%H:%M")
-    if local.year == today.year:
-        return f"{local.day} {local:%b, %H:%M}"
-    return f"{local.day} {local:%b %Y, %H:%M}"
+    return clock_text(timezone.localtime(value), timezone.localtime().date())
 
 
 @register.filter
@@ -55,14 +55,13 @@ def full_time(value: datetime | None) -> str:
     """The unambiguous time for a tooltip: "Monday 4 November 2024, 14:05 GMT"."""
     if value is None:
         return ""
-    local = timezone.localtime(value)
-    return f"{local:%A} {local.day} {local:%B %Y, %H:%M %Z}"
+    return full_text(timezone.localtime(value))
 
 
 @register.filter
 def iso_time(value: datetime | None) -> str:
     """ISO 8601 with the active zone's offset, for ``<time datetime>`` and JSON-LD."""
-    return timezone.localtime(value).isoformat(timespec="seconds") if value else ""
+    return iso_text(timezone.localtime(value)) if value else ""
 
 
 def plain_text(entry: Entry) -> str:
@@ -73,30 +72,39 @@ def plain_text(entry: Entry) -> str:
     return html.unescape(_TEXT_ONLY.clean(entry.body_html)).strip()
 
 
-def entry_title(entry: Entry) -> str:
-    """A headline for places that need one (feeds, JSON-LD), even when the editor gave none."""
+def entry_title(entry: Entry, text: str | None = None, ellipsis: str | None = None) -> str:
+    """A headline for places that need one (feeds, JSON-LD), even when the editor gave none.
+
+    A page of entries passes each one's ``plain_text`` and the ``truncation_ellipsis()`` it
+    already has, so they are not worked out again per entry.
+    """
     if entry.is_retracted:
         return "Retracted update"
-    return Truncator(entry.headline or plain_text(entry)).chars(HEADLINE_LENGTH) or "Update"
+    if entry.headline:
+        return _headline(entry.headline, ellipsis)
+    return _headline(plain_text(entry) if text is None else text, ellipsis) or "Update"
 
 
-def entry_path(blog: Blog, entry: Entry) -> str:
-    """The permalink, built from the blog we already hold (``entry.blog`` would query)."""
-    return f"{_entries_prefix(blog.slug)}{entry.id}/"
+def truncation_ellipsis() -> str:
+    """What Truncator ends a cut text with, in the active language: "%(truncated_text)s…"."""
+    # Django's own msgid, so the translation is Truncator's. Looked up once per page: each
+    # lookup goes through asgiref's context-local machinery, twice per Truncator call.
+    return pgettext("String to return when truncating text", "%(truncated_text)s…")
 
 
-@functools.lru_cache(maxsize=1024)
-def _entries_prefix(slug: str) -> str:
-    # reverse() once per blog, not three times per entry on every page view.
-    sample = uuid.UUID(int=0)
-    path = reverse("liveblog:entry", kwargs={"slug": slug, "entry_id": sample})
-    return path[: -len(f"{sample}/")]
+def _headline(text: str, ellipsis: str | None = None) -> str:
+    """``Truncator(text).chars(HEADLINE_LENGTH)``, skipping its per-character loop when short."""
+    text = unicodedata.normalize("NFC", text)
+    # Truncator counts the NFC form's characters, combining ones not at all: nothing to cut.
+    if len(text) <= HEADLINE_LENGTH:
+        return text
+    return Truncator(text).chars(HEADLINE_LENGTH, truncate=ellipsis)
 
 
 @register.simple_tag
-def permalink(blog: Blog, entry: Entry) -> str:
-    """``{% permalink blog entry as url %}``: the entry's stand-alone page, without a query."""
-    return entry_path(blog, entry)
+def entry_articles(blog: Blog, entries: Iterable[Entry]) -> SafeString:
+    """``{% entry_articles blog entries %}``: the entries' articles, timed in the active zone."""
+    return EntryRenderer(blog, zone=timezone.get_current_timezone()).articles(entries)
 
 
 def live_blog_posting(
@@ -104,33 +112,38 @@ def live_blog_posting(
 ) -> dict[str, Any]:
     """schema.org LiveBlogPosting for the page, with one liveBlogUpdate per rendered entry."""
     zone = blog.zone
+    # The permalinks differ only by the entry's id: build the absolute part once.
+    entries_url = build_url(entries_prefix(blog.slug))
+    ellipsis = truncation_ellipsis()
 
     def iso(value: datetime | None) -> str | None:
-        return timezone.localtime(value, zone).isoformat(timespec="seconds") if value else None
+        return iso_text(timezone.localtime(value, zone)) if value else None
+
+    def update(entry: Entry) -> dict[str, Any]:
+        url = f"{entries_url}{entry.id}/"
+        text = plain_text(entry)
+        return {
+            "@type": "BlogPosting",
+            "@id": url,
+            "url": url,
+            "headline": entry_title(entry, text, ellipsis),
+            "datePublished": iso(entry.occurred_at),
+            "dateModified": iso(entry.updated_at),
+            "articleBody": text,
+        }
 
     posting: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "LiveBlogPosting",
         "@id": build_url(blog.get_absolute_url()),
         "url": build_url(page_path),
-        "headline": Truncator(blog.title).chars(HEADLINE_LENGTH),
+        "headline": _headline(blog.title, ellipsis),
         "description": blog.description or blog.title,
         "datePublished": iso(blog.coverage_start or blog.created_at),
         "dateModified": iso(blog.updated_at),
         "coverageStartTime": iso(blog.coverage_start),
         "coverageEndTime": iso(blog.coverage_end),
-        "liveBlogUpdate": [
-            {
-                "@type": "BlogPosting",
-                "@id": build_url(entry_path(blog, entry)),
-                "url": build_url(entry_path(blog, entry)),
-                "headline": entry_title(entry),
-                "datePublished": iso(entry.occurred_at),
-                "dateModified": iso(entry.updated_at),
-                "articleBody": plain_text(entry),
-            }
-            for entry in entries
-        ],
+        "liveBlogUpdate": [update(entry) for entry in entries],
     }
     # Absent beats null for search engines: a live blog has no coverage end yet.
     return {key: value for key, value in posting.items() if value is not None}
@@ -143,8 +156,8 @@ def live_blog_json_ld(context: template.Context, blog: Blog, entries: list[Entry
     data = live_blog_posting(
         blog, entries, build_url=request.build_absolute_uri, page_path=request.get_full_path()
     )
-    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(
-        _JSON_SCRIPT_ESCAPES
-    )
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    for char, escaped in _JSON_SCRIPT_ESCAPES:
+        text = text.replace(char, escaped)
     # The text is JSON with <, > and & escaped above, so it is safe inside the element.
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))

@@ -85,7 +85,7 @@
     return time;
   }
 
-  // --- Entries: built from the pushed dict, as the server's _entry.html builds them ---------
+  // --- Entries: built from the pushed dict, as liveblog/rendering.py builds them ---------
 
   function element(tag, className, text) {
     const node = document.createElement(tag);
