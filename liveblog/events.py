@@ -52,8 +52,7 @@ class DomainEvent:
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> Self:
-        names = {field.name for field in dataclasses.fields(cls)}
-        unknown = set(payload) - names
+        unknown = set(payload).difference(cls._field_names())
         if unknown:
             raise InvalidEventError(f"{cls.TYPE}: unknown fields {sorted(unknown)}")
         try:

@@ -187,7 +187,10 @@ def test_rebuild_leaves_the_tables_with_the_indexes_they_had(blog) -> None:
         projections.rebuild(blog)
         cursor.execute(query)
         assert cursor.fetchall() == before
-    assert len([sql for _, _, sql in before if sql and "UNIQUE" not in sql]) == 3
+    # The feed index is set aside and built again (the unique ones stay throughout).
+    assert [name for name, _, sql in before if sql and "UNIQUE" not in sql] == [
+        "liveblog_entry_feed"
+    ]
 
 
 def test_the_replay_reads_copied_columns_as_stored_and_converts_them_as_the_orm_does(
