@@ -3,10 +3,12 @@
 A reader joins its blog's hub in this process (``liveblog.fanout``), then gets the log after
 ``after`` (if given), then live events. It remembers the last seq it queued: a duplicate is
 skipped and a gap (the channel layer is at-most-once) is filled from the log, so a reader
-sees every event exactly once, in order. Each reader has a bounded outbox, sent by a task
-that runs only while there is something to send, so a slow reader never holds up the others
-and an idle one costs no task; one whose outbox overflows is closed and catches up when it
-reconnects with ``after``.
+sees every event exactly once, in order. Each reader has a bounded outbox and its own sender
+task, so a slow reader never holds up the others; one whose outbox overflows is closed and
+catches up when it reconnects with ``after``. The sender sleeps on a future between
+messages rather than being started per message: a task per delivery was a thousand tasks
+per update, and the garbage they left made full collections frequent enough to hold up
+pushes.
 
 A reader has no channel of its own on the channel layer: the hub is the only subscriber, so
 a connection costs the layer nothing (on Redis, no SUBSCRIBE per reader).
@@ -24,6 +26,7 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
+from collections.abc import Awaitable
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -75,6 +78,7 @@ class BlogConsumer(AsyncWebsocketConsumer):
     hub: fanout.BlogHub | None = None
     last_queued: int = 0
     sender: asyncio.Task[None] | None = None
+    wakeup: asyncio.Future[None] | None = None
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels' own dispatch first closes stale database connections in a thread, on
@@ -120,8 +124,8 @@ class BlogConsumer(AsyncWebsocketConsumer):
         self.wanted_seq = newest
         await self.accept()
         self.ready = True
-        if self.wanted_seq > self.last_queued:
-            self._start_catch_up()
+        self.catching_up = self.wanted_seq > self.last_queued
+        self.sender = asyncio.create_task(self._send_pending())
 
     async def _find_blog(self, slug: str) -> int | None:
         blog_id = _public_blog_ids.get(slug)
@@ -183,19 +187,27 @@ class BlogConsumer(AsyncWebsocketConsumer):
         self._wake_sender()
 
     def _wake_sender(self) -> None:
-        if self.sender is None:
-            self.sender = asyncio.create_task(self._send_pending())
+        if self.wakeup is not None and not self.wakeup.done():
+            self.wakeup.set_result(None)
+
+    def _send_text(self, text: str) -> Awaitable[None]:
+        # Straight to the server: Channels' send() only builds this message, through two
+        # more coroutines, for each of a thousand readers per update.
+        return self.base_send({"type": "websocket.send", "text": text})
 
     async def _send_pending(self) -> None:
-        """Send the outbox, then the log up to ``wanted_seq``; ends when nothing is left."""
+        """Send the outbox, then the log up to ``wanted_seq``; then wait for more."""
+        loop = asyncio.get_running_loop()
         try:
             while not self.closing:
                 if self.outbox:
-                    await self.send(text_data=self.outbox.popleft())
+                    await self._send_text(self.outbox.popleft())
                 elif self.catching_up:
                     await self._catch_up_page()
                 else:
-                    return
+                    self.wakeup = loop.create_future()
+                    await self.wakeup
+                    self.wakeup = None
         except Exception:
             logger.exception("Sending to a reader of blog %s failed; closing it", self.blog_id)
             self.closing = True
@@ -220,7 +232,7 @@ class BlogConsumer(AsyncWebsocketConsumer):
                 return
         for seq, text in page:
             if seq > self.last_queued and not self.closing:
-                await self.send(text_data=text)
+                await self._send_text(text)
                 self.last_queued = seq
 
     def _drop_slow_reader(self) -> None:

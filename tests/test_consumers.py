@@ -207,14 +207,14 @@ async def test_readers_coming_back_together_catch_up_from_one_read_of_the_log(
 
 async def test_a_slow_reader_is_dropped_without_holding_up_the_others(live_blog, monkeypatch):
     monkeypatch.setattr(consumers, "OUTBOX_SIZE", 3)
-    real_send = consumers.BlogConsumer.send
+    real_send = consumers.BlogConsumer._send_text
 
-    async def stalled_send(self, *args, **kwargs) -> None:
+    async def stalled_send(self, text: str) -> None:
         if b"slow" in self.scope["query_string"]:
             await asyncio.sleep(3600)  # a reader that never reads
-        await real_send(self, *args, **kwargs)
+        await real_send(self, text)
 
-    monkeypatch.setattr(consumers.BlogConsumer, "send", stalled_send)
+    monkeypatch.setattr(consumers.BlogConsumer, "_send_text", stalled_send)
     slow = await _connect("/ws/blogs/live/?slow=1")
     fast = await _connect("/ws/blogs/live/")
     for n in range(5):
