@@ -30,6 +30,7 @@ def main() -> None:
 
     django.setup()
     blog = publishing.find_blog(args.slug)
+    publishing.warm_up(blog)
     run = publishing.Run(count=args.count, rate=args.rate)
     start = run.started = time.monotonic()
     for index in range(args.count):

@@ -46,6 +46,35 @@ def find_blog(slug: str):  # -> liveblog.models.Blog (imported late: needs djang
     return Blog.objects.get(slug=slug)
 
 
+class _RolledBack(Exception):
+    pass
+
+
+def warm_up(blog) -> None:
+    """Open what a long-running editor's process has open before the first timed update.
+
+    A fresh publisher process otherwise spends its first update connecting to the database
+    and the channel layer and loading code, and that one update decided a run's p99. The
+    publish is rolled back (nothing is appended or broadcast); the layer is reached with a
+    message to a group no reader is in.
+    """
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+    from django.db import transaction
+
+    from liveblog import commands
+
+    try:
+        with transaction.atomic():
+            commands.entry_publish(blog=blog, body="warm-up", actor=ACTOR)
+            raise _RolledBack
+    except _RolledBack:
+        pass
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(layer.group_send)("liveblog.bench.warm-up", {"type": "bench.warm_up"})
+
+
 def publish_one(blog, index: int, size: int) -> tuple[int, float]:
     """Publish update ``index``; return its seq and how long the command took."""
     from liveblog import commands
