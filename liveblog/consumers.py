@@ -110,18 +110,24 @@ class BlogConsumer(AsyncWebsocketConsumer):
         # meanwhile: nothing falls between the replay and the live stream, nothing twice.
         self.hub = fanout.hub_for(get_channel_layer(), blog_id)
         await self.hub.join(self)
-        newest = max(self.hub.newest_seq, self.wanted_seq)
-        if after is not None and after > newest:
-            # The hub may not have heard of the newest events yet; the log decides.
-            newest = max(newest, await database_sync_to_async(fanout.newest_logged_seq)(blog_id))
-            if after > newest:
-                # A seq this blog never reached: the client's state is from elsewhere; reload.
-                await self.hub.leave(self)
-                self.hub = None
-                await self._refuse(CLOSE_BAD_REQUEST)
-                return
-        self.last_queued = newest if after is None else after
-        self.wanted_seq = newest
+        try:
+            newest = max(self.hub.newest_seq, self.wanted_seq)
+            if after is not None and after > newest:
+                # The hub may not have heard of the newest events yet; the log decides.
+                logged = await database_sync_to_async(fanout.newest_logged_seq)(blog_id)
+                newest = max(newest, logged)
+                if after > newest:
+                    # A seq this blog never reached: the client's state is from elsewhere.
+                    await self._leave_hub()
+                    await self._refuse(CLOSE_BAD_REQUEST)
+                    return
+            self.last_queued = newest if after is None else after
+            # Events the hub handed over while we waited count too.
+            self.wanted_seq = max(self.wanted_seq, newest)
+        except BaseException:
+            # disconnect() does not run for a handshake that failed.
+            await self._leave_hub()
+            raise
         await self.accept()
         self.ready = True
         self.catching_up = self.wanted_seq > self.last_queued
@@ -152,10 +158,14 @@ class BlogConsumer(AsyncWebsocketConsumer):
             return False
         return int(value)
 
+    async def _leave_hub(self) -> None:
+        hub, self.hub = self.hub, None
+        if hub is not None:
+            await hub.leave(self)
+
     async def disconnect(self, code: int) -> None:
         self.closing = True
-        if self.hub is not None:
-            await self.hub.leave(self)
+        await self._leave_hub()
         if self.sender is not None:
             self.sender.cancel()
 

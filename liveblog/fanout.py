@@ -70,19 +70,23 @@ class BlogHub:
     async def join(self, reader: Reader) -> None:
         """Add a reader; after this, ``newest_seq`` covers every event committed before."""
         async with self._lock:
-            self.readers.add(reader)
             if self._linger is not None:
                 self._linger.cancel()
                 self._linger = None
             if not self._tasks:
-                await self._subscribe()
-                # Subscribed first: whatever commits from now on comes through the layer.
-                newest = await database_sync_to_async(newest_logged_seq)(self.blog_id)
+                try:
+                    await self._subscribe()
+                    # Subscribed first: whatever commits from now on comes through the layer.
+                    newest = await database_sync_to_async(newest_logged_seq)(self.blog_id)
+                except BaseException:
+                    await self._unsubscribe()
+                    raise
                 self.newest_seq = max(self.newest_seq, newest)
                 self._tasks = [
                     asyncio.create_task(self._pump(), name=f"hub-pump-{self.blog_id}"),
                     asyncio.create_task(self._check_log(), name=f"hub-log-{self.blog_id}"),
                 ]
+            self.readers.add(reader)
 
     async def leave(self, reader: Reader) -> None:
         self.readers.discard(reader)
@@ -100,12 +104,15 @@ class BlogHub:
             for task in self._tasks:
                 task.cancel()
             self._tasks = []
-            channel, self._channel = self._channel, None
-            if channel:
-                try:
-                    await self.layer.group_discard(self.group, channel)
-                except Exception:  # the layer may be down; its membership expires anyway
-                    logger.warning("Could not leave %s on the channel layer", self.group)
+            await self._unsubscribe()
+
+    async def _unsubscribe(self) -> None:
+        channel, self._channel = self._channel, None
+        if channel:
+            try:
+                await self.layer.group_discard(self.group, channel)
+            except Exception:  # the layer may be down; its membership expires anyway
+                logger.warning("Could not leave %s on the channel layer", self.group)
 
     async def _subscribe(self) -> None:
         self._channel = await self.layer.new_channel(prefix="liveblog-hub.")

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import time
 
 import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing.websocket import WebsocketCommunicator
-from django.db import transaction
+from django.db import OperationalError, transaction
 
 from config.asgi import application
 from liveblog import broadcast, commands, consumers, fanout
@@ -262,3 +264,61 @@ async def test_an_after_beyond_the_newest_event_is_refused(live_blog) -> None:
         "type": "websocket.close",
         "code": consumers.CLOSE_BAD_REQUEST,
     }
+
+
+async def test_an_event_arriving_while_after_is_checked_against_the_log_is_not_lost(
+    live_blog, monkeypatch
+) -> None:
+    # This process's hub has not heard of seqs 3-4 (their messages were lost); a reader comes
+    # with after=4 from another process, and seq 5 arrives while the log is being checked.
+    first = await _connect("/ws/blogs/live/")
+    real_send = broadcast.send_events
+    monkeypatch.setattr(broadcast, "send_events", lambda events: None)
+    await _publish(live_blog, "lost 3")
+    await _publish(live_blog, "lost 4")
+    monkeypatch.setattr(broadcast, "send_events", real_send)
+    real_newest = fanout.newest_logged_seq
+
+    def newest_then_a_new_event(blog_id: int) -> int:
+        newest = real_newest(blog_id)
+        commands.entry_publish(blog=live_blog, body="five", actor="ed")
+        time.sleep(0.3)  # the hub hands seq 5 over before the handshake goes on
+        return newest
+
+    monkeypatch.setattr(fanout, "newest_logged_seq", newest_then_a_new_event)
+    reader = await _connect("/ws/blogs/live/?after=4")
+    (message,) = await _receive_seqs(reader, 1)
+    assert (message["seq"], message["entry"]["body"]) == (5, "five")
+    assert await reader.receive_nothing(timeout=0.3)
+    await reader.disconnect()
+    await first.disconnect()
+
+
+async def test_a_handshake_that_fails_on_the_database_leaves_nothing_behind(
+    live_blog, monkeypatch
+) -> None:
+    def unreachable(blog_id: int) -> int:
+        raise OperationalError("the database is restarting")
+
+    layer = get_channel_layer()
+    calls: list[str] = []
+    for name in ("group_add", "group_discard"):
+        real = getattr(layer, name)
+
+        async def spy(*args, _name=name, _real=real, **kwargs):
+            calls.append(_name)
+            return await _real(*args, **kwargs)
+
+        monkeypatch.setattr(layer, name, spy)
+    real_newest = fanout.newest_logged_seq
+    monkeypatch.setattr(fanout, "newest_logged_seq", unreachable)
+    communicator = WebsocketCommunicator(application, "/ws/blogs/live/", headers=ORIGIN)
+    with contextlib.suppress(OperationalError):
+        await communicator.connect()
+    assert not fanout.hub_for(layer, live_blog.pk).readers
+    assert calls == ["group_add", "group_discard"]  # no subscription left without a pump
+    monkeypatch.setattr(fanout, "newest_logged_seq", real_newest)
+    reader = await _connect("/ws/blogs/live/")
+    await _publish(live_blog, "after the restart")
+    assert [m["seq"] for m in await _receive_seqs(reader, 1)] == [3]
+    await reader.disconnect()
