@@ -104,6 +104,8 @@ class BlogHub:
             for task in self._tasks:
                 task.cancel()
             self._tasks = []
+            # A blog nobody reads here keeps no event texts in this process's memory.
+            self._recent.clear()
             await self._unsubscribe()
 
     async def _unsubscribe(self) -> None:

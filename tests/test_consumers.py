@@ -180,11 +180,16 @@ async def test_readers_have_no_channel_and_the_hub_leaves_the_group_after_linger
     readers = [await _connect("/ws/blogs/live/") for _ in range(3)]
     # One subscription for the process, not one per reader.
     assert calls == ["new_channel", "group_add"]
+    await _publish(live_blog, "one")
     for reader in readers:
+        assert [m["seq"] for m in await _receive_seqs(reader, 1)] == [3]
         await reader.disconnect()
+    hub = fanout.hub_for(layer, live_blog.pk)
     assert calls == ["new_channel", "group_add"]  # still warm for readers coming straight back
+    assert [seq for seq, _ in hub.recent_after(2, 3)] == [3]
     await asyncio.sleep(0.5)
     assert calls == ["new_channel", "group_add", "group_discard"]
+    assert hub.recent_after(2, 3) is None  # and the event texts are let go
 
 
 async def test_readers_coming_back_together_catch_up_from_one_read_of_the_log(
