@@ -43,6 +43,20 @@ async def _receive_seqs(communicator: WebsocketCommunicator, count: int) -> list
     return [json.loads(await communicator.receive_from(timeout=3)) for _ in range(count)]
 
 
+def _record_layer_calls(monkeypatch, layer, *names: str) -> list[str]:
+    """The names of the layer methods called from now on, in order (the calls still run)."""
+    calls: list[str] = []
+    for name in names:
+        real = getattr(layer, name)
+
+        async def spy(*args, _name=name, _real=real, **kwargs):
+            calls.append(_name)
+            return await _real(*args, **kwargs)
+
+        monkeypatch.setattr(layer, name, spy)
+    return calls
+
+
 async def test_catch_up_sends_every_event_after_the_given_seq_in_order(live_blog) -> None:
     for n in range(3):
         await _publish(live_blog, f"update {n}")
@@ -168,15 +182,7 @@ async def test_readers_have_no_channel_and_the_hub_leaves_the_group_after_linger
 ) -> None:
     monkeypatch.setattr(fanout, "LINGER_SECONDS", 0.2)
     layer = get_channel_layer()
-    calls: list[str] = []
-    for name in ("new_channel", "group_add", "group_discard"):
-        real = getattr(layer, name)
-
-        async def spy(*args, _name=name, _real=real, **kwargs):
-            calls.append(_name)
-            return await _real(*args, **kwargs)
-
-        monkeypatch.setattr(layer, name, spy)
+    calls = _record_layer_calls(monkeypatch, layer, "new_channel", "group_add", "group_discard")
     readers = [await _connect("/ws/blogs/live/") for _ in range(3)]
     # One subscription for the process, not one per reader.
     assert calls == ["new_channel", "group_add"]
@@ -306,15 +312,7 @@ async def test_a_handshake_that_fails_on_the_database_leaves_nothing_behind(
         raise OperationalError("the database is restarting")
 
     layer = get_channel_layer()
-    calls: list[str] = []
-    for name in ("group_add", "group_discard"):
-        real = getattr(layer, name)
-
-        async def spy(*args, _name=name, _real=real, **kwargs):
-            calls.append(_name)
-            return await _real(*args, **kwargs)
-
-        monkeypatch.setattr(layer, name, spy)
+    calls = _record_layer_calls(monkeypatch, layer, "group_add", "group_discard")
     real_newest = fanout.newest_logged_seq
     monkeypatch.setattr(fanout, "newest_logged_seq", unreachable)
     communicator = WebsocketCommunicator(application, "/ws/blogs/live/", headers=ORIGIN)
