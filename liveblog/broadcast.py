@@ -4,6 +4,11 @@ Called only from ``liveblog.commands``, after the transaction commits. Each grou
 carries the event's seq and its JSON text, serialised once; ``liveblog.fanout`` hands it to
 the readers of each process. The channel layer is at-most-once, so a message is a hint, not
 the truth: readers track the last seq they got and re-read the log whenever they see a gap.
+
+A text shows the event's entry as it was when the text was made. Processes keep texts (to
+serve readers catching up), so each text travels as a ``Push`` that also names its entry and
+says whether it shows that entry retracted: once a process sees a retraction, it withholds
+every older text of that entry (``liveblog.fanout``).
 """
 
 from __future__ import annotations
@@ -12,12 +17,12 @@ import asyncio
 import json
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-from liveblog.models import Event
+from liveblog.models import Entry, Event
 from liveblog.selectors import events_after, events_as_dicts
 
 logger = logging.getLogger(__name__)
@@ -30,9 +35,41 @@ MESSAGE_TYPE = "blog.event"
 SEND_TIMEOUT_SECONDS = 2.0
 
 
+class Push(NamedTuple):
+    """One event as readers receive it, with what a process needs to know to withhold it."""
+
+    seq: int
+    text: str
+    #: The entry the event concerns (its id), or None for an event of the blog.
+    entry_id: str | None = None
+    #: Whether ``text`` shows its entry retracted (its words already withheld).
+    retracted: bool = False
+
+
 def to_json(data: dict[str, Any]) -> str:
     """The exact text readers receive for one event."""
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _push(data: dict[str, Any]) -> Push:
+    entry = data.get("entry")
+    if entry is None:
+        return Push(data["seq"], to_json(data))
+    return Push(data["seq"], to_json(data), entry["id"], entry["status"] == Entry.Status.RETRACTED)
+
+
+def message_of(push: Push) -> dict[str, Any]:
+    """The group message that carries ``push`` to every process's hub."""
+    return {"type": MESSAGE_TYPE, **push._asdict()}
+
+
+def push_of(message: dict[str, Any]) -> Push | None:
+    """The Push a group message carries, or None for a nudge (read the log up to its seq)."""
+    if message.get("text") is None:
+        return None
+    return Push(
+        message["seq"], message["text"], message.get("entry_id"), bool(message.get("retracted"))
+    )
 
 
 def group_name(blog_id: int) -> str:
@@ -59,10 +96,7 @@ def send_events(events: Sequence[Event]) -> None:
             messages = [{"type": MESSAGE_TYPE, "seq": events[-1].seq, "text": None}]
         else:
             # Serialised once here, not once per reader.
-            messages = [
-                {"type": MESSAGE_TYPE, "seq": data["seq"], "text": to_json(data)}
-                for data in events_as_dicts(events)
-            ]
+            messages = [message_of(_push(data)) for data in events_as_dicts(events)]
         async_to_sync(_send_all)(layer, group_name(blog_id), messages)
     except Exception:
         # The events are committed; readers will find them in the log on their next gap
@@ -70,7 +104,7 @@ def send_events(events: Sequence[Event]) -> None:
         logger.exception("Broadcast of blog %s up to seq %s failed", blog_id, events[-1].seq)
 
 
-def log_page(blog_id: int, after: int, limit: int) -> list[tuple[int, str]]:
-    """Up to ``limit`` events after ``after`` from the log, as (seq, text) readers receive."""
+def log_page(blog_id: int, after: int, limit: int) -> list[Push]:
+    """Up to ``limit`` events after ``after`` from the log, as readers receive them."""
     events = list(events_after(blog_id, after, limit=limit))
-    return [(data["seq"], to_json(data)) for data in events_as_dicts(events)]
+    return [_push(data) for data in events_as_dicts(events)]

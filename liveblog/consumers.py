@@ -13,6 +13,10 @@ pushes.
 A reader has no channel of its own on the channel layer: the hub is the only subscriber, so
 a connection costs the layer nothing (on Redis, no SUBSCRIBE per reader).
 
+Before sending any text, queued or caught up, a reader asks its hub whether the text was
+withheld since it was made (its entry retracted meanwhile, see ``liveblog.fanout``); if so,
+it reads that part again, from the hub or the log, where the entry shows only its notice.
+
 Close codes (documented in the README):
     4400  ``after`` is not a whole number >= 0, or is beyond the blog's newest event
     4403  readers cannot write: the client sent a frame
@@ -100,7 +104,7 @@ class BlogConsumer(AsyncWebsocketConsumer):
             await self._refuse(CLOSE_NOT_FOUND)
             return
         self.blog_id = blog_id
-        self.outbox: deque[str] = deque()
+        self.outbox: deque[broadcast.Push] = deque()
         self.catching_up = False
         self.closing = False
         # Until the handshake is done, deliver() only notes how far the blog has gone.
@@ -174,23 +178,33 @@ class BlogConsumer(AsyncWebsocketConsumer):
 
     # --- delivery -------------------------------------------------------------------
 
-    def deliver(self, seq: int, text: str | None) -> None:
-        """Called by the hub for every event of the blog (text None: read it from the log)."""
+    def deliver(self, seq: int, push: broadcast.Push | None) -> None:
+        """Called by the hub for every event of the blog (push None: read it from the log)."""
         if seq <= self.last_queued or self.closing:
             return
         if not self.ready:
             self.wanted_seq = max(self.wanted_seq, seq)
             return
-        if self.catching_up or text is None or seq != self.last_queued + 1:
+        if self.catching_up or push is None or seq != self.last_queued + 1:
             self.wanted_seq = max(self.wanted_seq, seq)
             self._start_catch_up()
             return
         if len(self.outbox) >= OUTBOX_SIZE:
             self._drop_slow_reader()
             return
-        self.outbox.append(text)
+        self.outbox.append(push)
         self.last_queued = seq
         self._wake_sender()
+
+    def _withheld(self, push: broadcast.Push) -> bool:
+        return self.hub is not None and self.hub.withholds(push)
+
+    def _read_again_from(self, seq: int) -> None:
+        """Drop what is queued from ``seq`` on and catch up from there instead."""
+        self.wanted_seq = max(self.wanted_seq, self.last_queued)
+        self.outbox.clear()
+        self.last_queued = seq - 1
+        self.catching_up = True
 
     def _start_catch_up(self) -> None:
         self.catching_up = True
@@ -211,7 +225,11 @@ class BlogConsumer(AsyncWebsocketConsumer):
         try:
             while not self.closing:
                 if self.outbox:
-                    await self._send_text(self.outbox.popleft())
+                    push = self.outbox.popleft()
+                    if self._withheld(push):
+                        self._read_again_from(push.seq)
+                        continue
+                    await self._send_text(push.text)
                 elif self.catching_up:
                     await self._catch_up_page()
                 else:
@@ -240,10 +258,12 @@ class BlogConsumer(AsyncWebsocketConsumer):
                 # The hub saw a seq that is not committed yet; it will come again.
                 self.catching_up = False
                 return
-        for seq, text in page:
-            if seq > self.last_queued and not self.closing:
-                await self._send_text(text)
-                self.last_queued = seq
+        for push in page:
+            if push.seq > self.last_queued and not self.closing:
+                if self._withheld(push):
+                    return  # read after the retraction came: the next page reads it again
+                await self._send_text(push.text)
+                self.last_queued = push.seq
 
     def _drop_slow_reader(self) -> None:
         self.closing = True

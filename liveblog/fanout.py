@@ -14,6 +14,14 @@ reader who reconnects a little behind catches up without a query, and when many 
 need the same older events at once (a reconnect storm), it reads them from the log once for
 all of them. A hub whose last reader left stays subscribed for a while: readers who drop
 together (a deploy, a network blip) come back to a warm hub.
+
+A text in memory shows its entry as it was when the text was made, so a retraction makes
+the older texts of its entry stale. Whichever way the hub learns of a retraction (the layer,
+its log check, a page of the log read for a reader), it forgets those texts, remembers the
+entry as retracted, and from then on withholds any text of it that does not show it
+retracted, including one read from the log just before the retraction committed. Readers ask
+``withholds`` before they send each text, and read such a text again from the log, where
+the entry is retracted.
 """
 
 from __future__ import annotations
@@ -42,8 +50,8 @@ LINGER_SECONDS = 60.0
 
 
 class Reader(Protocol):
-    def deliver(self, seq: int, text: str | None) -> None:
-        """Take an event (or, with text None, a nudge to read the log up to seq)."""
+    def deliver(self, seq: int, push: broadcast.Push | None) -> None:
+        """Take an event (or, with push None, a nudge to read the log up to seq)."""
 
 
 def newest_logged_seq(blog_id: int) -> int:
@@ -60,7 +68,9 @@ class BlogHub:
         self.group = broadcast.group_name(blog_id)
         self.readers: set[Reader] = set()
         self.newest_seq = 0
-        self._recent: dict[int, str] = {}
+        self._recent: dict[int, broadcast.Push] = {}
+        #: Entries this hub knows to be retracted: their older texts are withheld.
+        self._retracted: set[str] = set()
         self._channel: str | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._linger: asyncio.Task[None] | None = None
@@ -106,6 +116,7 @@ class BlogHub:
             self._tasks = []
             # A blog nobody reads here keeps no event texts in this process's memory.
             self._recent.clear()
+            self._retracted.clear()
             await self._unsubscribe()
 
     async def _unsubscribe(self) -> None:
@@ -120,20 +131,21 @@ class BlogHub:
         self._channel = await self.layer.new_channel(prefix="liveblog-hub.")
         await self.layer.group_add(self.group, self._channel)
 
-    def recent_after(self, after: int, until: int) -> list[tuple[int, str]] | None:
+    def recent_after(self, after: int, until: int) -> list[broadcast.Push] | None:
         """The events after ``after`` up to ``until`` from memory, or None if any is missing."""
         if until - after > len(self._recent):
             return None
-        texts = [(seq, self._recent.get(seq)) for seq in range(after + 1, until + 1)]
-        if any(text is None for _, text in texts):
+        pushes = [self._recent.get(seq) for seq in range(after + 1, until + 1)]
+        if any(push is None for push in pushes):
             return None
-        return texts  # type: ignore[return-value]
+        return pushes  # type: ignore[return-value]
 
-    async def events_after(self, after: int, until: int) -> list[tuple[int, str]] | None:
+    async def events_after(self, after: int, until: int) -> list[broadcast.Push] | None:
         """The events after ``after`` up to ``until``, or None if too many to keep in memory.
 
         Missing ones are read from the log once, into memory, however many readers ask for
-        them at the same time.
+        them at the same time. None too when a text read was withheld meanwhile (a
+        retraction committed during the read): the reader then reads the log itself.
         """
         if until - after > RECENT_EVENTS:
             return None
@@ -143,27 +155,42 @@ class BlogHub:
         async with self._log_read:
             page = self.recent_after(after, until)
             if page is None:
-                rows = await database_sync_to_async(broadcast.log_page)(
+                pushes = await database_sync_to_async(broadcast.log_page)(
                     self.blog_id, after, until - after
                 )
-                for seq, text in rows:
-                    self._remember(seq, text)
+                for push in pushes:
+                    self._remember(push)
                 page = self.recent_after(after, until)
         return page
 
-    def _remember(self, seq: int, text: str) -> None:
-        # An event's text never changes, so any copy of it is as good as the log's.
-        self._recent[seq] = text
+    def withholds(self, push: broadcast.Push) -> bool:
+        """Whether ``push`` shows an entry this hub knows was retracted since: never send it."""
+        return not push.retracted and push.entry_id in self._retracted
+
+    def _learn(self, push: broadcast.Push) -> None:
+        """Note a retraction the text shows, and forget the entry's older texts."""
+        if not push.retracted or push.entry_id in self._retracted:
+            return
+        self._retracted.add(push.entry_id)  # type: ignore[arg-type]
+        stale = [seq for seq, kept in self._recent.items() if self.withholds(kept)]
+        for seq in stale:
+            del self._recent[seq]
+
+    def _remember(self, push: broadcast.Push) -> None:
+        self._learn(push)
+        if self.withholds(push):
+            return
+        self._recent[push.seq] = push
         if len(self._recent) > RECENT_EVENTS:
             del self._recent[min(self._recent)]
 
-    def _fan_out(self, seq: int, text: str | None) -> None:
+    def _fan_out(self, seq: int, push: broadcast.Push | None) -> None:
         if seq > self.newest_seq:
             self.newest_seq = seq
-        if text is not None:
-            self._remember(seq, text)
+        if push is not None:
+            self._remember(push)
         for reader in list(self.readers):
-            reader.deliver(seq, text)
+            reader.deliver(seq, push)
 
     async def _pump(self) -> None:
         while True:
@@ -180,7 +207,7 @@ class BlogHub:
                     logger.warning("Re-subscribing %s failed; will retry", self.group)
                 continue
             if message.get("type") == broadcast.MESSAGE_TYPE:
-                self._fan_out(message["seq"], message.get("text"))
+                self._fan_out(message["seq"], broadcast.push_of(message))
             # Let the readers' writers run before the next message: a burst from the layer
             # must not fill outboxes that are only waiting for their turn.
             await asyncio.sleep(0)
@@ -205,9 +232,9 @@ class BlogHub:
             page = await database_sync_to_async(broadcast.log_page)(
                 self.blog_id, self.newest_seq, LOG_PAGE
             )
-            for seq, text in page:
-                if seq > self.newest_seq:
-                    self._fan_out(seq, text)
+            for push in page:
+                if push.seq > self.newest_seq:
+                    self._fan_out(push.seq, push)
             if len(page) < LOG_PAGE:
                 return
 
