@@ -86,7 +86,8 @@ def entry_as_dict(entry: Entry) -> dict[str, Any]:
     """The entry as the API and the push channel show it, to anyone.
 
     A retracted entry's text is withheld: readers get the notice, not what was withdrawn
-    (editors still read it in the admin). Editors' login names are never shown.
+    (editors still read it in the admin). So are its correction reasons, which describe
+    the withdrawn text and often quote it. Editors' login names are never shown.
     """
     retracted = entry.is_retracted
     return {
@@ -102,20 +103,20 @@ def entry_as_dict(entry: Entry) -> dict[str, Any]:
         "published_at": _iso(entry.published_at),
         "updated_at": _iso(entry.updated_at),
         "last_corrected_at": _iso(entry.last_corrected_at),
-        "correction_reason": entry.correction_reason,
+        "correction_reason": "" if retracted else entry.correction_reason,
         "retracted_at": _iso(entry.retracted_at),
         "retraction_reason": entry.retraction_reason,
     }
 
 
 def revision_as_dict(revision: EntryRevision, *, retracted: bool) -> dict[str, Any]:
-    """One revision of an entry; the text of a retracted entry's revisions is withheld."""
+    """One revision of an entry; a retracted entry's revisions keep only their times."""
     return {
         "number": revision.number,
         "headline": "" if retracted else revision.headline,
         "body": "" if retracted else revision.body,
         "body_html": "" if retracted else revision.body_html,
-        "reason": revision.reason,
+        "reason": "" if retracted else revision.reason,
         "seq": revision.seq,
         "recorded_at": _iso(revision.recorded_at),
     }

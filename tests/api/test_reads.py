@@ -243,4 +243,6 @@ def test_a_retracted_entry_shows_its_notice_but_never_its_text_or_editors(client
         assert '"editor"' not in text, url
     detail = client.get(f"/api/blogs/{blog.slug}/entries/{entry.pk}/").json()
     assert detail["retraction_reason"] == "Could not be verified"
-    assert [r["reason"] for r in detail["revisions"]] == ["", "r"]
+    # Correction reasons describe the withdrawn text (often quote it): withheld with it.
+    assert [r["reason"] for r in detail["revisions"]] == ["", ""]
+    assert detail["correction_reason"] == ""
