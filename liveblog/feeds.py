@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.contrib.syndication.views import Feed
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html
@@ -14,6 +15,7 @@ from liveblog import selectors
 from liveblog.errors import BlogNotFoundError
 from liveblog.models import Blog, Entry
 from liveblog.templatetags.liveblog_reader import entry_title
+from liveblog.views import ask_again_each_time
 
 
 class BlogFeed(Feed):
@@ -22,6 +24,9 @@ class BlogFeed(Feed):
     feed_type = Atom1Feed
     # An entry's id stays its UUID whatever happens to its text or the site's address.
     item_guid_is_permalink = False
+
+    def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return ask_again_each_time(super().__call__(request, *args, **kwargs), request)
 
     def get_object(self, request: HttpRequest, slug: str) -> Blog:
         try:

@@ -6,12 +6,15 @@ in place and loads "older updates" through the ``blog_updates`` fragment.
 
 from __future__ import annotations
 
+import functools
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
@@ -21,6 +24,27 @@ from liveblog.models import Blog
 
 KEY_EVENTS = "key-events"
 _ENTRY_URL_PLACEHOLDER = uuid.UUID(int=0)
+
+
+def ask_again_each_time(response: HttpResponse, request: HttpRequest) -> HttpResponse:
+    """Let caches keep a public page only if they ask again before each use.
+
+    A page is a projection that any event may change: a retraction must reach the next
+    reader at once, not after a cache decides the old copy is fresh enough. What a
+    signed-in editor sees (drafts) is theirs alone.
+    """
+    patch_cache_control(response, no_cache=True)
+    if request.user.is_authenticated:
+        patch_cache_control(response, private=True)
+    return response
+
+
+def _reader_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return ask_again_each_time(view(request, *args, **kwargs), request)
+
+    return require_safe(wrapped)
 
 
 def _blog_or_404(request: HttpRequest, slug: str) -> Blog:
@@ -67,13 +91,13 @@ def _timeline(request: HttpRequest, blog: Blog) -> dict[str, Any]:
     }
 
 
-@require_safe
+@_reader_page
 def blog_list(request: HttpRequest) -> HttpResponse:
     """Public blogs, live ones first."""
     return render(request, "liveblog/blog_list.html", {"blogs": selectors.blogs_for_readers()})
 
 
-@require_safe
+@_reader_page
 def blog_page(request: HttpRequest, slug: str) -> HttpResponse:
     """The reader page: complete without JavaScript, then kept live by live.js."""
     # The blog (and so last_seq) is read before the entries: whatever commits in between is
@@ -99,14 +123,14 @@ def blog_page(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "liveblog/blog.html", context)
 
 
-@require_safe
+@_reader_page
 def blog_updates(request: HttpRequest, slug: str) -> HttpResponse:
     """The timeline alone, as an HTML fragment: "older updates" and the key events toggle."""
     blog = _blog_or_404(request, slug)
     return render(request, "liveblog/_timeline.html", _timeline(request, blog))
 
 
-@require_safe
+@_reader_page
 def entry_page(request: HttpRequest, slug: str, entry_id: str) -> HttpResponse:
     """An entry's stand-alone page (its permalink), with every revision it went through."""
     blog = _blog_or_404(request, slug)

@@ -4,17 +4,25 @@ Every change to a blog or an entry is an event, and every event bumps ``last_seq
 blog (and on the entry it concerns), so a ``last_seq`` names a state exactly. An ETag built
 from it (and the query string, for lists) lets a client that polls get a bodiless 304 for the
 price of the lookup it needed anyway to check visibility.
+
+Last-Modified has whole seconds, so it can only vouch for a state whose second is over: a
+change later in the same second (a retraction just after a publish) would share its date,
+and a client asking ``If-Modified-Since`` would be told its copy is current. Such a state
+gets no Last-Modified (the ETag still serves), and a date in the future, which no copy
+can have, is ignored instead of answered with 304. Django's ``get_conditional_response``
+evaluates the preconditions in RFC 9110's order.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import time
 from datetime import datetime
 
 from django.http import HttpResponseBase
 from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.http import http_date
+from django.utils.http import http_date, parse_http_date_safe
 from rest_framework import status
 from rest_framework.request import Request
 
@@ -36,9 +44,12 @@ class Validators:
         """A 304 when the client's copy is current, else None (go on and build the body)."""
         if request.method not in ("GET", "HEAD"):
             return None
-        response = get_conditional_response(
-            request, etag=self.etag, last_modified=self._timestamp()
-        )
+        now = time.time()
+        last_modified = self._timestamp(now)
+        since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+        if since is not None and since > now:
+            last_modified = None  # a date no copy can have: answer in full
+        response = get_conditional_response(request, etag=self.etag, last_modified=last_modified)
         # Only 304 is honoured: If-Match / If-Unmodified-Since (412) guard writes, and the
         # API's writes are guarded by based_on_revision instead.
         if response is None or response.status_code != status.HTTP_304_NOT_MODIFIED:
@@ -48,7 +59,7 @@ class Validators:
     def apply(self, response: HttpResponseBase, request: Request) -> HttpResponseBase:
         """Set ETag, Last-Modified and Cache-Control on a response (200, 201 or 304)."""
         response["ETag"] = self.etag
-        timestamp = self._timestamp()
+        timestamp = self._timestamp(time.time())
         if timestamp is not None:
             response["Last-Modified"] = http_date(timestamp)
         # Caches may keep the body but must ask again each time: the blog is live. What a
@@ -58,7 +69,9 @@ class Validators:
             patch_cache_control(response, private=True)
         return response
 
-    def _timestamp(self) -> int | None:
-        # HTTP dates have whole seconds, so two changes within one second share a
-        # Last-Modified; clients that send If-None-Match are never misled by that.
-        return int(self.last_modified.timestamp()) if self.last_modified else None
+    def _timestamp(self, now: float) -> int | None:
+        """Last-Modified in whole seconds, once its second is over (see the module's doc)."""
+        if self.last_modified is None:
+            return None
+        second = int(self.last_modified.timestamp())
+        return second if second < int(now) else None

@@ -88,7 +88,10 @@ def validator_headers(*codes: int, last_modified: bool = True) -> list[OpenApiPa
                 OpenApiTypes.STR,
                 OpenApiParameter.HEADER,
                 response=list(codes),
-                description="Send it back as If-Modified-Since.",
+                description=(
+                    "Send it back as If-Modified-Since. Absent while the last change is in "
+                    "the current second (a later change in it would share the date): use the ETag."
+                ),
             )
         )
     return headers

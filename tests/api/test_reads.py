@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from django.utils.http import http_date
 from rest_framework.test import APIClient
 
 from liveblog import commands, selectors
@@ -199,13 +200,40 @@ class TestConditionalGet:
         other = anon.get(f"/api/blogs/{slug}/entries/?limit=1", HTTP_IF_NONE_MATCH=etag)
         assert other.status_code == 200
 
+    @staticmethod
+    def _settle(entry: Entry) -> None:
+        """Date the last change a minute back: its second is over, so Last-Modified can tell."""
+        earlier = timezone.now() - timedelta(minutes=1)
+        Entry.objects.filter(pk=entry.pk).update(updated_at=earlier)
+        Blog.objects.filter(pk=entry.blog_id).update(updated_at=earlier)
+
     def test_if_modified_since_answers_304(self, anon: APIClient, entry: Entry) -> None:
+        self._settle(entry)
         for url in self._urls(entry)[1:]:
             first = anon.get(url)
             assert first["Last-Modified"], url
             again = anon.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
             assert again.status_code == 304, url
             assert anon.get(url, HTTP_IF_MODIFIED_SINCE="Mon, 01 Jan 2001 00:00:00 GMT")["ETag"]
+
+    def test_if_modified_since_in_the_future_is_answered_in_full(
+        self, anon: APIClient, entry: Entry
+    ) -> None:
+        self._settle(entry)
+        tomorrow = http_date((timezone.now() + timedelta(days=1)).timestamp())
+        for url in self._urls(entry)[1:]:
+            response = anon.get(url, HTTP_IF_MODIFIED_SINCE=tomorrow)
+            assert response.status_code == 200 and response.content, url
+
+    def test_a_state_from_this_very_second_has_no_last_modified(
+        self, anon: APIClient, entry: Entry
+    ) -> None:
+        # A change later in the same second would share its date: only the ETag can tell.
+        for url in self._urls(entry)[1:]:
+            response = anon.get(url)
+            assert "Last-Modified" not in response and response["ETag"], url
+            now = http_date(timezone.now().timestamp())
+            assert anon.get(url, HTTP_IF_MODIFIED_SINCE=now).status_code == 200, url
 
     def test_a_304_costs_no_serialization(
         self, anon: APIClient, entry: Entry, django_assert_max_num_queries
