@@ -1,0 +1,383 @@
+"""A retraction sticks: once an entry is retracted, no public path serves its words again.
+
+Each test publishes an entry, corrects it (so two revisions hold the words), retracts it and
+then reads it back the way the public can: reader pages and their fragments, the permalink
+and its revision list, the Atom feed, the JSON-LD, the API (entries, the entry, the log),
+HTTP caches' validators, and the push channel from a hub's memory, from the log, from a
+hub that heard of the retraction only through its log check, and for readers whose
+catch-up or queue races the retraction; last, with two server processes. Editors still
+read everything in the admin. Runs on SQLite with the in-memory layer and on PostgreSQL
+with Redis.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import websockets
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from channels.testing.websocket import WebsocketCommunicator
+from django.test import Client
+
+from config.asgi import application
+from liveblog import broadcast, commands, consumers, fanout
+from liveblog.api.tokens import token_create
+from liveblog.models import Blog, Entry
+from tests.reliability.support import http_request, tuned_servers
+
+#: Words only the withdrawn entry ever held: its headline, body, correction and reason.
+WITHDRAWN = ("Zarbanian", "Quillfeather", "Marrowbone", "Ostrovica")
+RETRACTION_REASON = "It could not be verified"
+ORIGIN = [(b"origin", b"http://localhost"), (b"host", b"localhost")]
+
+
+def publish_correct_retract(blog: Blog, actor: str = "editor") -> Entry:
+    """The entry's whole life: a pinned key event, corrected once, then retracted."""
+    entry = commands.entry_publish(
+        blog=blog,
+        actor=actor,
+        headline="Zarbanian named as the source",
+        body="Minister **Zarbanian** met Quillfeather in Goris.",
+        key_event=True,
+        pinned=True,
+    )
+    corrected = commands.entry_correct(
+        entry=entry,
+        actor=actor,
+        headline="Zarbanian named as the source of the leak",
+        body="Minister **Zarbanian** met Quillfeather and Marrowbone in Goris.",
+        reason="Added Marrowbone, who was there too (spelled Ostrovica-Marrowbone)",
+    )
+    return commands.entry_retract(entry=corrected, actor=actor, reason=RETRACTION_REASON)
+
+
+def assert_withheld(text: str, where: str) -> None:
+    found = [word for word in WITHDRAWN if word in text]
+    assert not found, f"{where} serves the withdrawn words {found}"
+
+
+# --- Pages, feed, JSON-LD, API -----------------------------------------------------------------
+
+
+def _public_urls(blog: Blog, entry: Entry, newer: Entry) -> list[str]:
+    slug = blog.slug
+    return [
+        "/",
+        f"/blogs/{slug}/",
+        f"/blogs/{slug}/?view=key-events",
+        f"/blogs/{slug}/?before={newer.published_seq}",
+        f"/blogs/{slug}/updates/",
+        f"/blogs/{slug}/updates/?view=key-events",
+        f"/blogs/{slug}/updates/?before={newer.published_seq}",
+        f"/blogs/{slug}/entries/{entry.pk}/",
+        f"/blogs/{slug}/feed/",
+        "/api/blogs/",
+        f"/api/blogs/{slug}/",
+        f"/api/blogs/{slug}/entries/",
+        f"/api/blogs/{slug}/entries/?limit=1",
+        f"/api/blogs/{slug}/entries/{entry.pk}/",
+        f"/api/blogs/{slug}/events/",
+        f"/api/blogs/{slug}/events/?after=0&limit=1",
+    ]
+
+
+@pytest.mark.django_db
+def test_no_page_feed_or_api_response_serves_the_withdrawn_words(blog: Blog, editor: Any) -> None:
+    entry = publish_correct_retract(blog)
+    newer = commands.entry_publish(blog=blog, actor="editor", body="A later update.")
+    readers, member = Client(), Client()
+    member.force_login(editor)  # a member reads the public pages as the public does
+    for client in (readers, member):
+        for url in _public_urls(blog, entry, newer):
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert_withheld(response.content.decode(), url)
+    page = readers.get(f"/blogs/{blog.slug}/entries/{entry.pk}/").content.decode()
+    assert RETRACTION_REASON in page and 'id="revision-2"' in page  # the history stays
+    json_ld = readers.get(f"/blogs/{blog.slug}/").content.decode().split("application/ld+json")
+    assert "Retracted update" in json_ld[1]
+    # Editors still read everything in the admin.
+    admin_page = member.get(f"/admin/liveblog/entry/{entry.pk}/change/").content.decode()
+    assert all(word in admin_page for word in WITHDRAWN)
+
+
+@pytest.mark.django_db
+def test_the_events_api_withholds_the_words_of_every_event_of_the_entry(blog: Blog) -> None:
+    entry = publish_correct_retract(blog)
+    events = Client().get(f"/api/blogs/{blog.slug}/events/?after=0").json()["results"]
+    about = [event for event in events if event.get("entry", {}).get("id") == str(entry.pk)]
+    assert [event["type"] for event in about] == [
+        "entry.published",
+        "entry.corrected",
+        "entry.retracted",
+    ]
+    assert all(event["entry"]["status"] == "retracted" for event in about)
+    assert_withheld(json.dumps(events), "the events API")
+
+
+def _wait_for_a_fresh_second() -> None:
+    """Start at the beginning of a clock second, so what follows shares that second."""
+    time.sleep(1 - time.time() % 1 + 0.01)
+
+
+@pytest.mark.django_db
+def test_a_copy_from_before_the_retraction_is_never_confirmed_as_current(blog: Blog) -> None:
+    """Neither its ETag nor its Last-Modified gets a 304 once the entry is retracted.
+
+    All within one second, as a retraction right after a publish is: Last-Modified has whole
+    seconds, so it must not vouch for a state whose second is not over.
+    """
+    client = Client()
+    _wait_for_a_fresh_second()
+    entry = commands.entry_publish(
+        blog=blog, actor="editor", headline="Zarbanian", body="Quillfeather said so."
+    )
+    urls = _public_urls(blog, entry, entry)[9:]
+    copies = {url: client.get(url) for url in urls}
+    commands.entry_retract(entry=entry, actor="editor", reason=RETRACTION_REASON)
+    for url, copy in copies.items():
+        validators = {"If-None-Match": copy["ETag"]}
+        if "Last-Modified" in copy:
+            validators["If-Modified-Since"] = copy["Last-Modified"]
+        for asked in (validators, {"If-Modified-Since": copy.get("Last-Modified", "")}):
+            response = client.get(url, headers=asked)
+            assert response.status_code == 200, (url, asked)
+        assert response["ETag"] != copy["ETag"], url
+    # Pages and the feed have no validators: caches may keep them only to ask again.
+    for url in _public_urls(blog, entry, entry)[:9]:
+        assert "no-cache" in client.get(url)["Cache-Control"], url
+
+
+# --- The push channel, in this process -------------------------------------------------------
+
+
+async def _connect(path: str) -> WebsocketCommunicator:
+    communicator = WebsocketCommunicator(application, path, headers=ORIGIN)
+    connected, _ = await communicator.connect()
+    assert connected
+    return communicator
+
+
+async def _receive(reader: WebsocketCommunicator, count: int) -> list[str]:
+    return [await reader.receive_from(timeout=5) for _ in range(count)]
+
+
+async def _receive_through(reader: WebsocketCommunicator, seq: int) -> list[str]:
+    """Every message up to and including ``seq``."""
+    texts: list[str] = []
+    while not texts or json.loads(texts[-1])["seq"] < seq:
+        texts.append(await reader.receive_from(timeout=5))
+    return texts
+
+
+async def _life_of_an_entry(blog: Blog) -> Entry:
+    return await database_sync_to_async(publish_correct_retract)(blog)
+
+
+async def _catch_up_from(blog: Blog, after: int, *, through: int) -> list[str]:
+    reader = await _connect(f"/ws/blogs/{blog.slug}/?after={after}")
+    texts = await _receive_through(reader, through)
+    await reader.disconnect()
+    return texts
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_catch_up_from_the_hub_s_memory_withholds_the_words(blog: Blog) -> None:
+    before = blog.last_seq
+    follower = await _connect(f"/ws/blogs/{blog.slug}/")  # the hub keeps what it pushes
+    entry = await _life_of_an_entry(blog)
+    live = await _receive_through(follower, entry.last_seq)
+    assert "Quillfeather" in live[0]  # pushed while it was published, as it should be
+    assert [json.loads(text)["type"] for text in live][-1] == "entry.retracted"
+    assert_withheld(live[-1], "the retraction's push")
+
+    texts = await _catch_up_from(blog, before, through=entry.last_seq)
+    assert [json.loads(text)["seq"] for text in texts] == list(
+        range(before + 1, entry.last_seq + 1)
+    )
+    assert_withheld("".join(texts), "a catch-up from the hub's memory")
+    await follower.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_catch_up_from_the_log_withholds_the_words(blog: Blog) -> None:
+    before = blog.last_seq
+    entry = await _life_of_an_entry(blog)
+    fanout.forget_hubs()  # a process that never pushed these events: they come from the log
+    texts = await _catch_up_from(blog, before, through=entry.last_seq)
+    assert len(texts) == entry.last_seq - before
+    assert_withheld("".join(texts), "a catch-up from the log")
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_retraction_heard_only_through_the_log_check_withholds_the_words(
+    blog: Blog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fanout, "LOG_CHECK_SECONDS", 0.1)
+    before = blog.last_seq
+    follower = await _connect(f"/ws/blogs/{blog.slug}/")
+    entry = await database_sync_to_async(commands.entry_publish)(
+        blog=blog, actor="editor", headline="Zarbanian", body="Quillfeather in Goris."
+    )
+    assert "Quillfeather" in (await _receive(follower, 1))[0]
+    # The layer loses the retraction (at-most-once): only the log check brings it.
+    monkeypatch.setattr(broadcast, "send_events", lambda events: None)
+    retracted = await database_sync_to_async(commands.entry_retract)(
+        entry=entry, actor="editor", reason=RETRACTION_REASON
+    )
+    assert json.loads((await _receive(follower, 1))[0])["type"] == "entry.retracted"
+    texts = await _catch_up_from(blog, before, through=retracted.last_seq)
+    assert_withheld("".join(texts), "a catch-up after the log check brought the retraction")
+    await follower.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_catch_up_read_just_before_the_retraction_is_not_sent_after_it(
+    blog: Blog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = blog.last_seq
+    entry = await database_sync_to_async(commands.entry_publish)(
+        blog=blog, actor="editor", headline="Zarbanian", body="Quillfeather in Goris."
+    )
+    hub = fanout.hub_for(get_channel_layer(), blog.pk)  # the one the reader joins
+    real_log_page = broadcast.log_page
+    raced: list[Entry] = []
+
+    def log_page_overtaken_by_the_retraction(*args: Any) -> list[broadcast.Push]:
+        page = real_log_page(*args)  # the entry still published when read...
+        if not raced:
+            raced.append(commands.entry_retract(entry=entry, actor="e", reason="Unverified"))
+            deadline = time.monotonic() + 5
+            while hub.newest_seq < raced[0].last_seq and time.monotonic() < deadline:
+                time.sleep(0.01)  # ...and the hub heard of the retraction before it returns
+        return page
+
+    monkeypatch.setattr(broadcast, "log_page", log_page_overtaken_by_the_retraction)
+    reader = await _connect(f"/ws/blogs/{blog.slug}/?after={before}")
+    texts = await _receive_through(reader, entry.last_seq + 1)
+    assert raced and hub.newest_seq == raced[0].last_seq
+    assert [json.loads(text)["seq"] for text in texts] == [entry.last_seq, entry.last_seq + 1]
+    assert_withheld("".join(texts), "a catch-up that raced the retraction")
+    await reader.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_text_queued_for_a_reader_is_not_sent_once_its_entry_is_retracted(
+    blog: Blog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gate = asyncio.Event()
+    real_send = consumers.BlogConsumer._send_text
+
+    async def held_send(self: consumers.BlogConsumer, text: str) -> None:
+        if "the gate" in text:
+            await gate.wait()  # a reader busy with an earlier message
+        await real_send(self, text)
+
+    monkeypatch.setattr(consumers.BlogConsumer, "_send_text", held_send)
+    reader = await _connect(f"/ws/blogs/{blog.slug}/")
+    await database_sync_to_async(commands.entry_publish)(blog=blog, actor="e", body="the gate")
+    entry = await _life_of_an_entry(blog)  # queued behind the gate, retracted meanwhile
+    hub = fanout.hub_for(get_channel_layer(), blog.pk)
+    deadline = time.monotonic() + 5
+    while hub.newest_seq < entry.last_seq:  # the hub has heard of the retraction
+        assert time.monotonic() < deadline, "the retraction never reached the hub"
+        await asyncio.sleep(0.01)
+    gate.set()
+    texts = await _receive_through(reader, entry.last_seq)
+    first = entry.published_seq - 1
+    assert [json.loads(text)["seq"] for text in texts] == list(range(first, entry.last_seq + 1))
+    assert_withheld("".join(texts), "a reader's queue")
+    await reader.disconnect()
+
+
+# --- Two server processes ------------------------------------------------------------------
+
+
+async def _read_until(url: str, origin: str, seq: int, texts: list[str] | None = None) -> list[str]:
+    """Read ``url``'s push channel into ``texts`` up to and including ``seq``."""
+    texts = [] if texts is None else texts
+    async with websockets.connect(url, origin=origin, open_timeout=10) as socket:  # type: ignore[arg-type]
+        while not texts or json.loads(texts[-1])["seq"] < seq:
+            texts.append(str(await asyncio.wait_for(socket.recv(), 15)))
+    return texts
+
+
+async def _until_received(texts: list[str], seq: int) -> None:
+    deadline = time.monotonic() + 15
+    while not texts or json.loads(texts[-1])["seq"] < seq:
+        assert time.monotonic() < deadline, f"seq {seq} never arrived"
+        await asyncio.sleep(0.05)
+
+
+def _api(port: int, method: str, path: str, key: str, **body: Any) -> dict[str, Any]:
+    reply = http_request(
+        port,
+        method,
+        path,
+        body=json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+    )
+    assert reply.status < 300, reply.body
+    return reply.json()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_two_processes_neither_serves_the_words_after_the_retraction(
+    blog: Blog, editor: Any, logs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The retraction reaches the other process's hub through the layer (Redis) or its log
+    check (the in-memory layer, or a message Redis lost), after that hub pushed the text."""
+    _, key = token_create(user=editor, name="retraction test")
+    before = blog.last_seq
+    with tuned_servers(2, logs, LIVEBLOG_LOG_CHECK_SECONDS="0.3") as (first, second):
+        socket_path = f"{second.ws}/ws/blogs/{blog.slug}/"
+
+        async def scenario() -> list[str]:
+            followed: list[str] = []
+            follower = asyncio.create_task(
+                _read_until(socket_path, second.origin, before + 5, followed)
+            )
+            await asyncio.sleep(1.0)  # the follower is in: the second hub pushes (and keeps) texts
+            entries = f"/api/blogs/{blog.slug}/entries/"
+            one = await asyncio.to_thread(
+                _api, first.port, "POST", entries, key, headline="Zarbanian", body="Quillfeather."
+            )
+            await asyncio.to_thread(
+                _api, first.port, "POST", f"{entries}{one['id']}/correct/", key,
+                body="Quillfeather and Marrowbone.", reason="Ostrovica added", based_on_revision=1,
+            )  # fmt: skip
+            two = await asyncio.to_thread(
+                _api, first.port, "POST", entries, key, body="Ostrovica, Zarbanian said."
+            )
+            await _until_received(followed, before + 3)
+            assert "Quillfeather" in followed[0]  # pushed while it was published, and kept
+            # Through the layer (with Redis; else the second process's log check)...
+            await asyncio.to_thread(
+                _api, first.port, "POST", f"{entries}{one['id']}/retract/", key, reason="Unverified"
+            )
+            # ...and through the log check alone: committed here, broadcast to no one.
+            with monkeypatch.context() as patched:
+                patched.setattr(broadcast, "send_events", lambda events: None)
+                await database_sync_to_async(commands.entry_retract)(
+                    entry=two["id"], actor="editor", reason="Unverified"
+                )
+            await follower
+            caught_up = []
+            for server in (second, first):
+                path = f"{server.ws}/ws/blogs/{blog.slug}/?after={before}"
+                caught_up += await _read_until(path, server.origin, before + 5)
+            return [*followed[-2:], *caught_up]
+
+        texts = asyncio.run(scenario())
+        assert_withheld("".join(texts), "the push channel of two processes")
+        for server in (first, second):
+            for path in (f"/api/blogs/{blog.slug}/events/", f"/blogs/{blog.slug}/"):
+                reply = http_request(server.port, "GET", path)
+                assert reply.status == 200
+                assert_withheld(reply.body.decode(), f"{path} on port {server.port}")
