@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
-from liveblog import events
+from liveblog import events, slugs
 from liveblog.errors import EventLogImmutableError
 
 
@@ -37,7 +37,7 @@ class Blog(models.Model):
         LIVE = "live", "Live"
         CLOSED = "closed", "Closed"
 
-    slug = models.SlugField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=slugs.MAX_LENGTH, unique=True)
     title = models.CharField(max_length=events.MAX_TITLE_LENGTH)
     description = models.TextField(blank=True)
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
@@ -71,6 +71,21 @@ class Blog(models.Model):
     @property
     def is_public(self) -> bool:
         return self.status != self.Status.DRAFT
+
+    @property
+    def has_address(self) -> bool:
+        """Whether a URL can be built for the blog (a slug from before ``liveblog.slugs``)."""
+        return slugs.is_valid(self.slug)
+
+    @property
+    def slug_can_change(self) -> bool:
+        """Whether the blog may be renamed: nobody outside the newsroom holds its links yet.
+
+        That is while it is a draft, or when its slug never made a working address. Once
+        readers, feeds and search engines have its links (and the push channel's processes
+        know it by its slug), the address stays.
+        """
+        return self.status == self.Status.DRAFT or not self.has_address
 
 
 class EventQuerySet(models.QuerySet):
@@ -127,7 +142,7 @@ class Event(models.Model):
 
     @property
     def domain_event(self) -> events.DomainEvent:
-        return events.decode(self.type, self.schema_version, self.payload)
+        return events.decode(self.type, self.schema_version, self.payload, check=False)
 
 
 class Entry(models.Model):

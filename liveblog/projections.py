@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.db.models import F, Value
@@ -50,6 +50,10 @@ def _blog_details_changed(event: Event, data: ev.BlogDetailsChanged) -> None:
         coverage_start=_parse_time(data.coverage_start),
         coverage_end=_parse_time(data.coverage_end),
     )
+
+
+def _blog_renamed(event: Event, data: ev.BlogRenamed) -> None:
+    Blog.objects.filter(pk=event.blog_id).update(slug=data.slug)
 
 
 def _blog_opened(event: Event, data: ev.BlogOpened) -> None:
@@ -149,9 +153,11 @@ def _update_entry(event: Event, **fields: object) -> None:
     )
 
 
-_HANDLERS: dict[type[ev.DomainEvent], Callable[[Event, ev.DomainEvent], None]] = {
+# Each handler takes its own event type, which the dict's key names.
+_HANDLERS: dict[type[ev.DomainEvent], Callable[[Event, Any], None]] = {
     ev.BlogCreated: _blog_created,
     ev.BlogDetailsChanged: _blog_details_changed,
+    ev.BlogRenamed: _blog_renamed,
     ev.BlogOpened: _blog_opened,
     ev.BlogClosed: _blog_closed,
     ev.EntryCorrected: _entry_corrected,
@@ -172,7 +178,8 @@ def apply(
     """Apply events, in seq order, to the projections (inside the caller's transaction).
 
     ``decoded`` are the events' domain objects when the caller has them already (a command
-    that just built them); otherwise each row's payload is decoded (and upcast) here.
+    that just built them); otherwise each row's payload is decoded (and upcast) here, as
+    the log's rows are: checked when they were appended (see ``events``).
     ``stored`` events carry the columns in ``_COPIED_FIELDS`` as the database stores them
     (``rebuild`` reads them so): publications copy them into their rows as they are, and
     every other use gets them converted first.
@@ -193,7 +200,7 @@ def apply(
         data = (
             decoded[index]
             if decoded is not None
-            else ev.decode(event.type, event.schema_version, event.payload)
+            else ev.decode(event.type, event.schema_version, event.payload, check=False)
         )
         last_by_blog[event.blog_id] = event
         if isinstance(data, ev.EntryPublished):

@@ -9,6 +9,7 @@ from liveblog.errors import InvalidEventError, UnknownEventTypeError
 def test_every_event_type_round_trips_through_its_payload() -> None:
     samples = {
         ev.BlogCreated: {"slug": "s", "title": "T", "time_zone": "Asia/Yerevan"},
+        ev.BlogRenamed: {"slug": "s2"},
         ev.BlogDetailsChanged: {
             "title": "T",
             "description": "",
@@ -77,3 +78,49 @@ def test_coverage_cannot_end_before_it_starts() -> None:
             coverage_start="2023-09-20T10:00:00+00:00",
             coverage_end="2023-09-19T10:00:00+00:00",
         )
+
+
+DIRECTION_CONTROLS = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2069"]
+
+
+@pytest.mark.parametrize("char", DIRECTION_CONTROLS)
+@pytest.mark.parametrize(
+    ("cls", "payload", "field"),
+    [
+        (ev.BlogCreated, {"slug": "s", "title": "T{}"}, "title"),
+        (ev.BlogCreated, {"slug": "s{}", "title": "T"}, "slug"),
+        (
+            ev.BlogDetailsChanged,
+            {"title": "T", "description": "D{}", "time_zone": "UTC"},
+            "description",
+        ),
+        (ev.BlogRenamed, {"slug": "s{}"}, "slug"),
+        (ev.EntryPublished, {"body": "B", "headline": "H{}"}, "headline"),
+        (ev.EntryPublished, {"body": "B{}"}, "body"),
+        (ev.EntryCorrected, {"body": "B", "headline": "", "reason": "R{}"}, "reason"),
+        (ev.EntryRetracted, {"reason": "R{}"}, "reason"),
+    ],
+)
+def test_text_direction_controls_are_refused_naming_the_field(cls, payload, field, char) -> None:
+    spoofed = {name: value.format(f"{char}cod.exe") for name, value in payload.items()}
+    with pytest.raises(InvalidEventError) as caught:
+        cls(**spoofed)
+    assert caught.value.field == field
+    assert f"(U+{ord(char):04X})" in caught.value.message or field == "slug"
+
+
+def test_the_marks_that_only_hint_a_direction_are_kept() -> None:
+    # LRM and RLM (U+200E, U+200F) reorder nothing around them; mixed-direction text uses them.
+    assert ev.EntryPublished(body="\u05e9\u05dc\u05d5\u05dd\u200e (Reuters)").body
+
+
+def test_a_stored_event_is_read_back_under_the_rules_of_its_day() -> None:
+    old = {"body": "Written before direction controls were refused: \u202eexe.doc"}
+    with pytest.raises(InvalidEventError):
+        ev.decode("entry.published", 1, old)  # a new event, or a file being imported
+    assert ev.decode("entry.published", 1, old, check=False) == ev.EntryPublished.from_payload(
+        old, check=False
+    )
+    assert ev.decode("blog.created", 1, {"slug": "Old name 20/9", "title": "T"}, check=False)
+    with pytest.raises(InvalidEventError, match="'body' is missing"):
+        ev.decode("entry.published", 1, {"headline": "no body"}, check=False)
