@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
@@ -36,7 +37,7 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 
-from liveblog import commands, selectors
+from liveblog import commands, selectors, slugs
 from liveblog.api import admin as api_admin  # noqa: F401 - registers the token screen
 from liveblog.errors import EntryNotFoundError, LiveblogError, StaleRevisionError
 from liveblog.forms import (
@@ -202,7 +203,23 @@ class BlogAdmin(MembershipAdmin):
         return self.add_fieldsets if obj is None else super().get_fieldsets(request, obj)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Blog | None = None) -> Any:
-        return () if obj is None else super().get_readonly_fields(request, obj)
+        if obj is None:
+            return ()
+        readonly = super().get_readonly_fields(request, obj)
+        if obj.slug_can_change:
+            return [name for name in readonly if name != "slug"]
+        return readonly
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "slug":
+            # Plain text here: the events' check (liveblog.slugs), run by the forms, is the
+            # one rule for slugs, with its own message.
+            return forms.CharField(
+                max_length=slugs.MAX_LENGTH,
+                help_text="The blog's address: /blogs/<slug>/. Letters, digits, hyphens and "
+                "underscores. It can change only while the blog is a draft.",
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_prepopulated_fields(
         self, request: HttpRequest, obj: Blog | None = None
@@ -239,6 +256,10 @@ class BlogAdmin(MembershipAdmin):
 
     def save_model(self, request: HttpRequest, obj: Blog, form: ModelForm, change: bool) -> None:
         if change:
+            if "slug" in form.changed_data:
+                commands.blog_rename(
+                    blog=obj, slug=form.cleaned_data["slug"], actor=_actor(request)
+                )
             commands.blog_update(blog=obj, actor=_actor(request), **form.details())
             return
         data = form.cleaned_data

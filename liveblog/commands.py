@@ -222,6 +222,32 @@ def blog_update(
     return blog
 
 
+def blog_rename(*, blog: Blog, slug: str, actor: str) -> Blog:
+    """Give the blog a new slug (its address): only while ``Blog.slug_can_change``."""
+    renamed = ev.BlogRenamed(slug=slug)
+    taken = LiveblogError(f"A blog called {slug!r} already exists.", field="slug")
+
+    def decide(locked: Blog) -> list[PendingEvent]:
+        if locked.slug == slug:
+            return []
+        if not locked.slug_can_change:
+            raise InvalidTransitionError(
+                f"{locked.title!r} is {locked.get_status_display().lower()}: readers have links "
+                f"to it as {locked.slug!r}, so its address stays.",
+                field="slug",
+            )
+        if Blog.objects.filter(slug=slug).exists():
+            raise taken
+        return [PendingEvent(renamed)]
+
+    try:
+        _append(blog=blog, actor=actor, decide=decide)
+    except IntegrityError:  # a colleague gave a blog that slug a moment ago
+        raise taken from None
+    blog.refresh_from_db()
+    return blog
+
+
 def blog_open(*, blog: Blog, actor: str, occurred_at: datetime | None = None) -> Blog:
     """Put the blog live: readers can see it and follow it."""
 

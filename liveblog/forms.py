@@ -116,6 +116,9 @@ class BlogChangeForm(_BlogFormMixin, forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        if "slug" in self.fields and "slug" not in self.errors:
+            # Shown only while the slug may change (BlogAdmin), and then it must be valid.
+            self._check_event(ev.BlogRenamed, slug=self.cleaned_data["slug"])
         if not self.errors:
             details = self.details()
             start, end = details["coverage_start"], details["coverage_end"]

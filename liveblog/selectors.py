@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,6 +12,8 @@ from django.db.models import QuerySet
 
 from liveblog.errors import BlogNotFoundError, EntryNotFoundError
 from liveblog.models import Blog, Entry, EntryRevision, Event
+
+logger = logging.getLogger(__name__)
 
 
 def blogs_visible_to(user: AbstractBaseUser | AnonymousUser | None) -> QuerySet[Blog]:
@@ -23,11 +26,16 @@ def blogs_visible_to(user: AbstractBaseUser | AnonymousUser | None) -> QuerySet[
     return (public | Blog.objects.filter(members=user)).distinct()
 
 
-def blogs_for_readers() -> QuerySet[Blog]:
-    """Public blogs, live ones first, then the most recently updated."""
+def blogs_for_readers() -> list[Blog]:
+    """Public blogs, live ones first, then the most recently updated.
+
+    A blog named before slugs were checked (``liveblog.slugs``) has no address to link to:
+    it is left out, with a warning in the log, rather than failing the list for everybody.
+    ``manage.py check --database default`` names such blogs and how to rename them.
+    """
     from django.db.models import Case, IntegerField, Value, When
 
-    return (
+    blogs = (
         Blog.objects.exclude(status=Blog.Status.DRAFT)
         .annotate(
             live_first=Case(
@@ -38,6 +46,18 @@ def blogs_for_readers() -> QuerySet[Blog]:
         )
         .order_by("live_first", "-updated_at", "slug")
     )
+    listed: list[Blog] = []
+    for blog in blogs:
+        if blog.has_address:
+            listed.append(blog)
+        else:
+            logger.warning(
+                "Blog %s has the slug %r, which no URL can hold; left out of the list of "
+                "blogs. Rename it in the admin.",
+                blog.pk,
+                blog.slug,
+            )
+    return listed
 
 
 def blog_get(*, slug: str, user: AbstractBaseUser | AnonymousUser | None = None) -> Blog:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.text import slugify
 
+from liveblog import slugs
 from liveblog.errors import LiveblogError
 from liveblog.importers import jsonl
 from liveblog.importers.base import ImportNotice, ImportParseError
@@ -42,6 +43,11 @@ class Command(BaseCommand):
         parser.add_argument("--actor", help="Actor recorded on the events (default: import:FILE).")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["slug"] is not None:
+            try:
+                slugs.check(options["slug"])
+            except LiveblogError as exc:
+                raise CommandError(f"--slug: {exc.message} Nothing was imported.") from None
         failures = 0
         for path in options["paths"]:
             try:
