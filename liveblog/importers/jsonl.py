@@ -2,6 +2,12 @@
 
 ``export_lines`` writes it; ``parse`` reads it back into ExportedEvents (a pure function:
 text in, events out) which ``loader.import_events`` replays through the commands.
+
+An export describes one blog, named by every line's ``blog`` (a valid slug) and created by
+its first line: its ``blog.created`` is read as creating that blog, whatever the blog was
+first called. It holds that blog's whole log, so every event about an entry follows the
+publication of that entry in the same file; a line about any other entry, a second
+``blog.created`` or a second blog refuses the whole file, with its line and why.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from liveblog import events as ev
+from liveblog import slugs
 from liveblog.errors import LiveblogError
 from liveblog.importers.base import ImportParseError
 
@@ -95,8 +102,13 @@ def _decode_line(raw: str, *, source: str, line: int) -> ExportedEvent:
     for field in ("blog", "type", "actor"):
         if not isinstance(record[field], str) or not record[field]:
             raise ImportParseError(f"{field} must be non-empty text", source=source, line=line)
+    payload = record["payload"]
     try:
-        event = ev.decode(record["type"], version, record["payload"])
+        slugs.check(record["blog"])
+        if record["type"] == ev.BlogCreated.TYPE:
+            # The file names its blog; an old first name (renamed since) is not used.
+            payload = {**payload, "slug": record["blog"]}
+        event = ev.decode(record["type"], version, payload)
     except LiveblogError as exc:
         raise ImportParseError(exc.message, source=source, line=line) from None
     entry_id = None
@@ -121,9 +133,38 @@ def _decode_line(raw: str, *, source: str, line: int) -> ExportedEvent:
     )
 
 
+def _check_belongs(
+    exported: ExportedEvent, published: dict[uuid.UUID, int], *, source: str
+) -> None:
+    """Refuse an event that is not about the blog being read or one of its own entries."""
+    event, entry_id = exported.event, exported.entry_id
+    if isinstance(event, ev.BlogCreated) and exported.seq != 1:
+        raise ImportParseError(
+            "a second blog.created: an export holds one blog", source=source, line=exported.line
+        )
+    if entry_id is None:
+        return
+    if isinstance(event, ev.EntryPublished):
+        if entry_id in published:
+            raise ImportParseError(
+                f"entry {entry_id} is published twice (first at line {published[entry_id]})",
+                source=source,
+                line=exported.line,
+            )
+        published[entry_id] = exported.line
+    elif entry_id not in published:
+        raise ImportParseError(
+            f"{event.TYPE} for entry {entry_id}, which this file does not publish: an export "
+            f"may change only the entries of its own blog, {exported.blog!r}",
+            source=source,
+            line=exported.line,
+        )
+
+
 def parse(text: str, *, source: str) -> list[ExportedEvent]:
     """Read an export: one blog's events, seq 1, 2, 3... with nothing missing."""
     events: list[ExportedEvent] = []
+    published: dict[uuid.UUID, int] = {}
     for number, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip():
             continue
@@ -147,6 +188,7 @@ def parse(text: str, *, source: str) -> list[ExportedEvent]:
             raise ImportParseError(
                 "an export must start with blog.created", source=source, line=number
             )
+        _check_belongs(exported, published, source=source)
         events.append(exported)
     if not events:
         raise ImportParseError("the file holds no events", source=source)

@@ -20,8 +20,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from liveblog import commands
+from liveblog import commands, slugs
 from liveblog import events as ev
+from liveblog.errors import EntryNotFoundError, LiveblogError
 from liveblog.importers.base import (
     ImportNotice,
     ImportParseError,
@@ -268,6 +269,7 @@ def _same(stored: Event, exported: ExportedEvent) -> bool:
 
 
 def _replay_one(blog: Blog | None, item: ExportedEvent, slug: str) -> Blog:
+    """Append one exported event to ``blog`` (or create it) through its command."""
     data, when, actor = item.event, item.occurred_at, item.actor
     if isinstance(data, ev.BlogCreated):
         return commands.blog_create(
@@ -294,7 +296,10 @@ def _replay_one(blog: Blog | None, item: ExportedEvent, slug: str) -> Blog:
         return commands.blog_open(blog=blog, actor=actor, occurred_at=when)
     if isinstance(data, ev.BlogClosed):
         return commands.blog_close(blog=blog, actor=actor, occurred_at=when)
-    entry = item.entry_id
+    # Only an entry of this blog; jsonl.parse made sure the file published it.
+    entry = Entry.objects.filter(pk=item.entry_id, blog=blog).first() if item.entry_id else None
+    if entry is None:
+        raise EntryNotFoundError(f"entry {item.entry_id} is not an entry of {slug!r}")
     if isinstance(data, ev.EntryCorrected):
         commands.entry_correct(
             entry=entry,
@@ -317,6 +322,41 @@ def _replay_one(blog: Blog | None, item: ExportedEvent, slug: str) -> Blog:
     return blog
 
 
+def _publication(item: ExportedEvent) -> commands.Publication:
+    event = item.event
+    assert isinstance(event, ev.EntryPublished)
+    return commands.Publication(
+        body=event.body,
+        headline=event.headline,
+        occurred_at=item.occurred_at,
+        key_event=event.key_event,
+        pinned=event.pinned,
+        entry_id=item.entry_id,
+    )
+
+
+def _logged_seq(blog: Blog) -> int:
+    return Blog.objects.filter(pk=blog.pk).values_list("last_seq", flat=True).get()
+
+
+def _refuse_entries_of_other_blogs(
+    pending: Sequence[ExportedEvent], blog: Blog | None, report: ImportReport
+) -> None:
+    """Refuse the file if it would publish an entry that exists in another blog."""
+    lines = {
+        item.entry_id: item.line for item in pending if isinstance(item.event, ev.EntryPublished)
+    }
+    taken = Entry.objects.filter(pk__in=list(lines)).select_related("blog")
+    for entry in taken.order_by("published_seq")[:1]:
+        where = "this blog" if blog is not None and entry.blog_id == blog.pk else "another blog"
+        raise ImportParseError(
+            f"entry {entry.pk} already exists in {where} ({entry.blog.slug!r}): an export "
+            "may only bring its own blog's entries",
+            source=report.source,
+            line=lines[entry.pk],
+        )
+
+
 def import_events(
     exported: Sequence[ExportedEvent],
     *,
@@ -325,9 +365,22 @@ def import_events(
     dry_run: bool = False,
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Replay an export through the commands; what the blog already holds is skipped."""
+    """Replay an export through the commands; what the blog already holds is skipped.
+
+    The file creates or extends only its own blog (``slug``, by default the one it names),
+    and only that blog's entries: anything else refuses the whole file, writing nothing.
+    Its renames are left out, with a warning: the blog has its slug from its creation.
+    """
     original = exported[0].blog
     slug = slug or original
+    try:
+        slugs.check(slug)
+    except LiveblogError as exc:
+        raise ImportParseError(exc.message, source=source) from None
+    renames = [
+        (item.line, item.event) for item in exported if isinstance(item.event, ev.BlogRenamed)
+    ]
+    exported = [item for item in exported if not isinstance(item.event, ev.BlogRenamed)]
     if slug != original:
         # Under another slug the entries get ids of their own, so the same export can be
         # imported twice side by side in one database.
@@ -341,6 +394,10 @@ def import_events(
             for item in exported
         ]
     report = ImportReport(source=source, format="jsonl", slug=slug)
+    report.warnings.extend(
+        ImportNotice(source, line, f"left out the rename to {renamed.slug!r}: imported as {slug!r}")
+        for line, renamed in renames
+    )
     try:
         with transaction.atomic():
             _import_events(exported, report, progress=progress)
@@ -366,6 +423,7 @@ def _import_events(
             )
     report.blog_created = blog is None
     pending = list(exported[len(already) :])
+    _refuse_entries_of_other_blogs(pending, blog, report)
     index = 0
     while index < len(pending):
         item = pending[index]
@@ -379,34 +437,42 @@ def _import_events(
                 and pending[index + len(run)].actor == item.actor
             ):
                 run.append(pending[index + len(run)])
-            commands.entries_publish(
-                blog=blog,
-                actor=item.actor,
-                publications=[
-                    commands.Publication(
-                        body=r.event.body,
-                        headline=r.event.headline,
-                        occurred_at=r.occurred_at,
-                        key_event=r.event.key_event,
-                        pinned=r.event.pinned,
-                        entry_id=r.entry_id,
-                    )
-                    for r in run
-                ],
-            )
+            assert blog is not None  # jsonl.parse: the file starts with blog.created
+            try:
+                commands.entries_publish(
+                    blog=blog, actor=item.actor, publications=[_publication(r) for r in run]
+                )
+            except LiveblogError as exc:
+                lines = f"lines {item.line}-{run[-1].line}" if len(run) > 1 else "this line"
+                raise ImportParseError(
+                    f"{exc.message.rstrip('.')} (publishing {lines})",
+                    source=report.source,
+                    line=item.line,
+                ) from None
             report.published += len(run)
             index += len(run)
         else:
-            blog = _replay_one(blog, item, report.slug)
+            try:
+                blog = _replay_one(blog, item, report.slug)
+            except LiveblogError as exc:
+                raise ImportParseError(exc.message, source=report.source, line=item.line) from None
+            if _logged_seq(blog) != len(already) + index + 1:
+                # The log must gain this very event, or the blog would differ from the file.
+                raise ImportParseError(
+                    f"this {item.event.TYPE} changes nothing in {report.slug!r}",
+                    source=report.source,
+                    line=item.line,
+                )
             if isinstance(item.event, ev.EntryCorrected):
                 report.corrected += 1
             index += 1
         if progress:
             progress(index, len(pending))
     report.unchanged = len(already)
-    report.events_appended = len(pending)
     if blog is not None:
         blog.refresh_from_db()
+        # What the log gained, counted there, not what the file held.
+        report.events_appended = blog.last_seq - len(already)
         times = Entry.objects.filter(blog=blog).values_list("occurred_at", flat=True)
         for value in times:
             report.entries_per_day[timezone.localtime(value, blog.zone).date()] += 1
