@@ -6,8 +6,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.db.models import QuerySet
 
 from liveblog.errors import BlogNotFoundError, EntryNotFoundError
@@ -16,14 +15,20 @@ from liveblog.models import Blog, Entry, EntryRevision, Event
 logger = logging.getLogger(__name__)
 
 
-def blogs_visible_to(user: AbstractBaseUser | AnonymousUser | None) -> QuerySet[Blog]:
-    """Readers see live and closed blogs; editors also see drafts they are members of."""
+def blogs_visible_to(user: AbstractUser | AnonymousUser | None) -> QuerySet[Blog]:
+    """Readers see live and closed blogs; editors also see drafts they are members of.
+
+    An editor is an active staff user, as for the desk: a member who loses staff status (or
+    is deactivated) reads what anonymous readers read, on the pages and the API alike.
+    """
     public = Blog.objects.exclude(status=Blog.Status.DRAFT)
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or not user.is_active:
         return public
     if user.is_superuser:
         return Blog.objects.all()
-    return (public | Blog.objects.filter(members=user)).distinct()
+    if not user.is_staff:
+        return public
+    return (public | Blog.objects.filter(members=user.pk)).distinct()
 
 
 def blogs_for_readers() -> list[Blog]:
@@ -60,7 +65,7 @@ def blogs_for_readers() -> list[Blog]:
     return listed
 
 
-def blog_get(*, slug: str, user: AbstractBaseUser | AnonymousUser | None = None) -> Blog:
+def blog_get(*, slug: str, user: AbstractUser | AnonymousUser | None = None) -> Blog:
     try:
         return blogs_visible_to(user).get(slug=slug)
     except Blog.DoesNotExist:

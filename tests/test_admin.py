@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -312,6 +313,28 @@ def test_a_non_member_gets_nothing_of_another_blog(client, outsider, blog, entry
         assert listing.status_code == 200
         assert listing.context["cl"].result_count == 0, name
         assert "Election night" not in listing.content.decode()
+
+
+def test_view_on_site_reveals_a_draft_s_address_only_to_its_members(client, outsider, editor):
+    draft = commands.blog_create(slug="secret-merger-plans", title="Budget", actor="editor")
+    draft.members.add(editor)
+    entry = commands.entry_publish(blog=draft, body="Embargoed.", actor="editor")
+    urls = [
+        reverse("admin:view_on_site", args=[ContentType.objects.get_for_model(obj).pk, obj.pk])
+        for obj in (draft, entry)
+    ]
+    client.force_login(outsider)  # staff, in the Editors group, not a member
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert "secret-merger-plans" not in response.content.decode()
+        assert "secret-merger-plans" not in response.get("Location", "")
+    client.force_login(editor)
+    assert [client.get(url)["Location"] for url in urls] == [
+        "/blogs/secret-merger-plans/",
+        f"/blogs/secret-merger-plans/entries/{entry.pk}/",
+    ]
+    assert client.get(urls[0].replace(f"/{draft.pk}/", "/999999/")).status_code == 404
 
 
 def test_a_member_without_the_editors_permissions_cannot_publish(client, editor, blog):

@@ -172,3 +172,18 @@ def test_only_drafts_and_blogs_without_an_address_can_be_renamed(blog: Blog, edi
     client.force_login(editor)
     form = client.get(reverse("admin:liveblog_blog_change", args=[blog.pk])).context["adminform"]
     assert "slug" not in form.form.fields  # a live blog's address is shown, not editable
+
+
+def test_view_on_site_of_a_blog_without_an_address_is_a_404(
+    old_blog: Blog, admin_client: Client
+) -> None:
+    content_type = reverse("admin:view_on_site", args=[_content_type(Blog), old_blog.pk])
+    assert admin_client.get(content_type).status_code == 404
+    desk = admin_client.get(reverse("admin:liveblog_blog_desk", args=[old_blog.pk]))
+    assert desk.status_code == 200
+
+
+def _content_type(model: type) -> int:
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(model).pk

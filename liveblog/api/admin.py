@@ -3,19 +3,28 @@
 Any staff user manages their own tokens without a model permission: a token only carries
 the powers its owner already has. Superusers see and revoke everyone's. Imported by
 ``liveblog.admin``, since admin autodiscovery only loads ``<app>.admin``.
+
+The new key is shown in the answer to the form that created it, a page no cache keeps, and
+nowhere else: not in a message, which would carry it to the next page in a cookie that is
+signed, not encrypted.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import QuerySet
 from django.forms import ModelForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 from liveblog.api import tokens
 from liveblog.models import ApiToken
+
+#: Where ``save_model`` leaves the new key for ``response_add``, on that request only.
+_NEW_KEY = "_liveblog_new_api_key"
 
 
 @admin.register(ApiToken)
@@ -60,11 +69,23 @@ class ApiTokenAdmin(admin.ModelAdmin):
         if change:
             return
         _, key = tokens.token_create(user=request.user, name=obj.name, token=obj)
-        messages.warning(
-            request,
-            f"The key of “{obj.name}” is {key} — copy it now: it is shown only this once. "
-            "Tools send it as the header 'Authorization: Bearer <key>'.",
-        )
+        setattr(request, _NEW_KEY, key)
+
+    def response_add(
+        self, request: HttpRequest, obj: ApiToken, post_url_continue: str | None = None
+    ) -> HttpResponse:
+        """The page that shows the new key, this once, instead of a redirect."""
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"API token “{obj.name}” created",
+            "token": obj,
+            "key": getattr(request, _NEW_KEY),
+        }
+        response = TemplateResponse(request, "admin/liveblog/apitoken/created.html", context)
+        add_never_cache_headers(response)
+        patch_cache_control(response, no_store=True)
+        return response
 
     @admin.action(description="Revoke selected tokens", permissions=["change"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:

@@ -47,6 +47,26 @@ def test_members_see_their_drafts_and_others_do_not(
     ]
 
 
+@pytest.mark.parametrize("lost", ["is_staff", "is_active"])
+def test_a_member_who_is_no_longer_active_staff_reads_no_drafts(
+    client, session_client: APIClient, editor, draft: Blog, lost: str
+) -> None:
+    commands.entry_publish(blog=draft, body="Embargoed until noon.", actor="editor")
+    urls = [f"/api/blogs/{draft.slug}/{path}" for path in ("", "entries/", "events/")]
+    assert all(session_client.get(url).status_code == 200 for url in urls)
+    setattr(editor, lost, False)
+    editor.save()
+    client.force_login(editor)  # still signed in (a session), still a member
+    readers = (APIClient(), client)
+    readers[0].force_authenticate(editor)  # or a tool acting for them
+    for reader in readers:
+        for url in urls:
+            assert reader.get(url).status_code == 404, (url, lost)
+        listed = reader.get("/api/blogs/").json()["results"]
+        assert draft.slug not in [item["slug"] for item in listed]
+        assert reader.get(f"/blogs/{draft.slug}/").status_code == 404
+
+
 def test_entries_come_newest_first_a_cursor_page_at_a_time(anon: APIClient, blog: Blog) -> None:
     start = timezone.now() - timedelta(hours=1)
     for minute in range(5):
