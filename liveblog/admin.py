@@ -202,6 +202,10 @@ class BlogAdmin(MembershipAdmin):
     def get_fieldsets(self, request: HttpRequest, obj: Blog | None = None) -> Any:
         return self.add_fieldsets if obj is None else super().get_fieldsets(request, obj)
 
+    def view_on_site(self, obj: Blog) -> str | None:
+        # A blog named before slugs were checked has no page to show.
+        return obj.get_absolute_url() if obj.has_address else None
+
     def get_readonly_fields(self, request: HttpRequest, obj: Blog | None = None) -> Any:
         if obj is None:
             return ()
@@ -216,8 +220,9 @@ class BlogAdmin(MembershipAdmin):
             # one rule for slugs, with its own message.
             return forms.CharField(
                 max_length=slugs.MAX_LENGTH,
-                help_text="The blog's address: /blogs/<slug>/. Letters, digits, hyphens and "
-                "underscores. It can change only while the blog is a draft.",
+                help_text="The blog's address, as in /blogs/election-night/: letters, digits, "
+                "hyphens and underscores. It can change while the blog is a draft (or has no "
+                "working address); once readers have its links, it stays.",
             )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 

@@ -124,8 +124,10 @@ def test_an_editor_renames_it_in_the_admin_with_a_blog_renamed_event(
     client = Client()
     client.force_login(editor)
     url = reverse("admin:liveblog_blog_change", args=[old_blog.pk])
-    form = client.get(url).context["adminform"].form
+    page = client.get(url)
+    form = page.context["adminform"].form
     assert "slug" in form.fields  # editable: its address never worked
+    assert "View on site" not in page.content.decode()  # it has no page to view
     start = timezone.localtime(old_blog.coverage_start, old_blog.zone)
     unchanged = {
         "title": old_blog.title,
