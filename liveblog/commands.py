@@ -61,6 +61,7 @@ class Publication:
     key_event: bool = False
     pinned: bool = False
     entry_id: uuid.UUID | None = None
+    author: str = ""  # the byline's display name (imports), "" for none
 
 
 Decide = Callable[[Blog], Sequence[PendingEvent]]
@@ -289,6 +290,7 @@ def entries_publish(*, blog: Blog, publications: Sequence[Publication], actor: s
                 headline=item.headline,
                 key_event=item.key_event,
                 pinned=item.pinned,
+                author=item.author,
             ),
             entry_id=item.entry_id or uuid.uuid4(),
             occurred_at=_aware(item.occurred_at),

@@ -27,6 +27,7 @@ MAX_TITLE_LENGTH = 200
 MAX_HEADLINE_LENGTH = 300
 MAX_BODY_LENGTH = 50_000
 MAX_REASON_LENGTH = 500
+MAX_AUTHOR_LENGTH = 200
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -218,17 +219,26 @@ class BlogClosed(DomainEvent):
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class EntryPublished(DomainEvent):
+    """A new update. Version 2 added ``author``: the byline's display name, "" for none.
+
+    Only imports set it so far (bylines read from the source page or export); the log keeps it
+    until entries show bylines.
+    """
+
     TYPE = "entry.published"
+    VERSION = 2
     CONCERNS_ENTRY = True
 
     body: str
     headline: str = ""
     key_event: bool = False
     pinned: bool = False
+    author: str = ""
 
     def validate(self) -> None:
         _require_text(self.body, "body", max_length=MAX_BODY_LENGTH, allow_blank=False)
         _require_text(self.headline, "headline", max_length=MAX_HEADLINE_LENGTH, allow_blank=True)
+        _require_text(self.author, "author", max_length=MAX_AUTHOR_LENGTH, allow_blank=True)
         _require_bool(self.key_event, "key_event")
         _require_bool(self.pinned, "pinned")
 
@@ -307,9 +317,17 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 
+
+def _entry_published_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 had no author: an entry published then names none."""
+    return {**payload, "author": ""}
+
+
 #: (type name, stored version) -> function turning that payload into the next version's.
-#: Empty today: every event is still at version 1. Add one per shape change.
-UPCASTERS: dict[tuple[str, int], Upcaster] = {}
+#: Add one per shape change.
+UPCASTERS: dict[tuple[str, int], Upcaster] = {
+    ("entry.published", 1): _entry_published_v1_to_v2,
+}
 
 
 def decode(

@@ -1,7 +1,8 @@
-"""What every text importer returns, and the one error type parsers may raise.
+"""What every importer returns, and the one error type parsers may raise.
 
-Parsers are pure functions: ``parse(text, *, source, time_zone, year) -> ParsedBlog``. They
-never touch the database; ``liveblog.importers.loader`` turns a ParsedBlog into commands.
+Parsers are pure functions: ``parse(text, *, source, time_zone, year, ...) -> ParsedBlog``.
+They never touch the database; ``liveblog.importers.loader`` turns a ParsedBlog into commands.
+Every message says where: the file and line, and for HTML the element too.
 """
 
 from __future__ import annotations
@@ -10,15 +11,22 @@ import dataclasses
 from datetime import datetime
 
 
+def _where(source: str, line: int | None, element: str) -> str:
+    where = f"{source}:{line}" if line else source
+    return f"{where} ({element})" if element else where
+
+
 class ImportParseError(Exception):
     """The input cannot be imported; says where and why so the archivist can fix it."""
 
-    def __init__(self, reason: str, *, source: str, line: int | None = None) -> None:
+    def __init__(
+        self, reason: str, *, source: str, line: int | None = None, element: str = ""
+    ) -> None:
         self.reason = reason
         self.source = source
         self.line = line
-        where = f"{source}:{line}" if line is not None else source
-        super().__init__(f"{where}: {reason}")
+        self.element = element
+        super().__init__(f"{_where(source, line, element)}: {reason}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -28,9 +36,10 @@ class ImportNotice:
     source: str
     line: int
     message: str
+    element: str = ""  # for HTML: the element it concerns, e.g. "article#post-12"
 
     def __str__(self) -> str:
-        return f"{self.source}:{self.line}: {self.message}"
+        return f"{_where(self.source, self.line, self.element)}: {self.message}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,24 +50,56 @@ class SetAsideText:
     line: int
     text: str
     why: str
+    element: str = ""
 
     def __str__(self) -> str:
-        return f"{self.source}:{self.line}: {self.why}: {self.text!r}"
+        return f"{_where(self.source, self.line, self.element)}: {self.why}: {self.text!r}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Revision:
+    """A later version of an entry in the source system (an edit), with when and who."""
+
+    occurred_at: datetime
+    body: str
+    headline: str
+    author: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Retraction:
+    """The source system deleted the entry: when, by whom."""
+
+    occurred_at: datetime
+    author: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
 class ParsedEntry:
-    """One update as published: its newsroom time, optional headline and Markdown body."""
+    """One update as published: its newsroom time, optional headline and Markdown body.
+
+    ``author`` is the byline's display name ("" when the source names none). Exports of other
+    systems also give flags and a history: later ``revisions`` and a ``retraction``.
+    """
 
     occurred_at: datetime  # timezone-aware
     body: str  # Markdown; paragraphs separated by a blank line
     headline: str
-    line: int  # 1-based line of the entry's time stamp in the source
+    line: int  # 1-based line of the entry's time stamp (or element) in the source
+    author: str = ""
+    key_event: bool = False
+    pinned: bool = False
+    revisions: tuple[Revision, ...] = ()
+    retraction: Retraction | None = None
+    element: str = ""
 
 
 @dataclasses.dataclass
 class ParsedBlog:
-    """Everything a parser found in one file. Entries are in chronological order."""
+    """Everything a parser found in one file. Entries are in chronological order.
+
+    ``published_at`` and ``updated_at`` are the page's own stamps (metadata, not entries).
+    """
 
     format: str
     source: str
@@ -68,3 +109,6 @@ class ParsedBlog:
     entries: list[ParsedEntry] = dataclasses.field(default_factory=list)
     warnings: list[ImportNotice] = dataclasses.field(default_factory=list)
     set_aside: list[SetAsideText] = dataclasses.field(default_factory=list)
+    published_at: datetime | None = None
+    updated_at: datetime | None = None
+    system: str = ""  # the system an export came from, named in corrections ("WordPress")

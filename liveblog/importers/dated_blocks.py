@@ -21,34 +21,25 @@ from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from liveblog.importers.base import (
-    ImportNotice,
-    ImportParseError,
-    ParsedBlog,
-    ParsedEntry,
-    SetAsideText,
-)
-from liveblog.importers.text import (
-    MONTH_PATTERN,
-    Stamped,
-    as_paragraph,
-    check_year,
+from liveblog.importers.base import ImportParseError, ParsedBlog
+from liveblog.importers.bodies import looks_like_headline, markdown_body, split_inline_notes
+from liveblog.importers.chronology import Stamped
+from liveblog.importers.decoding import split_lines
+from liveblog.importers.furniture import (
     find_trailing_furniture,
-    furniture_notices,
-    infer_year,
     is_title_line,
-    markdown_body,
+    split_glued_furniture,
+)
+from liveblog.importers.stamps import (
+    MONTH_PATTERN,
+    check_year,
+    infer_year,
     month_number,
-    newest_first,
     plain,
     read_leading_time,
-    resolve_meridiem,
-    settle_order,
-    split_glued_furniture,
-    split_inline_notes,
-    split_lines,
     zone,
 )
+from liveblog.importers.state import Draft, ParseState, finish
 
 FORMAT = "dated_blocks"
 
@@ -60,9 +51,6 @@ _BLOCK_STAMP = re.compile(
     r"\s*(?:,|\bat\b|[-\u2013\u2014|/\u00b7])?\s*(?P<rest>\d.*)$",
     re.IGNORECASE,
 )
-_HEADLINE_MAX = 150
-_CLOSING = " \"'\u2019\u201d\u00bb)]"
-_FINAL_PUNCTUATION = ".!?:;,\u2026"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -114,21 +102,6 @@ def starts_entry(text: str) -> bool:
     return read_block_stamp(text) is not None
 
 
-def looks_like_headline(text: str) -> bool:
-    """Say whether a block's first line reads as a headline: short, no closing punctuation."""
-    if len(text) > _HEADLINE_MAX or as_paragraph(text)[1]:
-        return False
-    core = text.rstrip(_CLOSING)
-    return bool(core) and core[-1] not in _FINAL_PUNCTUATION
-
-
-@dataclasses.dataclass
-class _Block:
-    stamp: Stamped
-    line_text: str
-    paragraphs: list[str]
-
-
 def parse(text: str, *, source: str, time_zone: str, year: int | None = None) -> ParsedBlog:
     """Parse a dated-blocks blog into entries in chronological order (see module doc)."""
     tz = zone(time_zone, source=source)
@@ -153,12 +126,8 @@ def parse(text: str, *, source: str, time_zone: str, year: int | None = None) ->
             source=source,
         )
     blog = ParsedBlog(format=FORMAT, source=source, time_zone=time_zone)
-
-    def warn(line: int, message: str) -> None:
-        blog.warnings.append(ImportNotice(source, line, message))
-
-    def set_aside(line: int, text: str, why: str) -> None:
-        blog.set_aside.append(SetAsideText(source, line, text, why))
+    state = ParseState(source=source, blog=blog)
+    warn, set_aside = state.warn, state.set_aside
 
     missing_year = _year_for_undated(stamps, lines, year, source, warn)
     uses_meridiem = any(stamp.meridiem for stamp in stamps.values())
@@ -167,8 +136,8 @@ def parse(text: str, *, source: str, time_zone: str, year: int | None = None) ->
     end = len(lines) if tail is None else tail
 
     intro: list[str] = []
-    blocks: list[_Block] = []
-    current: _Block | None = None
+    blocks: list[Draft] = []
+    current: Draft | None = None
     for index in range(end):
         stripped = lines[index].strip()
         if not stripped:
@@ -178,7 +147,7 @@ def parse(text: str, *, source: str, time_zone: str, year: int | None = None) ->
             if current is not None:
                 blocks.append(current)
             record = _stamped(stamps[index], line, missing_year, uses_meridiem, tz, source, warn)
-            current = _Block(stamp=record, line_text=stripped, paragraphs=[])
+            current = Draft(stamp=record, line_text=stripped, paragraphs=[])
             continue
         for segment in split_glued_furniture(stripped, starts_entry=starts_entry):
             if segment.furniture:
@@ -207,18 +176,16 @@ def parse(text: str, *, source: str, time_zone: str, year: int | None = None) ->
                 set_aside(index + 1, segment.text, "furniture")
 
     blog.introduction = markdown_body(intro)
-    kept: list[_Block] = []
     for block in blocks:
-        if block.paragraphs:
-            kept.append(block)
-        else:
+        if not block.paragraphs:
             set_aside(block.stamp.line, block.line_text, "could not place")
             warn(block.stamp.line, "date stamp with no text after it; set aside")
-    _order(blog, kept, source)
-    blog.set_aside.sort(key=lambda item: item.line)
-    blog.warnings.extend(furniture_notices(blog.set_aside, source=source))
-    blog.warnings.sort(key=lambda notice: notice.line)
-    return blog
+            continue
+        block.stamp.raw = block.stamp.raw or block.line_text
+        if len(block.paragraphs) > 1 and looks_like_headline(block.paragraphs[0]):
+            block.headline = block.paragraphs.pop(0)
+        state.drafts.append(block)
+    return finish(state, empty="no block has any text; nothing to import")
 
 
 def _year_for_undated(
@@ -286,33 +253,3 @@ def _stamped(
         options=(am, am.replace(hour=am.hour + 12)),
         raw=stamp.raw,
     )
-
-
-def _order(blog: ParsedBlog, blocks: list[_Block], source: str) -> None:
-    """Decide missing a.m./p.m., settle the order and build the entries with headlines."""
-    stamps = [block.stamp for block in blocks]
-    for block in blocks:
-        block.stamp.raw = block.stamp.raw or block.line_text
-    if not stamps:
-        raise ImportParseError("no block has any text; nothing to import", source=source)
-    newest = newest_first([stamp.when for stamp in stamps])
-    blog.warnings.extend(resolve_meridiem(stamps, source=source, newest=newest))
-    order, notices = settle_order(stamps, source=source, newest=newest)
-    blog.warnings.extend(notices)
-    for index in order:
-        block = blocks[index]
-        when = block.stamp.when
-        if when is None:  # resolve_meridiem decides every time; this keeps types honest
-            continue
-        paragraphs = block.paragraphs
-        headline = ""
-        if len(paragraphs) > 1 and looks_like_headline(paragraphs[0]):
-            headline, paragraphs = paragraphs[0], paragraphs[1:]
-        blog.entries.append(
-            ParsedEntry(
-                occurred_at=when,
-                body=markdown_body(paragraphs),
-                headline=headline,
-                line=block.stamp.line,
-            )
-        )

@@ -21,37 +21,28 @@ import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from liveblog.importers.base import (
-    ImportNotice,
-    ImportParseError,
-    ParsedBlog,
-    ParsedEntry,
-    SetAsideText,
+from liveblog.importers.base import ImportParseError, ParsedBlog
+from liveblog.importers.bodies import markdown_body, normalised_text, split_inline_notes
+from liveblog.importers.chronology import Stamped
+from liveblog.importers.decoding import split_lines
+from liveblog.importers.furniture import (
+    Segment,
+    find_trailing_furniture,
+    is_title_line,
+    split_glued_furniture,
 )
-from liveblog.importers.text import (
+from liveblog.importers.stamps import (
     MONTH_PATTERN,
     LeadingTime,
-    Segment,
-    Stamped,
     check_year,
     describe_time,
-    find_trailing_furniture,
-    furniture_notices,
     infer_year,
-    is_title_line,
-    markdown_body,
     month_number,
-    newest_first,
-    normalised_text,
     plain,
     read_leading_time,
-    resolve_meridiem,
-    settle_order,
-    split_glued_furniture,
-    split_inline_notes,
-    split_lines,
     zone,
 )
+from liveblog.importers.state import Draft, ParseState, finish
 
 FORMAT = "day_headings"
 
@@ -96,31 +87,17 @@ def starts_entry(text: str) -> bool:
 
 
 @dataclasses.dataclass
-class _Entry:
-    stamp: Stamped
-    clock: LeadingTime
-    line_text: str
-    paragraphs: list[str]
+class _Entry(Draft):
+    clock: LeadingTime | None = None  # the time as written, to spot entries copied twice
 
 
 @dataclasses.dataclass
-class _Parse:
-    """Mutable state of one parse; kept together so the steps stay small functions."""
+class _Parse(ParseState):
+    """The shared parse state, and where this layout is: the current day heading."""
 
-    source: str
-    blog: ParsedBlog
-    entries: list[_Entry] = dataclasses.field(default_factory=list)
-    intro: list[str] = dataclasses.field(default_factory=list)
-    current: _Entry | None = None
     day: date | None = None
     seen_heading: bool = False
     undated: list[int] = dataclasses.field(default_factory=list)  # lines under a heading, no time
-
-    def warn(self, line: int, message: str) -> None:
-        self.blog.warnings.append(ImportNotice(self.source, line, message))
-
-    def set_aside(self, line: int, text: str, why: str) -> None:
-        self.blog.set_aside.append(SetAsideText(self.source, line, text, why))
 
 
 def parse(text: str, *, source: str, time_zone: str, year: int | None = None) -> ParsedBlog:
@@ -180,7 +157,8 @@ def parse(text: str, *, source: str, time_zone: str, year: int | None = None) ->
     if tail is not None:
         by_text = {
             normalised_text(entry.paragraphs[0]): entry
-            for entry in reversed(state.entries)
+            for entry in reversed(state.drafts)
+            if isinstance(entry, _Entry)
             if entry.paragraphs
         }
         for index in range(tail, len(lines)):
@@ -194,8 +172,11 @@ def parse(text: str, *, source: str, time_zone: str, year: int | None = None) ->
                 )
 
     blog.introduction = markdown_body(state.intro)
-    _finish(state)
-    return blog
+    return finish(
+        state,
+        empty="no entry could be placed under a day heading; nothing to import",
+        then=lambda: _warn_undated_runs(state),
+    )
 
 
 def _date_headings(
@@ -323,7 +304,7 @@ def _open_entry(state: _Parse, line: int, text: str, stamp: LeadingTime, tz: Zon
     paragraphs = split_inline_notes(first) if first else []
     if len(paragraphs) > 1:
         state.warn(line, "an editor's note or update was run into the text: own paragraph")
-    state.current = _Entry(stamp=record, clock=stamp, line_text=text, paragraphs=paragraphs)
+    state.current = _Entry(stamp=record, line_text=text, paragraphs=paragraphs, clock=stamp)
 
 
 def _close_entry(state: _Parse) -> None:
@@ -335,7 +316,7 @@ def _close_entry(state: _Parse) -> None:
         state.set_aside(entry.stamp.line, entry.line_text, "could not place")
         state.warn(entry.stamp.line, "time stamp with no text after it; set aside")
         return
-    state.entries.append(entry)
+    state.drafts.append(entry)
 
 
 def _take_tail(
@@ -351,9 +332,17 @@ def _take_tail(
         if stamp.label:
             body = f"{stamp.label} {body}"
         twin = by_text.get(normalised_text(body))
-        same_time = twin is not None and (twin.clock.hour12 % 12, twin.clock.minute) == (
-            stamp.hour12 % 12,
-            stamp.minute,
+        same_time = (
+            twin is not None
+            and twin.clock is not None
+            and (
+                twin.clock.hour12 % 12,
+                twin.clock.minute,
+            )
+            == (
+                stamp.hour12 % 12,
+                stamp.minute,
+            )
         )
         if twin is not None and same_time:
             state.set_aside(line, segment.text, "duplicate")
@@ -369,39 +358,6 @@ def _take_tail(
                 f"entry {stamp.raw!r} inside the page furniture after the blog has no day "
                 "heading of its own; set aside",
             )
-
-
-def _finish(state: _Parse) -> None:
-    """Decide missing a.m./p.m., settle the order and build the entries."""
-    blog = state.blog
-    stamps = [entry.stamp for entry in state.entries]
-    if stamps:
-        newest = newest_first([stamp.when for stamp in stamps])
-        blog.warnings.extend(resolve_meridiem(stamps, source=state.source, newest=newest))
-        order, notices = settle_order(stamps, source=state.source, newest=newest)
-        blog.warnings.extend(notices)
-        for index in order:
-            entry = state.entries[index]
-            when = entry.stamp.when
-            if when is None:  # resolve_meridiem decides every time; this keeps types honest
-                continue
-            blog.entries.append(
-                ParsedEntry(
-                    occurred_at=when,
-                    body=markdown_body(entry.paragraphs),
-                    headline="",
-                    line=entry.stamp.line,
-                )
-            )
-    else:
-        raise ImportParseError(
-            "no entry could be placed under a day heading; nothing to import",
-            source=state.source,
-        )
-    _warn_undated_runs(state)
-    blog.set_aside.sort(key=lambda item: item.line)
-    blog.warnings.extend(furniture_notices(blog.set_aside, source=state.source))
-    blog.warnings.sort(key=lambda notice: notice.line)
 
 
 def _warn_undated_runs(state: _Parse) -> None:

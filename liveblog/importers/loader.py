@@ -5,6 +5,10 @@ among entries of that minute; on a re-import, entries of a minute are matched by
 first), so importing a newer copy of a page appends only what changed: new entries are
 published, changed ones corrected with the reason "updated in source", and an identical
 file adds nothing.
+
+Exports of other systems carry an entry's history: its edits become corrections and its
+deletion a retraction, each through the same commands, at its own time and naming its author
+in the reason readers see ("edited in WordPress by Ana Petrosyan").
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from django.utils.text import slugify
 
 from liveblog import commands, slugs
 from liveblog import events as ev
-from liveblog.errors import EntryNotFoundError, LiveblogError
+from liveblog.errors import EntryNotFoundError, InvalidTransitionError, LiveblogError
 from liveblog.importers.base import (
     ImportNotice,
     ImportParseError,
@@ -55,8 +59,10 @@ class ImportReport:
     entries_per_day: Counter[date] = dataclasses.field(default_factory=Counter)
     coverage_start: datetime | None = None
     coverage_end: datetime | None = None
+    retracted: int = 0
     warnings: list[ImportNotice] = dataclasses.field(default_factory=list)
     set_aside: list[SetAsideText] = dataclasses.field(default_factory=list)
+    entries: list[ParsedEntry] = dataclasses.field(default_factory=list)  # what was parsed
 
     @property
     def changed_nothing(self) -> bool:
@@ -99,6 +105,7 @@ def import_parsed(
         slug=slug,
         warnings=list(parsed.warnings),
         set_aside=list(parsed.set_aside),
+        entries=list(parsed.entries),
     )
     zone = ZoneInfo(parsed.time_zone)
     for item in parsed.entries:
@@ -153,6 +160,7 @@ def _import_parsed(
             existing[entry.occurred_at].append(entry)
     taken = {entry.id for entries in existing.values() for entry in entries}
     publications: list[commands.Publication] = []
+    histories: list[tuple[uuid.UUID, ParsedEntry]] = []
     corrections: list[tuple[uuid.UUID, ev.EntryPublished]] = []
     for minute, items in _by_minute(parsed.entries).items():
         # Only entries an import made (their ids derive from the minute) are matched:
@@ -161,17 +169,23 @@ def _import_parsed(
         derived = {entry_uuid(report.slug, minute, k) for k in range(len(olds) + len(items))}
         olds = [old for old in olds if old.id in derived]
         for item, current in _match(items, olds):
-            event = ev.EntryPublished(body=item.body, headline=item.headline)
+            body, headline = _final_text(item)
+            event = ev.EntryPublished(body=body, headline=headline, author=item.author)
             if current is None:
                 entry_id = _fresh_id(report.slug, minute, taken)
                 publications.append(
                     commands.Publication(
-                        body=event.body,
-                        headline=event.headline,
+                        body=item.body,
+                        headline=item.headline,
                         occurred_at=minute,
                         entry_id=entry_id,
+                        key_event=item.key_event,
+                        pinned=item.pinned,
+                        author=item.author,
                     )
                 )
+                if item.revisions or item.retraction:
+                    histories.append((entry_id, item))
             elif (current.body, current.headline) == (event.body, event.headline):
                 report.unchanged += 1
             elif current.is_retracted:
@@ -186,7 +200,7 @@ def _import_parsed(
             else:
                 corrections.append((current.id, event))
 
-    total = len(publications) + len(corrections)
+    total = len(publications) + len(corrections) + len(histories)
     done = 0
     for start in range(0, len(publications), IMPORT_BATCH_SIZE):
         batch = publications[start : start + IMPORT_BATCH_SIZE]
@@ -205,12 +219,74 @@ def _import_parsed(
         done += 1
         if progress and done % 100 == 0:
             progress(done, total)
+    last_change = report.coverage_end
+    for entry_id, item in histories:
+        changed = _replay_history(entry_id, item, parsed, report, actor)
+        if changed is not None and last_change is not None and changed > last_change:
+            last_change = changed
     report.published = len(publications)
-    report.corrected = len(corrections)
+    report.corrected += len(corrections)
     if report.blog_created:
-        commands.blog_close(blog=blog, actor=actor, occurred_at=report.coverage_end)
+        commands.blog_close(blog=blog, actor=actor, occurred_at=last_change)
     blog.refresh_from_db()
     report.events_appended = blog.last_seq - before
+
+
+def _final_text(item: ParsedEntry) -> tuple[str, str]:
+    """The entry's text after its last edit in the source (what readers of it saw last)."""
+    if item.revisions:
+        return item.revisions[-1].body, item.revisions[-1].headline
+    return item.body, item.headline
+
+
+def _by(what: str, system: str, author: str) -> str:
+    place = f" in {system}" if system else " in the source"
+    return f"{what}{place}" + (f" by {author}" if author else "")
+
+
+def _replay_history(
+    entry_id: uuid.UUID,
+    item: ParsedEntry,
+    parsed: ParsedBlog,
+    report: ImportReport,
+    actor: str,
+) -> datetime | None:
+    """Apply an exported entry's edits and deletion as corrections and a retraction."""
+    last = None
+    for revision in item.revisions:
+        try:
+            commands.entry_correct(
+                entry=entry_id,
+                body=revision.body,
+                headline=revision.headline,
+                reason=_by("edited", parsed.system, revision.author)[:500],
+                actor=actor,
+                occurred_at=revision.occurred_at,
+            )
+        except InvalidTransitionError:
+            report.warnings.append(
+                ImportNotice(
+                    parsed.source,
+                    item.line,
+                    f"an edit at {revision.occurred_at:%d %b %Y %H:%M} left the text as it was; "
+                    "nothing to correct",
+                    element=item.element,
+                )
+            )
+            continue
+        report.corrected += 1
+        last = max(last, revision.occurred_at) if last else revision.occurred_at
+    if item.retraction is not None:
+        commands.entry_retract(
+            entry=entry_id,
+            reason=_by("deleted", parsed.system, item.retraction.author)[:500],
+            actor=actor,
+            occurred_at=item.retraction.occurred_at,
+        )
+        report.retracted += 1
+        when = item.retraction.occurred_at
+        last = max(last, when) if last else when
+    return last
 
 
 def _by_minute(entries: Sequence[ParsedEntry]) -> dict[datetime, list[ParsedEntry]]:

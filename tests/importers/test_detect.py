@@ -10,7 +10,8 @@ import pytest
 
 from liveblog.importers import dated_blocks, day_headings
 from liveblog.importers.base import ImportParseError, ParsedBlog
-from liveblog.importers.detect import PARSERS, detect_format
+from liveblog.importers.registry import FORMATS, ParseOptions, detect_format
+from liveblog.importers.registry import parse as parse_as
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 SEEDS = {
@@ -21,12 +22,21 @@ SEEDS = {
 
 @pytest.mark.parametrize(("name", "expected"), [(n, f) for n, (f, _) in SEEDS.items()])
 def test_detects_the_seeds(name: str, expected: str) -> None:
-    assert detect_format((FIXTURES / name).read_text(encoding="utf-8")) == expected
+    assert detect_format((FIXTURES / name).read_text(encoding="utf-8"), source=name) == expected
 
 
-def test_parsers_are_registered_by_format_name() -> None:
-    expected = {"day_headings": day_headings.parse, "dated_blocks": dated_blocks.parse}
-    assert expected == PARSERS
+def test_every_format_is_registered_once_by_its_name() -> None:
+    assert list(FORMATS) == [
+        "jsonl",
+        "wordpress",
+        "sourcefabric",
+        "table",
+        "html",
+        dated_blocks.FORMAT,
+        day_headings.FORMAT,
+        "timeline",
+    ]
+    assert all(name == fmt.name for name, fmt in FORMATS.items())
 
 
 @pytest.mark.parametrize(
@@ -37,7 +47,7 @@ def test_parsers_are_registered_by_format_name() -> None:
     ],
 )
 def test_detects_jsonl(text: str) -> None:
-    assert detect_format(text) == "jsonl"
+    assert detect_format(text, source="upload.txt") == "jsonl"
 
 
 @pytest.mark.parametrize(
@@ -48,13 +58,21 @@ def test_detects_jsonl(text: str) -> None:
     ],
 )
 def test_detects_day_headings(text: str) -> None:
-    assert detect_format(text) == "day_headings"
+    assert detect_format(text, source="upload.txt") == "day_headings"
 
 
 def test_detects_dated_blocks_even_with_a_date_only_line() -> None:
-    assert detect_format("20 September 2023\nIntro.\n20 Sep 2023, 22:58\nText.\n") == (
-        "dated_blocks"
-    )
+    assert detect_format(
+        "20 September 2023\nIntro.\n20 Sep 2023, 22:58\nText.\n", source="a.txt"
+    ) == ("dated_blocks")
+
+
+def test_clock_times_without_any_date_go_to_the_timeline_which_asks_for_the_date() -> None:
+    text = "10:41 p.m.: A.\n8:36 p.m.: B.\n"
+    assert detect_format(text, source="upload.txt") == "timeline"
+    with pytest.raises(ImportParseError, match="--date 2022-11-19") as refused:
+        parse_as("timeline", text, ParseOptions(source="upload.txt", time_zone="UTC"))
+    assert str(refused.value).startswith("upload.txt:1: ")
 
 
 @pytest.mark.parametrize(
@@ -64,7 +82,6 @@ def test_detects_dated_blocks_even_with_a_date_only_line() -> None:
         ("   \n\n", "empty"),
         ("An essay about Stepanakert.\nNo times at all.\n", "no time stamps"),
         ('{"no": "type key"}\nplain text\n', "no time stamps"),
-        ("10:41 p.m.: A.\n8:36 p.m.: B.\n", "no day heading"),
     ],
 )
 def test_unknown_formats_are_an_import_error(text: str, reason: str) -> None:
@@ -95,7 +112,9 @@ def test_every_non_blank_line_is_accounted_for(name: str) -> None:
     dated that day, a block's date line when an entry starts on it.
     """
     text = (FIXTURES / name).read_text(encoding="utf-8")
-    blog: ParsedBlog = PARSERS[detect_format(text)](text, source=name, time_zone=SEEDS[name][1])
+    blog: ParsedBlog = parse_as(
+        detect_format(text, source=name), text, ParseOptions(source=name, time_zone=SEEDS[name][1])
+    )
     placed = squash(
         "\n".join(
             [blog.title or "", blog.introduction]
@@ -133,7 +152,9 @@ def test_every_non_blank_line_is_accounted_for(name: str) -> None:
 @pytest.mark.parametrize("name", list(SEEDS))
 def test_every_set_aside_and_every_warning_has_a_real_line(name: str) -> None:
     text = (FIXTURES / name).read_text(encoding="utf-8")
-    blog = PARSERS[detect_format(text)](text, source=name, time_zone=SEEDS[name][1])
+    blog = parse_as(
+        detect_format(text, source=name), text, ParseOptions(source=name, time_zone=SEEDS[name][1])
+    )
     count = len(text.split("\n"))
     assert all(1 <= item.line <= count and item.source == name for item in blog.set_aside)
     assert all(1 <= notice.line <= count and notice.source == name for notice in blog.warnings)

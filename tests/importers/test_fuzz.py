@@ -13,8 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from liveblog.importers.base import ImportParseError, ParsedBlog
-from liveblog.importers.detect import PARSERS, detect_format
-from liveblog.importers.text import decode_source
+from liveblog.importers.decoding import decode_source
+from liveblog.importers.registry import FORMATS, ParseOptions, detect_format
+from liveblog.importers.registry import parse as parse_as
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 SEED_LINES = [
@@ -110,9 +111,11 @@ def damaged_seed(draw: st.DrawFn) -> str:
 def check_all(text: str, time_zone: str, year: int | None) -> None:
     with contextlib.suppress(ImportParseError):
         detect_format(text, source="fuzz")
-    for parse in PARSERS.values():
+    for name, fmt in FORMATS.items():
+        if fmt.parse is None:
+            continue
         try:
-            blog = parse(text, source="fuzz", time_zone=time_zone, year=year)
+            blog = parse_as(name, text, ParseOptions(source="fuzz", time_zone=time_zone, year=year))
         except ImportParseError as error:
             assert error.source == "fuzz"
             continue

@@ -8,19 +8,15 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from liveblog.importers.base import ImportParseError
-from liveblog.importers.text import (
-    Stamped,
-    decode_source,
+from liveblog.importers.bodies import markdown_body, split_inline_notes
+from liveblog.importers.chronology import Stamped, resolve_meridiem, settle_order
+from liveblog.importers.decoding import decode_source
+from liveblog.importers.furniture import (
     find_trailing_furniture,
-    infer_year,
     is_furniture,
-    markdown_body,
-    read_leading_time,
-    resolve_meridiem,
-    settle_order,
     split_glued_furniture,
-    split_inline_notes,
 )
+from liveblog.importers.stamps import infer_year, read_leading_time
 
 YEREVAN = ZoneInfo("Asia/Yerevan")
 
@@ -83,9 +79,18 @@ def test_decode_rejects_empty_files(data: bytes) -> None:
         decode_source(data, source="empty.txt")
 
 
-def test_decode_rejects_bytes_that_are_neither_utf8_nor_cp1252() -> None:
-    with pytest.raises(ImportParseError, match="neither UTF-8 nor Windows-1252"):
-        decode_source(b"caf\xe9 \x81", source="odd.txt")
+def test_decode_detects_other_code_pages_and_says_it_guessed() -> None:
+    russian = "Новости дня: обстрел Харькова, заявление мэра.".encode("cp1251")
+    decoded = decode_source(russian, source="odd.txt")
+    assert decoded.text.startswith("Новости дня")
+    assert (decoded.encoding, decoded.guessed) == ("cp1251", True)
+
+
+def test_decode_reads_a_declared_charset() -> None:
+    page = '<html><head><meta charset="windows-1251"></head><body>Киев</body></html>'
+    decoded = decode_source(page.encode("cp1251"), source="page.html")
+    assert "Киев" in decoded.text
+    assert (decoded.encoding, decoded.guessed) == ("cp1251", False)
 
 
 # --- clock times ----------------------------------------------------------------------------

@@ -1,7 +1,11 @@
+"""import_liveblog: import live blogs from saved pages, copied text or other systems' exports."""
+
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,13 +15,40 @@ from django.utils.text import slugify
 
 from liveblog import slugs
 from liveblog.errors import LiveblogError
-from liveblog.importers import jsonl
+from liveblog.importers import jsonl, registry
 from liveblog.importers.base import ImportNotice, ImportParseError
-from liveblog.importers.detect import PARSERS, detect_format
+from liveblog.importers.decoding import decode_source
 from liveblog.importers.loader import ImportReport, import_events, import_parsed
-from liveblog.importers.text import decode_source
 
-FORMATS = ["auto", *sorted(PARSERS), jsonl.FORMAT_NAME]
+FORMATS = ["auto", *registry.FORMATS]
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date such as 2022-11-19") from None
+
+
+def _moment(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a time with its offset such as 2023-09-26T09:30+01:00"
+        )
+    return moment
+
+
+def _abbreviation(value: str) -> tuple[str, str]:
+    name, sep, zone = value.partition("=")
+    if not sep or not name.strip() or not zone.strip():
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not ABBREVIATION=ZONE, e.g. IST=Asia/Kolkata"
+        )
+    return name.strip().upper(), zone.strip()
 
 
 class Command(BaseCommand):
@@ -37,6 +68,24 @@ class Command(BaseCommand):
             "(default: the blog's, else the TIME_ZONE setting).",
         )
         parser.add_argument("--year", type=int, help="Year of pages that print no year.")
+        parser.add_argument(
+            "--date", type=_day, help="Day of pages whose stamps have no date, e.g. 2022-11-19."
+        )
+        parser.add_argument(
+            "--now",
+            type=_moment,
+            help="When the page was saved, for relative stamps ('2 hours ago') on a page with "
+            "no 'Updated' stamp, e.g. 2023-09-26T09:30+01:00.",
+        )
+        parser.add_argument(
+            "--zone-abbreviation",
+            type=_abbreviation,
+            action="append",
+            default=[],
+            metavar="ABBR=ZONE",
+            help="What a zone abbreviation on the page means, e.g. IST=Asia/Jerusalem "
+            "(repeatable; overrides the built-in table).",
+        )
         parser.add_argument(
             "--dry-run", action="store_true", help="Parse and report; write nothing."
         )
@@ -83,7 +132,7 @@ class Command(BaseCommand):
         decoded = decode_source(data, source=source)
         fmt = options["format"]
         if fmt == "auto":
-            fmt = detect_format(decoded.text)
+            fmt = registry.detect_format(decoded.text, source=source)
             chosen = f"detected format {fmt} ({decoded.encoding})"
         else:
             chosen = f"format {fmt} (chosen with --format)"
@@ -100,9 +149,28 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"],
                 progress=progress,
             )
-        parsed = PARSERS[fmt](
-            decoded.text, source=source, time_zone=self._time_zone(options), year=options["year"]
+        parsed = registry.parse(
+            fmt,
+            decoded.text,
+            registry.ParseOptions(
+                source=source,
+                time_zone=self._time_zone(options),
+                year=options["year"],
+                date=options["date"],
+                now=options["now"],
+                zone_names=dict(options["zone_abbreviation"]),
+            ),
         )
+        if decoded.guessed:
+            parsed.warnings.insert(
+                0,
+                ImportNotice(
+                    source,
+                    1,
+                    f"the file is not UTF-8; read it as {decoded.encoding}, the encoding its "
+                    "bytes fit best (check the text, or re-save the file as UTF-8)",
+                ),
+            )
         slug = options["slug"]
         if not slug and not parsed.title:
             slug = slugify(path.stem)[:100]
@@ -162,6 +230,10 @@ class Command(BaseCommand):
                 write(self.style.WARNING(f"warning: {warning}"))
             for text in report.set_aside:
                 write(f"set aside: {text}")
+        if dry_run and detail and report.entries:
+            write(f"{len(report.entries)} entries in the file:")
+            for entry in report.entries:
+                write("  " + _entry_line(entry))
         prefix = "[dry run] would import" if dry_run else "imported"
         if report.changed_nothing:
             write(
@@ -179,7 +251,8 @@ class Command(BaseCommand):
                 self.style.SUCCESS(
                     f"{report.source}: {prefix} into {report.slug!r}{created}: "
                     f"{report.published} published, {report.corrected} corrected, "
-                    f"{report.unchanged} unchanged; {report.events_appended} events."
+                    + (f"{report.retracted} retracted, " if report.retracted else "")
+                    + f"{report.unchanged} unchanged; {report.events_appended} events."
                 )
             )
         if not detail:
@@ -191,3 +264,22 @@ class Command(BaseCommand):
         end = report.coverage_end.isoformat() if report.coverage_end else "-"
         write(f"coverage: {start} to {end}")
         write(f"warnings: {len(report.warnings)}; text set aside: {len(report.set_aside)}")
+
+
+def _entry_line(entry: Any) -> str:
+    """One line per entry for --dry-run: when, headline or first words, author, history."""
+    words = (entry.headline or entry.body).replace("\n", " ")
+    words = words if len(words) <= 70 else words[:67] + "..."
+    extras = []
+    if entry.author:
+        extras.append(f"by {entry.author}")
+    if entry.key_event:
+        extras.append("key event")
+    if entry.pinned:
+        extras.append("pinned")
+    if entry.revisions:
+        extras.append(f"{len(entry.revisions)} edit(s)")
+    if entry.retraction is not None:
+        extras.append("deleted")
+    tail = f" ({'; '.join(extras)})" if extras else ""
+    return f"{entry.occurred_at.isoformat()}  {words}{tail}"
