@@ -124,3 +124,11 @@ def test_a_stored_event_is_read_back_under_the_rules_of_its_day() -> None:
     assert ev.decode("blog.created", 1, {"slug": "Old name 20/9", "title": "T"}, check=False)
     with pytest.raises(InvalidEventError, match="'body' is missing"):
         ev.decode("entry.published", 1, {"headline": "no body"}, check=False)
+
+
+def test_entry_published_version_1_is_read_with_no_author() -> None:
+    event = ev.decode(
+        "entry.published", 1, {"body": "Text", "headline": "", "key_event": False, "pinned": False}
+    )
+    assert event == ev.EntryPublished(body="Text", author="")
+    assert ev.EntryPublished.VERSION == 2

@@ -276,8 +276,9 @@ def strip_icon_glyphs(text: str) -> tuple[str, bool]:
 
 _BYLINE = re.compile(
     r"^(?:(?i:by|reporting\s+by|written\s+by|posted\s+by)\s+(?P<by>\S.*)"
-    r"|(?i:from)\s+(?P<org>[A-Z][\w&.\- ]{0,30}?)(?:'s|\u2019s)\s+(?P<from>\S.*)"
-    r"|(?i:from)\s+(?P<staff>(?:[A-Z][\w&.\-]*\s+)?staff(?:\s+and\s+agencies)?))$"
+    r"|(?i:from)\s+(?P<org>[A-Z][\w&.\- ]{0,30}?)(?:'s|\u2019s|(?<=s)'|(?<=s)\u2019)"
+    r"\s+(?P<from>\S.*)"
+    r"|(?i:from)\s+(?P<staff>(?:[A-Z][\w&.\-]*\s+){0,3}staff(?:\s+and\s+agencies)?))$"
 )
 _BYLINE_WORD = re.compile(
     r"^(?:[A-Z\u00c0-\u024f][\w.'\u2019\-]*|and|&|in|de|van|von|al|el|staff)$"

@@ -137,14 +137,13 @@ def parse(
 
 
 def _title(document: Any) -> str | None:
-    for xpath in (
-        "//meta[@property='og:title']/@content",
-        "//title/text()",
-        "//h1//text()",
-    ):
-        found = " ".join(" ".join(document.xpath(xpath)[:1]).split())
-        if found:
-            return found[:200]
+    for xpath in ("//meta[@property='og:title']/@content", "//h1", "//title"):
+        found = document.xpath(xpath)[:1]
+        text = found[0] if found and isinstance(found[0], str) else ""
+        if found and not text:
+            text = found[0].text_content()
+        if text.strip():
+            return " ".join(text.split())[:200]
     return None
 
 
@@ -192,19 +191,30 @@ class _Update:
 
 
 def _structured_entries(document: Any, page: _Page) -> tuple[list[_Update], str]:
-    json_ld = _json_ld_updates(document, page)
-    microdata = [] if json_ld else _microdata_updates(document, page)
-    marked = _time_element_updates(document, page)
-    best, how = (json_ld, "JSON-LD") if json_ld else (microdata, "microdata")
-    if marked and len(marked) > len(best):
-        if best:
-            page.warn(
-                document.body if document.body is not None else document,
-                f"the page's {how} lists {len(best)} updates but its markup shows "
-                f"{len(marked)}; imported the {len(marked)} from the markup",
-            )
-        return marked, "time elements"
-    return best, how
+    """Read the updates each way the page marks them, and keep the fullest reading."""
+    readings: list[tuple[list[_Update], str, _Page]] = []
+    for read, how in (
+        (_json_ld_updates, "JSON-LD"),
+        (_microdata_updates, "microdata"),
+        (_time_element_updates, "time elements"),
+    ):
+        scratch = _Page(page.source, page.tz, ParsedBlog(FORMAT, page.source, page.blog.time_zone))
+        updates = read(document, scratch)
+        if updates or scratch.blog.warnings:
+            readings.append((updates, how, scratch))
+    if not readings:
+        return [], ""
+    best = max(readings, key=lambda reading: len(reading[0]))  # first wins a tie
+    first = readings[0]
+    if best is not first and first[0]:
+        page.warn(
+            document.body if document.body is not None else document,
+            f"the page's {first[1]} lists {len(first[0])} updates but its {best[1]} show "
+            f"{len(best[0])}; imported the {len(best[0])} from the {best[1]}",
+        )
+    page.blog.warnings.extend(best[2].blog.warnings)
+    page.blog.set_aside.extend(best[2].blog.set_aside)
+    return best[0], best[1]
 
 
 def _walk_json(value: Any) -> Iterator[dict[str, Any]]:
@@ -391,8 +401,11 @@ def _element_body(
 class _Renderer:
     """Walks an element and writes Markdown blocks; what it leaves out, it reports."""
 
-    def __init__(self, page: _Page, *, skip: set[int], headline: str) -> None:
+    def __init__(
+        self, page: _Page, *, skip: set[int], headline: str, emphasis: bool = True
+    ) -> None:
         self.page = page
+        self.emphasis = emphasis  # off when rendering lines for the text layouts to read
         self.skip = skip
         self.headline = " ".join(headline.split())
         self.paragraphs: list[str] = []
@@ -476,10 +489,10 @@ class _Renderer:
             if text and href and not href.lower().startswith(("javascript:", "#")):
                 self.inline.append(f"[{text}]({href})")
                 return
-        if tag in ("strong", "b") and text:
+        if tag in ("strong", "b") and text and self.emphasis:
             self.inline.append(f"**{text}**")
             return
-        if tag in ("em", "i") and text:
+        if tag in ("em", "i") and text and self.emphasis:
             self.inline.append(f"*{text}*")
             return
         if element.text:
@@ -589,7 +602,7 @@ def page_text(document: Any, page: _Page) -> tuple[list[str], list[Any]]:
             for child in element
         )
         if tag in ("img", "figure", "iframe", "video") or not has_block_child:
-            renderer = _Renderer(page, skip=set(), headline="")
+            renderer = _Renderer(page, skip=set(), headline="", emphasis=False)
             renderer.block(element)
             renderer.flush()
             for paragraph in renderer.paragraphs:
@@ -619,7 +632,7 @@ def _as_text(
     now: datetime | None,
     zone_names: dict[str, str] | None,
 ) -> ParsedBlog:
-    from liveblog.importers import registry  # the registry lists this module too
+    from liveblog.importers import registry, timeline  # the registry lists this module too
 
     lines, origins = page_text(document, page)
     text = "\n".join(lines)
@@ -635,15 +648,20 @@ def _as_text(
         raise ImportParseError("the page has no text to import", source=source)
     try:
         name = registry.text_layout(lines, source=source)
-        options = registry.ParseOptions(
-            source=source,
-            time_zone=page.blog.time_zone,
-            year=year,
-            date=date or (page.blog.updated_at.date() if page.blog.updated_at else None),
-            now=now or page.blog.updated_at,
-            zone_names=dict(zone_names or {}),
-        )
-        parsed = registry.parse(name, text, options)
+        if name == timeline.FORMAT:
+            parsed = timeline.parse(
+                text,
+                source=source,
+                time_zone=page.blog.time_zone,
+                year=year,
+                date=date,
+                now=now,
+                zone_names=zone_names,
+                page_dates=(page.blog.published_at, page.blog.updated_at),
+            )
+        else:
+            options = registry.ParseOptions(source=source, time_zone=page.blog.time_zone, year=year)
+            parsed = registry.parse(name, text, options)
     except ImportParseError as exc:
         line, element = where(exc.line)
         raise ImportParseError(

@@ -147,11 +147,12 @@ def text_layout(lines: list[str], *, source: str) -> str:
     """Choose the copied-text layout whose stamps the lines show.
 
     The two seed layouts are taken when a file shows their stamps and nothing else:
-    "20 Sep 2023, 22:58" lines for dated_blocks, lines opening with a clock time under day
-    headings ("September 30") for day_headings. Stamps only the timeline layout reads (a
-    zone, a relative time, a stamp alone on its line, "Posted at") decide for it.
+    "20 Sep 2023, 22:58" lines for dated_blocks, lines opening with a clock time and a colon
+    under day headings ("September 30") for day_headings. Stamps only the timeline layout
+    reads (a zone, a relative time, a stamp alone on its line, "Posted at", a time running
+    into a headline) decide for it.
     """
-    blocks = clocks = headings = 0
+    blocks = clocks = headings = run_in = 0
     for number, line in enumerate(lines):
         if number >= DECIDE_WITHIN and (blocks or (clocks and headings)):
             break  # a long file has shown its format; no need to read it all twice
@@ -164,9 +165,10 @@ def text_layout(lines: list[str], *, source: str) -> str:
             headings += 1
         elif day_headings.starts_entry(stripped):
             clocks += 1
+            run_in += _runs_in(stripped)
     rich, stamps = timeline.sniff(lines, seed=dated_blocks.starts_entry)
     seed = blocks + clocks
-    if rich >= 2 and rich * 5 >= stamps:
+    if (rich >= 2 and rich * 5 >= stamps) or (run_in >= 2 and run_in * 2 >= clocks):
         return timeline.FORMAT
     if blocks and blocks >= clocks:
         return dated_blocks.FORMAT
@@ -180,6 +182,12 @@ def text_layout(lines: list[str], *, source: str) -> str:
         "'4 min ago' (or pass --format to name the format)",
         source=source,
     )
+
+
+def _runs_in(line: str) -> bool:
+    """Say whether a clock time runs straight into the text ("10:30 a.m. Brussels says")."""
+    clock = day_headings.read_leading_time(line)
+    return clock is not None and not line[: clock.rest].rstrip().endswith((":", "-", "\u2013"))
 
 
 def parse(name: str, text: str, options: ParseOptions) -> ParsedBlog:

@@ -43,9 +43,7 @@ _TRUE = {"1", "true", "yes", "y", "x"}
 
 
 def _pick(keys: list[str], names: tuple[str, ...]) -> str | None:
-    lowered = {
-        key.strip().lower().replace(" ", "_"): key for key in keys if isinstance(key, str)
-    }
+    lowered = {key.strip().lower().replace(" ", "_"): key for key in keys if isinstance(key, str)}
     return next((lowered[name] for name in names if name in lowered), None)
 
 
@@ -114,7 +112,10 @@ def parse(
     else:
         reader = csv.DictReader(io.StringIO(text), dialect=_dialect(text[:4096]))
         try:
-            rows = [(reader.line_num, "", row) for row in reader]
+            start = 2  # the line after the header, where the first row begins
+            for row in reader:
+                rows.append((start, "", row))
+                start = reader.line_num + 1
         except csv.Error as exc:
             raise ImportParseError(
                 f"not valid CSV ({exc})", source=source, line=reader.line_num

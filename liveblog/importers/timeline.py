@@ -63,7 +63,7 @@ from liveblog.importers.state import Draft, ParseState, finish
 FORMAT = "timeline"
 
 #: A line that looks like it starts with a time, loosely: used only to find stamps we missed.
-_LOOSE_STAMP = re.compile(r"^\W{0,3}\d{1,2}[:.h]\d{2}\b")
+_LOOSE_STAMP = re.compile(r"^\W{0,3}\d{1,2}[:h]\d{2}(?!\d)")
 #: Entries with more paragraphs than this, alone on a page, are suspicious.
 _SWALLOWED = 15
 #: A newest-first page whose clock goes up by more than this has passed midnight.
@@ -111,9 +111,10 @@ def sniff(lines: list[str], *, seed: Callable[[str], bool]) -> tuple[int, int]:
     rich = total = 0
     for line in lines[:5_000]:
         stripped = line.strip()
-        if not stripped or len(stripped) > 200 or not any(ch.isdigit() for ch in stripped[:40]):
-            if "ago" not in stripped[:40]:
-                continue
+        if not stripped or len(stripped) > 200:
+            continue
+        if not any(ch.isdigit() for ch in stripped[:40]) and "ago" not in stripped[:40]:
+            continue
         stamp = read_stamp(stripped)
         if stamp is None or not stamp.valid:
             continue
@@ -134,14 +135,19 @@ def parse(
     date: date | None = None,
     now: datetime | None = None,
     zone_names: dict[str, str] | None = None,
+    page_dates: tuple[datetime | None, datetime | None] = (None, None),
 ) -> ParsedBlog:
-    """Parse a copied live page into entries in chronological order (see module doc)."""
+    """Parse a copied live page into entries in chronological order (see module doc).
+
+    ``page_dates`` are the page's publication and "Updated" times when its HTML metadata
+    gives them (the copied text may not show them).
+    """
     tz = zone(time_zone, source=source)
     check_year(year, source=source)
     blog = ParsedBlog(format=FORMAT, source=source, time_zone=time_zone)
     state = _Parse(source=source, blog=blog, tz=tz, zones=dict(zone_names or {}))
     lines = _classify(split_lines(text), state)
-    first = next((line for line in lines if line.kind == "stamp" and _opens(line)), None)
+    first = next((line for line in lines if _opens(line, lines)), None)
     if first is None:
         raise ImportParseError(
             "no time stamps found that open entries (such as '09:22 GMT', '10:41 p.m.', "
@@ -149,11 +155,11 @@ def parse(
             "is this a live blog? try --format day_headings or --format dated_blocks",
             source=source,
         )
-    _read_page_head(lines, first.index, state, now)
     _page_zone(lines, first.index, state)
+    _read_page_head(lines, first.index, state, now, page_dates)
     tail = find_trailing_furniture(
         [line.text for line in lines],
-        max(line.index for line in lines if line.kind == "stamp" and _opens(line)),
+        max(line.index for line in lines if _opens(line, lines)),
         starts_entry,
     )
     end = len(lines) if tail is None else tail
@@ -166,9 +172,17 @@ def parse(
     return finish(state, empty="no entry has any text after its time stamp; nothing to import")
 
 
-def _opens(line: _Line) -> bool:
+def _opens(line: _Line, lines: list[_Line]) -> bool:
+    """Say whether a stamp line opens an entry: not the page's own stamp, and text follows."""
     stamp = line.stamp
-    return stamp is not None and not stamp.is_update_note and stamp.prefix != "published"
+    if line.kind != "stamp" or stamp is None:
+        return False
+    if stamp.is_update_note or stamp.prefix.startswith(("published", "first")):
+        return False
+    if stamp.rest:
+        return True
+    after = _next_filled(lines, line.index)
+    return after is not None and after.kind == "text"
 
 
 def _classify(raw_lines: list[str], state: _Parse) -> list[_Line]:
@@ -216,10 +230,10 @@ def _next_filled(lines: list[_Line], index: int) -> _Line | None:
 def _pair_relative_with_absolute(lines: list[_Line], state: _Parse) -> None:
     """Keep one stamp where a page shows both "4h ago" and "14.05 BST" for an entry."""
     for line in lines:
-        if line.kind != "stamp" or line.stamp is None or line.stamp.rest:
+        if line.kind != "stamp" or line.stamp is None or line.stamp.rest or line.stamp.prefix:
             continue
         after = _next_filled(lines, line.index)
-        if after is None or after.kind != "stamp" or after.stamp is None:
+        if after is None or after.kind != "stamp" or after.stamp is None or after.stamp.prefix:
             continue
         pair = (line, after)
         relative = [item for item in pair if item.stamp and item.stamp.relative]
@@ -243,12 +257,20 @@ def _attach_dates_below_stamps(lines: list[_Line]) -> None:
         after.kind = "furniture"  # it was read into the stamp, so nothing is lost
 
 
-def _read_page_head(lines: list[_Line], first: int, state: _Parse, now: datetime | None) -> None:
+def _read_page_head(
+    lines: list[_Line],
+    first: int,
+    state: _Parse,
+    now: datetime | None,
+    page_dates: tuple[datetime | None, datetime | None],
+) -> None:
     """Read the title, the page's own stamps and byline before the first entry."""
     blog = state.blog
+    seen: date | None = None
     for line in lines[:first]:
         if line.kind == "stamp" and line.stamp is not None:
-            when = _page_stamp(line, state, now)
+            when = _page_stamp(line, state, now, seen)
+            seen = when.date() if when is not None else seen
             if when is not None and line.stamp.prefix.startswith("published"):
                 blog.published_at = when
             elif when is not None:
@@ -271,7 +293,12 @@ def _read_page_head(lines: list[_Line], first: int, state: _Parse, now: datetime
                 line.kind = "furniture"
         elif line.kind == "day" and line.day is not None and line.day[0] is not None:
             pass  # a dated heading before the first entry is the first day heading
-    if blog.updated_at is not None:
+    from_metadata = blog.updated_at is None and page_dates[1] is not None
+    blog.published_at = blog.published_at or page_dates[0]
+    blog.updated_at = blog.updated_at or page_dates[1]
+    if from_metadata and blog.updated_at is not None:
+        state.anchor, state.anchor_why = blog.updated_at, "the page's metadata (last modified)"
+    elif blog.updated_at is not None:
         state.anchor, state.anchor_why = blog.updated_at, "the page's 'Updated' stamp"
     elif now is not None:
         state.anchor, state.anchor_why = now, "--now"
@@ -279,17 +306,27 @@ def _read_page_head(lines: list[_Line], first: int, state: _Parse, now: datetime
         state.anchor, state.anchor_why = blog.published_at, "the page's publication stamp"
 
 
-def _page_stamp(line: _Line, state: _Parse, now: datetime | None) -> datetime | None:
+def _page_stamp(
+    line: _Line, state: _Parse, now: datetime | None, seen: date | None
+) -> datetime | None:
+    """The time of one of the page's own stamps; an undated one takes the date seen above."""
     stamp = line.stamp
     assert stamp is not None and state.tz is not None
     if stamp.relative:
         return resolve_relative(stamp.relative, now) if now is not None else None
-    if not stamp.dated or stamp.year is None or stamp.month is None or stamp.day is None:
-        return None
+    if stamp.year is not None and stamp.month is not None and stamp.day is not None:
+        day = date(stamp.year, stamp.month, stamp.day) if _real(stamp) else None
+    else:
+        day = seen
+    return combine(day, _hour24(stamp), state.tz) if day is not None else None
+
+
+def _real(stamp: Stamp) -> bool:
     try:
-        return combine(date(stamp.year, stamp.month, stamp.day), _hour24(stamp), state.tz)
+        date(stamp.year or 1, stamp.month or 1, stamp.day or 1)
     except ValueError:
-        return None
+        return False
+    return True
 
 
 def _hour24(stamp: Stamp) -> Stamp:

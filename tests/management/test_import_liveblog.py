@@ -276,3 +276,85 @@ def test_an_entry_added_to_a_minute_that_had_one_does_not_shift_the_other(tmp_pa
     assert "1 published, 0 corrected, 2 unchanged" in output
     assert Entry.objects.get(pk=original.pk).revision == 1
     assert Entry.objects.filter(blog__slug="p").count() == 3
+
+
+# --- pages and exports from elsewhere --------------------------------------------------------
+
+SAMPLES = FIXTURES / "samples"
+
+
+@pytest.mark.parametrize(
+    ("name", "entries", "how"),
+    [("jsonld-page.html", 3, "html"), ("time-elements-page.html", 3, "html")],
+)
+def test_html_pages_import_with_and_without_json_ld(name: str, entries: int, how: str) -> None:
+    output = _import(str(SAMPLES / name), "--slug", "page", "--timezone", "UTC")
+    assert f"detected format {how}" in output
+    assert f"{entries} published" in output
+    assert Entry.objects.filter(blog__slug="page").count() == entries
+    published = Event.objects.filter(blog__slug="page", type="entry.published")
+    assert all(event.actor == f"import:{name}" for event in published)
+
+
+def test_bylines_are_kept_in_the_log_as_the_entrys_author() -> None:
+    _import(str(SAMPLES / "jsonld-page.html"), "--slug", "page", "--timezone", "UTC")
+    authors = {
+        event.domain_event.headline: event.domain_event.author
+        for event in Event.objects.filter(blog__slug="page", type="entry.published")
+    }
+    assert authors["Wind expected to turn by noon"] == "Pere Soler"
+    assert all(event.schema_version == 2 for event in Event.objects.filter(type="entry.published"))
+
+
+def test_dry_run_lists_the_entries_and_what_was_set_aside_and_writes_nothing() -> None:
+    output = _import(
+        str(SAMPLES / "us-network-style.txt"), "--slug", "storm", "--timezone", "UTC", "--dry-run"
+    )
+    assert "[dry run] would import into 'storm'" in output
+    assert "3 entries in the file:" in output
+    assert (
+        "Ferries resume after the overnight closure (by Lena Ortiz (Harbor News), in Port Ellis)"
+        in output
+    )
+    assert "set aside: " in output and "'Link Copied!'" in output
+    assert not Blog.objects.filter(slug="storm").exists()
+
+
+def test_wordpress_history_goes_through_the_commands_with_its_own_times() -> None:
+    output = _import(str(SAMPLES / "wordpress-liveblog.xml"), "--timezone", "Europe/Stockholm")
+    assert "3 published, 1 corrected, 1 retracted" in output
+    blog = Blog.objects.get(slug="town-council-budget-night-live")
+    corrected = Event.objects.get(blog=blog, type="entry.corrected")
+    assert corrected.occurred_at.isoformat() == "2023-03-07T17:41:00+00:00"
+    assert corrected.payload["reason"] == "edited in WordPress by Oskar Berg"
+    retracted = Event.objects.get(blog=blog, type="entry.retracted")
+    assert retracted.occurred_at.isoformat() == "2023-03-07T17:52:00+00:00"
+    assert retracted.payload["reason"] == "deleted in WordPress by Oskar Berg"
+    vote = Entry.objects.get(blog=blog, body__startswith="The budget passes by 23")
+    assert vote.key_event and vote.revision == 2
+    assert Entry.objects.get(blog=blog, status="retracted").body.startswith("Rumour")
+    again = _import(str(SAMPLES / "wordpress-liveblog.xml"), "--timezone", "Europe/Stockholm")
+    assert "nothing new" in again
+
+
+def test_sourcefabric_flags_become_pinned_and_key_events() -> None:
+    _import(str(SAMPLES / "sourcefabric-posts.json"), "--slug", "race", "--timezone", "UTC")
+    entries = {e.body[:19]: e for e in Entry.objects.filter(blog__slug="race")}
+    assert entries["Welcome to our cove"].pinned
+    assert entries["The leaders reach t"].key_event
+    assert entries["Unconfirmed: the ra"].status == "retracted"
+
+
+def test_a_refusal_names_the_file_the_line_and_the_option_to_pass(tmp_path) -> None:
+    page = tmp_path / "night.txt"
+    page.write_text("Harbour fire\n\n22:55 Fire breaks out\nResidents told to stay in.\n")
+    with pytest.raises(CommandError):
+        out = StringIO()
+        call_command("import_liveblog", str(page), "--timezone", "UTC", stdout=out, stderr=out)
+    message = out.getvalue()
+    assert f"{page}:3: " in message and "--date" in message
+    assert "<input>" not in message and ".." not in message
+    _import(str(page), "--timezone", "UTC", "--date", "2022-11-19", "--slug", "fire")
+    assert (
+        Entry.objects.get(blog__slug="fire").occurred_at.isoformat() == "2022-11-19T22:55:00+00:00"
+    )
