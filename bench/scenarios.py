@@ -465,6 +465,26 @@ def redis_target(run: Run) -> None:
 # --- import and rebuild ----------------------------------------------------------------------
 
 
+def _import_html_page(run: Run, env: dict[str, str]) -> None:
+    """Import a 5 MB saved live page (HTML) into its own blog, process start included."""
+    page = run.tmp / "synthetic-page.html"
+    updates = synthetic.write_html_page(page)
+    size = page.stat().st_size
+    run.log(f"import: a saved HTML page of {size / 1e6:.1f} MB with {updates:,} updates")
+    started = time.perf_counter()
+    out = manage(
+        ["import_liveblog", str(page), "--slug", "synthetic-html", "--timezone", "UTC", "-v", "0"],
+        env,
+        timeout=300,
+    )
+    seconds = time.perf_counter() - started
+    found = re.search(r"(\d+) published", out)
+    published = int(found.group(1)) if found else 0
+    if published != updates:
+        raise BenchError(f"the HTML import published {published} of {updates} updates:\n{out}")
+    run.results["import_html"] = {"bytes": size, "updates": updates, "seconds": seconds}
+
+
 def import_and_rebuild(run: Run) -> None:
     settings = run.settings
     database = run.tmp / "import.sqlite3"
@@ -504,6 +524,7 @@ def import_and_rebuild(run: Run) -> None:
     }
     if published != settings.entries:
         raise BenchError(f"import published {published} of {settings.entries} entries:\n{out}")
+    _import_html_page(run, env)
     if not run.wants("rebuild"):
         return
     run.log("rebuild: replaying the synthetic blog")

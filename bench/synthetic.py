@@ -60,3 +60,57 @@ def write_day_headings(path: Path, entries: int, *, seed: int = 2023) -> int:
                 out.write(f"{_clock(minute)}: {_text(rng, number)}\n")
                 number -= 1
     return days
+
+
+def write_html_page(path: Path, size: int = 5_000_000, *, seed: int = 2023) -> int:
+    """Write a saved live page of about ``size`` bytes; returns its number of updates.
+
+    Built like large newsrooms' pages: LiveBlogPosting JSON-LD listing only the latest 20
+    updates, and each update an ``<article>`` with a ``<time datetime>``, headline, byline,
+    paragraphs, a link, share buttons and tracking attributes, inside the usual page chrome.
+    """
+    rng = random.Random(seed)
+    articles: list[str] = []
+    total = 0
+    number = 0
+    moment = LAST_DAY.toordinal() * MINUTES_PER_DAY + MINUTES_PER_DAY - 1
+    while total < size - 20_000:
+        number += 1
+        day = date.fromordinal(moment // MINUTES_PER_DAY)
+        hour, minute = divmod(moment % MINUTES_PER_DAY, 60)
+        stamp = f"{day.isoformat()}T{hour:02d}:{minute:02d}:00+04:00"
+        paragraphs = "".join(
+            f'<p class="body-text" data-component="text-block">{_text(rng, number)} '
+            f'<a href="https://example.org/story/{number}-{i}">Read the report</a>.</p>'
+            for i in range(3)
+        )
+        article = (
+            f'<article id="post-{number}" class="live-post" data-post-id="{number}" '
+            f'data-analytics="post-view-{number}"><div class="post-meta"><time datetime="{stamp}">'
+            f'{hour:02d}:{minute:02d}</time><span class="byline">By Reporter {number % 7}</span>'
+            f'</div><h2 class="post-headline">Synthetic update {number}</h2>{paragraphs}'
+            '<div class="share-tools"><button>Share</button><button>Copy link</button></div>'
+            "</article>\n"
+        )
+        articles.append(article)
+        total += len(article)
+        moment -= 7
+    latest = [
+        {
+            "@type": "BlogPosting",
+            "headline": f"Synthetic update {n}",
+            "datePublished": "2023-09-30T12:00:00+04:00",
+            "url": f"https://example.org/live#post-{n}",
+        }
+        for n in range(1, 21)
+    ]
+    import json
+
+    head = (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Synthetic live page</title>"
+        '<script type="application/ld+json">'
+        + json.dumps({"@type": "LiveBlogPosting", "liveBlogUpdate": latest})
+        + "</script></head><body><nav><a href='/'>Home</a></nav><main><h1>Synthetic</h1>\n"
+    )
+    path.write_text(head + "".join(articles) + "</main><footer>Footer</footer></body></html>")
+    return number

@@ -124,12 +124,12 @@ def parse(
     blog = ParsedBlog(format=FORMAT, source=source, time_zone=time_zone)
     page = _Page(source=source, tz=tz, blog=blog)
     blog.title = _title(document)
-    _page_dates(document, page)
     structured, how = _structured_entries(document, page)
     if structured:
         blog.format = f"html ({how})"
         _finish(page, structured)
         return blog
+    _page_dates(document, page)  # the updates carry their own dates; a text page may not
     return _as_text(document, page, year=year, date=date, now=now, zone_names=zone_names)
 
 
@@ -235,6 +235,7 @@ def _types(node: dict[str, Any]) -> set[str]:
 
 def _json_ld_updates(document: Any, page: _Page) -> list[_Update]:
     updates: list[_Update] = []
+    ids: dict[str, Any] | None = None
     for script in document.xpath("//script[@type='application/ld+json']"):
         raw = (script.text or "").strip()
         raw = re.sub(r"^\s*(?:<!--|//<!\[CDATA\[)|(?:-->|//\]\]>)\s*$", "", raw)
@@ -249,8 +250,9 @@ def _json_ld_updates(document: Any, page: _Page) -> list[_Update]:
             if "LiveBlogPosting" not in _types(node):
                 continue
             items = node.get("liveBlogUpdate") or []
+            ids = ids if ids is not None else _ids(document)
             for item in items if isinstance(items, list) else [items]:
-                update = _json_ld_update(item, document, page, script)
+                update = _json_ld_update(item, ids, page, script)
                 if update is not None:
                     updates.append(update)
     return updates
@@ -264,7 +266,7 @@ def _text_of(value: Any) -> str:
     return " ".join(str(value).split()) if value is not None else ""
 
 
-def _json_ld_update(item: Any, document: Any, page: _Page, script: Any) -> _Update | None:
+def _json_ld_update(item: Any, ids: dict[str, Any], page: _Page, script: Any) -> _Update | None:
     if not isinstance(item, dict):
         return None
     stamp = item.get("datePublished") or item.get("dateCreated") or item.get("dateModified")
@@ -273,7 +275,7 @@ def _json_ld_update(item: Any, document: Any, page: _Page, script: Any) -> _Upda
     if when is None:
         page.warn(script, f"a liveBlogUpdate without a readable datePublished ({headline!r})")
         return None
-    element = _element_for(item.get("url") or item.get("@id") or "", document)
+    element = _element_for(str(item.get("url") or item.get("@id") or ""), ids)
     body: list[str] = []
     if element is not None:
         body = _element_body(element, page, headline=headline)
@@ -302,12 +304,14 @@ def _images_of(value: Any, page: _Page, where: Any) -> list[str]:
     return found
 
 
-def _element_for(url: str, document: Any) -> Any:
+def _element_for(url: str, ids: dict[str, Any]) -> Any:
     fragment = url.rpartition("#")[2] if "#" in url else ""
-    if not fragment:
-        return None
-    found = document.xpath("//*[@id=$id]", id=fragment)
-    return found[0] if found else None
+    return ids.get(fragment) if fragment else None
+
+
+def _ids(document: Any) -> dict[str, Any]:
+    """The page's elements by id, built in one walk (an XPath per update is quadratic)."""
+    return {el.get("id"): el for el in document.iter() if isinstance(el.tag, str) and el.get("id")}
 
 
 def _microdata_updates(document: Any, page: _Page) -> list[_Update]:
@@ -337,11 +341,15 @@ def _microdata_updates(document: Any, page: _Page) -> list[_Update]:
 
 def _time_element_updates(document: Any, page: _Page) -> list[_Update]:
     """Entries as elements that each hold exactly one ``<time datetime>``."""
-    times = [
-        t
-        for t in document.xpath("//body//time[@datetime]")
-        if not any(a.tag in _CHROME for a in t.iterancestors())
-    ]
+    # How many stamps each element holds, counted once (a climb per stamp would be quadratic).
+    held: dict[Any, int] = {}
+    times = []
+    for time_el in document.xpath("//body//time[@datetime]"):
+        ancestors = list(time_el.iterancestors())
+        for ancestor in ancestors:
+            held[ancestor] = held.get(ancestor, 0) + 1
+        if not any(a.tag in _CHROME for a in ancestors):
+            times.append(time_el)
     if len(times) < 2:
         return []
     containers: list[tuple[Any, Any]] = []
@@ -349,9 +357,7 @@ def _time_element_updates(document: Any, page: _Page) -> list[_Update]:
         container = time_el
         while True:
             parent = container.getparent()
-            if parent is None or parent.tag in ("body", "html"):
-                break
-            if len(parent.xpath(".//time[@datetime]")) > 1:
+            if parent is None or parent.tag in ("body", "html") or held.get(parent, 0) > 1:
                 break
             container = parent
         if container is not time_el:
@@ -371,18 +377,39 @@ def _time_element_updates(document: Any, page: _Page) -> list[_Update]:
         if when is None:
             page.warn(time_el, f"time {time_el.get('datetime')!r} is not an ISO 8601 time")
             continue
-        headline_el = container.xpath(".//h1|.//h2|.//h3|.//h4")
-        headline = " ".join(headline_el[0].text_content().split()) if headline_el else ""
-        author_el = container.xpath(
-            ".//*[@rel='author' or @itemprop='author' or contains(@class, 'author')"
-            " or contains(@class, 'byline') or contains(@class, 'contributor')]"
-        )
-        author = " ".join(author_el[0].text_content().split()) if author_el else ""
+        headline_el, author_el = _headline_and_author(container)
+        headline = " ".join(headline_el.text_content().split()) if headline_el is not None else ""
+        author = " ".join(author_el.text_content().split()) if author_el is not None else ""
         if author:
             author = read_byline(author) or author
-        body = _element_body(container, page, headline=headline, skip=author_el[:1])
+        skip = [author_el] if author_el is not None else []
+        body = _element_body(container, page, headline=headline, skip=skip)
         updates.append(_Update(when, headline[:300], body, author[:200], container))
     return updates
+
+
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4"})
+_AUTHOR_CLASS = re.compile(r"author|byline|contributor", re.IGNORECASE)
+
+
+def _headline_and_author(container: Any) -> tuple[Any, Any]:
+    """The first heading and the first byline element inside an update (one walk, no XPath)."""
+    headline = author = None
+    for element in container.iter():
+        tag = element.tag
+        if not isinstance(tag, str):
+            continue
+        if headline is None and tag in _HEADINGS:
+            headline = element
+        elif author is None and (
+            element.get("rel") == "author"
+            or element.get("itemprop") == "author"
+            or _AUTHOR_CLASS.search(element.get("class") or "")
+        ):
+            author = element
+        if headline is not None and author is not None:
+            break
+    return headline, author
 
 
 # --- element bodies to Markdown -------------------------------------------------------------
