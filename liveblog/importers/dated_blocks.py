@@ -108,8 +108,8 @@ def parse(text: str, *, source: str, time_zone: str, year: int | None = None) ->
     check_year(year, source=source)
     lines = split_lines(text)
     stamps: dict[int, BlockStamp] = {}
-    for index, line in enumerate(lines):
-        stamp = read_block_stamp(line.strip())
+    for index, raw in enumerate(lines):
+        stamp = read_block_stamp(raw.strip())
         if stamp is None:
             continue
         if not stamp.valid:

@@ -53,7 +53,7 @@ class Format:
 
 def _seed_layout(module: object) -> Parser:
     def parse(text: str, options: ParseOptions) -> ParsedBlog:
-        return module.parse(  # type: ignore[attr-defined, no-any-return]
+        return module.parse(  # type: ignore[attr-defined]
             text, source=options.source, time_zone=options.time_zone, year=options.year
         )
 
@@ -62,7 +62,7 @@ def _seed_layout(module: object) -> Parser:
 
 def _full(module: object) -> Parser:
     def parse(text: str, options: ParseOptions) -> ParsedBlog:
-        return module.parse(  # type: ignore[attr-defined, no-any-return]
+        return module.parse(  # type: ignore[attr-defined]
             text,
             source=options.source,
             time_zone=options.time_zone,

@@ -53,7 +53,7 @@ def sniff(text: str) -> bool:
     if head not in ("{", "[") or '"groups"' not in text[:200_000]:
         return False
     posts = _posts_of(_load(text))
-    return bool(posts) and all(isinstance(p, dict) and "groups" in p for p in posts[:5])
+    return posts is not None and all(isinstance(p, dict) and "groups" in p for p in posts[:5])
 
 
 def _when(value: Any, *, source: str, element: str) -> datetime | None:
@@ -188,7 +188,7 @@ def _entry(post: Any, blog: ParsedBlog, *, source: str, element: str) -> ParsedE
 
 def _item(item: dict[str, Any], blog: ParsedBlog, *, source: str, element: str) -> list[str]:
     kind = item.get("item_type") or item.get("type") or "text"
-    meta = item.get("meta") if isinstance(item.get("meta"), dict) else {}
+    meta: dict[str, Any] = item["meta"] if isinstance(item.get("meta"), dict) else {}
     text = str(item.get("text") or "")
     if kind == "text":
         paragraphs, notices, aside = fragment_markdown(text, source=source, element=element)
@@ -202,7 +202,7 @@ def _item(item: dict[str, Any], blog: ParsedBlog, *, source: str, element: str) 
         return lines + ([f"\u2014 {credit}"] if credit else [])
     if kind == "image":
         renditions = (meta.get("media") or {}).get("renditions") or {}
-        best = next(
+        best: dict[str, Any] = next(
             (
                 renditions[k]
                 for k in ("original", "baseImage", "viewImage", "thumbnail")

@@ -63,7 +63,7 @@ def sniff(text: str) -> bool:
             rows = _json_rows(json.loads(stripped))
         except ValueError:
             return False
-        return bool(rows) and _has_columns(list(rows[0]))
+        return rows is not None and _has_columns(list(rows[0]))
     first = stripped.split("\n", 1)[0]
     if not any(sep in first for sep in (",", ";", "\t")) or len(first) > 500:
         return False

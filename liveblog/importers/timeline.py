@@ -365,7 +365,8 @@ def _collect(lines: list[_Line], state: _Parse) -> None:
         if line.kind in ("blank", "furniture"):
             continue
         if line.kind == "day":
-            current = _close(state, current)
+            _close(state, current)
+            current = None
             day_line = line
             continue
         if (
@@ -382,7 +383,7 @@ def _collect(lines: list[_Line], state: _Parse) -> None:
             )
             continue
         if line.kind == "stamp" and line.stamp is not None and line.stamp.prefix != "published":
-            current = _close(state, current)
+            _close(state, current)
             current = _open(state, line, day_line)
             continue
         text = line.text
@@ -453,16 +454,16 @@ def _open(state: _Parse, line: _Line, day_line: _Line | None) -> _Entry:
 
 
 def _close(state: _Parse, entry: _Entry | None) -> None:
+    """Finish the entry being collected: a headline if its first line reads as one."""
     if entry is None:
-        return None
+        return
     if not entry.paragraphs:
         state.set_aside(entry.stamp.line, entry.line_text, "could not place")
         state.warn(entry.stamp.line, "time stamp with no text after it; set aside")
-        return None
+        return
     if len(entry.paragraphs) > 1 and looks_like_headline(entry.paragraphs[0]):
         entry.headline = entry.paragraphs.pop(0)
     state.drafts.append(entry)
-    return None
 
 
 # --- dating ---------------------------------------------------------------------------------

@@ -21,8 +21,21 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 SEED_LINES = [
     (FIXTURES / name).read_text(encoding="utf-8").split("\n")
     for name in ("evn-report-artsakh-september-2023.txt", "oc-media-stepanakert-2023-09-20.txt")
-]
+] + [path.read_text(encoding="utf-8").split("\n") for path in (FIXTURES / "samples").iterdir()]
 FRAGMENTS = [
+    '<time datetime="2023-09-20T10:00:00+02:00">',
+    '{"@type": "LiveBlogPosting", "liveBlogUpdate": [{"datePublished": "x"}]}',
+    "<wp:comment_type>liveblog</wp:comment_type>",
+    '{"_items": [{"groups": [{"id": "main"}]}]}',
+    "time,body\n",
+    "<article>",
+    "09:22 GMT",
+    "3.27pm BST",
+    "4 min ago",
+    "Updated 12:03 a.m. ET, September 26, 2023",
+    "- 03:00 GMT - ",
+    "By Ana Petrosyan",
+    "\ue80d",
     "September 30",
     "December 31",
     "January 1",

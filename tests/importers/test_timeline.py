@@ -103,7 +103,7 @@ def test_day_headings_without_a_year_and_twelve_hour_headlines_on_the_stamp_line
 
 
 def test_a_page_without_dates_needs_date_and_passes_midnight() -> None:
-    with pytest.raises(ImportParseError, match="--date, e.g. --date 2022-11-19") as refused:
+    with pytest.raises(ImportParseError, match=r"--date, e\.g\. --date 2022-11-19") as refused:
         parse("undated-clock.txt")
     assert str(refused.value).startswith("undated-clock.txt:3: ")
     blog = parse("undated-clock.txt", date=date(2023, 9, 20))
@@ -147,6 +147,7 @@ def test_the_stamps_own_zone_wins_and_ambiguous_abbreviations_warn() -> None:
 
 def test_a_page_that_would_be_one_entry_with_unread_stamps_is_refused() -> None:
     paragraphs = "\n".join(f"Paragraph {n} of the story." for n in range(20))
-    text = f"Title line here\n\n09:00 GMT\nStart\n{paragraphs}\n10:30h: Odd stamp one\n11:15h: Odd two\n"
+    unread = "10:30h: Odd stamp one\n11:15h: Odd two\n"
+    text = f"Title line here\n\n09:00 GMT\nStart\n{paragraphs}\n{unread}"
     with pytest.raises(ImportParseError, match="the whole page became one entry"):
         timeline.parse(text, source="one.txt", time_zone="UTC", date=date(2023, 1, 1))

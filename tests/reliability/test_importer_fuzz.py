@@ -232,3 +232,63 @@ def test_random_pages_import_or_are_refused_clearly(
     if "--timezone" not in arguments:
         arguments += ["--timezone", "Asia/Yerevan"]
     import_and_check(folder, data, *arguments)
+
+
+# --- Saved HTML pages, copied pages of other layouts, other systems' exports ------------------
+
+SAMPLES = sorted((FIXTURES / "samples").iterdir())
+SAMPLE_LINES = [path.read_text(encoding="utf-8").split("\n") for path in SAMPLES]
+MARKUP = [
+    *['<time datetime="2023-09-20T10:00:00+02:00">', '<time datetime="yesterday">', "</article>"],
+    *['{"@type": "LiveBlogPosting", "liveBlogUpdate": [', '"datePublished": "2023-02-30T10:00"'],
+    *[
+        "<wp:comment_type>liveblog</wp:comment_type>",
+        "<wp:meta_key>liveblog_replaces</wp:meta_key>",
+    ],
+    *['"_items": [', '"groups": null', "]]>", "&x;", "<!DOCTYPE x [<!ENTITY x 'y'>]>", "</html>"],
+    *["09:22 GMT", "3.27pm BST", "4 min ago", "Updated 12:03 a.m. ET, September 26, 2023", "IST"],
+    *["<img src=x onerror=alert(1)>", "\ue80d", "Share", "By Ana Petrosyan", "time,body"],
+]
+SAMPLE_OPTIONS = [
+    *[("--date", "2022-11-19"), ("--now", "2023-09-26T09:30+01:00"), ("--timezone", "UTC")],
+    *[("--format", "html"), ("--format", "timeline"), ("--format", "wordpress")],
+    *[("--format", "sourcefabric"), ("--format", "table"), ("--zone-abbreviation", "IST=UTC")],
+    *[("--year", "2023"), ("--slug", "fuzz")],
+]
+
+
+@st.composite
+def sample(draw: st.DrawFn) -> str:
+    """A sample page or export, cut to a window and spliced with markup and stamps."""
+    lines = list(draw(st.sampled_from(SAMPLE_LINES)))
+    if draw(st.booleans()):
+        start = draw(st.integers(0, len(lines) - 1))
+        lines = lines[start : start + draw(st.integers(1, 60))]
+    for _ in range(draw(st.integers(0, 5))):
+        index = draw(st.integers(0, len(lines) - 1))
+        damage = draw(st.sampled_from(["drop", "repeat", "splice"]))
+        if damage == "drop" and len(lines) > 1:
+            del lines[index]
+        elif damage == "repeat":
+            lines.insert(index, lines[index])
+        else:
+            piece = draw(st.one_of(st.sampled_from(MARKUP + FRAGMENTS), st.text(max_size=8)))
+            at = draw(st.integers(0, len(lines[index])))
+            lines[index] = lines[index][:at] + piece + lines[index][at:]
+    return "\n".join(lines)
+
+
+@SETTINGS
+@given(
+    text=sample(),
+    options=st.lists(
+        st.sampled_from(SAMPLE_OPTIONS), max_size=3, unique_by=lambda option: option[0]
+    ),
+)
+def test_random_html_pages_and_exports_import_or_are_refused_clearly(
+    folder: Path, text: str, options: list[tuple[str, str]]
+) -> None:
+    arguments = [part for option in options for part in option]
+    if "--timezone" not in arguments:
+        arguments += ["--timezone", "Europe/London"]
+    import_and_check(folder, text.encode("utf-8", "replace"), *arguments)
