@@ -214,6 +214,9 @@ def _structured_entries(document: Any, page: _Page) -> tuple[list[_Update], str]
         )
     page.blog.warnings.extend(best[2].blog.warnings)
     page.blog.set_aside.extend(best[2].blog.set_aside)
+    for reading in readings:  # the page's own dates, from whichever reading found them
+        page.blog.published_at = page.blog.published_at or reading[2].blog.published_at
+        page.blog.updated_at = page.blog.updated_at or reading[2].blog.updated_at
     return best[0], best[1]
 
 
@@ -249,6 +252,8 @@ def _json_ld_updates(document: Any, page: _Page) -> list[_Update]:
         for node in _walk_json(data):
             if "LiveBlogPosting" not in _types(node):
                 continue
+            page.blog.published_at = _iso(node.get("datePublished"), page.tz)
+            page.blog.updated_at = _iso(node.get("dateModified"), page.tz)
             items = node.get("liveBlogUpdate") or []
             ids = ids if ids is not None else _ids(document)
             for item in items if isinstance(items, list) else [items]:

@@ -167,6 +167,7 @@ def parse(
     for line in lines[end:]:
         if line.text:
             state.set_aside(line.index + 1, line.text, "furniture")
+    _headlines_above_stamps(state)
     _date_entries(state, lines, year=year, date=date)
     _check_structure(state, lines)
     return finish(state, empty="no entry has any text after its time stamp; nothing to import")
@@ -464,6 +465,38 @@ def _close(state: _Parse, entry: _Entry | None) -> None:
     if len(entry.paragraphs) > 1 and looks_like_headline(entry.paragraphs[0]):
         entry.headline = entry.paragraphs.pop(0)
     state.drafts.append(entry)
+
+
+def _headlines_above_stamps(state: _Parse) -> None:
+    """Move headlines down where a page prints each one above its entry's stamp.
+
+    Such a page reads "Headline / 22:15 - 10 Mar 2022 / body": every entry then seems to end
+    with the next one's headline. Only when most entries look so (and the text before the
+    first stamp ends with a headline) are the headlines moved, with a warning.
+    """
+    entries = [draft for draft in state.drafts if isinstance(draft, _Entry)]
+    if len(entries) < 3 or not state.intro or not looks_like_headline(state.intro[-1]):
+        return
+    pairs = list(itertools.pairwise(entries))
+    above = [
+        a
+        for a, b in pairs
+        if len(a.paragraphs) >= 2
+        and looks_like_headline(a.paragraphs[-1])
+        and not b.headline
+        and not looks_like_headline(b.paragraphs[0])
+    ]
+    if len(above) * 10 < len(pairs) * 8:
+        return
+    entries[0].headline = state.intro.pop()
+    for a, b in pairs:
+        if a in above:
+            b.headline = a.paragraphs.pop()
+    state.warn(
+        entries[0].stamp.line,
+        f"this page prints each headline above its time stamp; moved {len(above) + 1} "
+        "headlines to the entries below them",
+    )
 
 
 # --- dating ---------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ def test_json_ld_updates_take_their_body_from_the_element_their_url_names() -> N
     blog = parse("jsonld-page.html")
     assert blog.title == "Valley wildfire: live updates"
     assert blog.format == "html (JSON-LD)"
+    assert blog.updated_at == datetime(2023, 8, 14, 11, 20, tzinfo=CEST)
     assert [(e.occurred_at, e.headline, e.author) for e in blog.entries] == [
         (datetime(2023, 8, 14, 6, 10, tzinfo=CEST), "Fire crosses the ridge road", ""),
         (datetime(2023, 8, 14, 9, 5, tzinfo=CEST), "Wind expected to turn by noon", "Pere Soler"),
@@ -105,3 +106,29 @@ def test_a_page_with_nothing_to_import_names_the_file_and_says_why() -> None:
         html.parse("<html><body><p>Just prose.</p></body></html>", source="a.html", time_zone="UTC")
     assert str(refused.value).startswith("a.html")
     assert "read as text" in refused.value.reason
+
+
+def test_microdata_updates_are_read_when_there_is_no_json_ld() -> None:
+    page = """<html><body><div itemscope itemtype="https://schema.org/LiveBlogPosting">
+    <h1 itemprop="headline">Marathon day</h1>
+    <div itemprop="liveBlogUpdate" itemscope itemtype="https://schema.org/BlogPosting">
+      <meta itemprop="datePublished" content="2024-04-21T10:05:00+02:00">
+      <h2 itemprop="headline">Leaders pass halfway</h2>
+      <span itemprop="author" itemscope><span itemprop="name">Kai Berger</span></span>
+      <div itemprop="articleBody"><p>The lead group passed halfway in 1:02.</p></div>
+    </div>
+    <div itemprop="liveBlogUpdate" itemscope itemtype="https://schema.org/BlogPosting">
+      <meta itemprop="datePublished" content="2024-04-21T09:00:00+02:00">
+      <div itemprop="articleBody"><p>The race has started.</p></div>
+    </div></div></body></html>"""
+    blog = html.parse(page, source="m.html", time_zone="UTC")
+    assert blog.format == "html (microdata)"
+    assert [(e.occurred_at, e.headline, e.author, e.body) for e in blog.entries] == [
+        (datetime(2024, 4, 21, 9, 0, tzinfo=CEST), "", "", "The race has started."),
+        (
+            datetime(2024, 4, 21, 10, 5, tzinfo=CEST),
+            "Leaders pass halfway",
+            "Kai Berger",
+            "The lead group passed halfway in 1:02.",
+        ),
+    ]

@@ -151,3 +151,14 @@ def test_a_page_that_would_be_one_entry_with_unread_stamps_is_refused() -> None:
     text = f"Title line here\n\n09:00 GMT\nStart\n{paragraphs}\n{unread}"
     with pytest.raises(ImportParseError, match="the whole page became one entry"):
         timeline.parse(text, source="one.txt", time_zone="UTC", date=date(2023, 1, 1))
+
+
+def test_headlines_printed_above_their_stamps_are_moved_to_their_entries() -> None:
+    blog = parse("headline-above-style.txt")
+    assert [(e.occurred_at.hour, e.headline) for e in blog.entries] == [
+        (9, "Families gather outside the court"),
+        (16, "Owners decline to comment"),
+        (17, "Inquiry hears from the ship's captain"),
+    ]
+    assert all("decline to comment" not in e.body for e in blog.entries)
+    assert any("each headline above its time stamp" in str(w) for w in blog.warnings)
