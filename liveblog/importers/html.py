@@ -125,12 +125,49 @@ def parse(
     page = _Page(source=source, tz=tz, blog=blog)
     blog.title = _title(document)
     structured, how = _structured_entries(document, page)
+    options = {"year": year, "date": date, "now": now, "zone_names": zone_names}
+    if structured and how != "time elements":
+        # JSON-LD often lists only the latest updates: if the page's text shows more stamped
+        # entries, read those instead (and say so).
+        fuller = _fuller_text_reading(document, page, len(structured), options)
+        if fuller is not None:
+            return fuller
     if structured:
         blog.format = f"html ({how})"
         _finish(page, structured)
         return blog
     _page_dates(document, page)  # the updates carry their own dates; a text page may not
-    return _as_text(document, page, year=year, date=date, now=now, zone_names=zone_names)
+    return _as_text(document, page, **options)  # type: ignore[arg-type]
+
+
+def _fuller_text_reading(
+    document: Any, page: _Page, found: int, options: dict[str, Any]
+) -> ParsedBlog | None:
+    from liveblog.importers import dated_blocks, timeline
+
+    lines, _ = page_text(document, _Page(page.source, page.tz, ParsedBlog(FORMAT, "", "UTC")))
+    _, stamps = timeline.sniff(lines, seed=dated_blocks.starts_entry)
+    if stamps <= found + 2:
+        return None
+    text_page = _Page(page.source, page.tz, ParsedBlog(FORMAT, page.source, page.blog.time_zone))
+    text_page.blog.title = page.blog.title
+    _page_dates(document, text_page)
+    try:
+        parsed = _as_text(document, text_page, **options)
+    except ImportParseError:
+        return None
+    if len(parsed.entries) <= found:
+        return None
+    parsed.warnings.insert(
+        0,
+        ImportNotice(
+            page.source,
+            0,
+            f"the page's structured data lists {found} updates but its text shows "
+            f"{len(parsed.entries)} stamped entries; imported those from the text",
+        ),
+    )
+    return parsed
 
 
 # --- the page's own metadata ----------------------------------------------------------------

@@ -132,3 +132,21 @@ def test_microdata_updates_are_read_when_there_is_no_json_ld() -> None:
             "The lead group passed halfway in 1:02.",
         ),
     ]
+
+
+def test_json_ld_listing_only_the_latest_updates_loses_to_the_stamped_text() -> None:
+    entries = "".join(
+        f"<div class='entry'><p>{hour:02d}:15 GMT</p><h3>Update at {hour}</h3>"
+        f"<p>Something happened at {hour}.</p></div>"
+        for hour in range(20, 8, -1)
+    )
+    page = (
+        '<html><head><script type="application/ld+json">{"@type": "LiveBlogPosting", '
+        '"dateModified": "2024-01-10T20:30:00+00:00", "liveBlogUpdate": [{"headline": '
+        '"Update at 20", "datePublished": "2024-01-10T20:15:00+00:00", "articleBody": '
+        '"Something happened at 20."}]}</script></head><body><main>'
+        f"<p>Updated 20:30 GMT, 10 January 2024</p>{entries}</main></body></html>"
+    )
+    blog = html.parse(page, source="l.html", time_zone="UTC")
+    assert len(blog.entries) == 12
+    assert "lists 1 updates but its text shows 12" in str(blog.warnings[0])
