@@ -238,7 +238,8 @@ class EntryPublished(DomainEvent):
     def validate(self) -> None:
         _require_text(self.body, "body", max_length=MAX_BODY_LENGTH, allow_blank=False)
         _require_text(self.headline, "headline", max_length=MAX_HEADLINE_LENGTH, allow_blank=True)
-        _require_text(self.author, "author", max_length=MAX_AUTHOR_LENGTH, allow_blank=True)
+        if self.author != "":  # most entries name none; imports build 100,000s of these
+            _require_text(self.author, "author", max_length=MAX_AUTHOR_LENGTH, allow_blank=True)
         _require_bool(self.key_event, "key_event")
         _require_bool(self.pinned, "pinned")
 

@@ -132,3 +132,9 @@ def test_entry_published_version_1_is_read_with_no_author() -> None:
     )
     assert event == ev.EntryPublished(body="Text", author="")
     assert ev.EntryPublished.VERSION == 2
+
+
+@pytest.mark.parametrize("author", [None, 5, "x" * 201, "Ana\x07"])
+def test_an_author_that_is_not_a_short_display_name_is_refused(author: object) -> None:
+    with pytest.raises(InvalidEventError):
+        ev.EntryPublished(body="Text", author=author)  # type: ignore[arg-type]

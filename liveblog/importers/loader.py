@@ -161,7 +161,7 @@ def _import_parsed(
     taken = {entry.id for entries in existing.values() for entry in entries}
     publications: list[commands.Publication] = []
     histories: list[tuple[uuid.UUID, ParsedEntry]] = []
-    corrections: list[tuple[uuid.UUID, ev.EntryPublished]] = []
+    corrections: list[tuple[uuid.UUID, tuple[str, str]]] = []
     for minute, items in _by_minute(parsed.entries).items():
         # Only entries an import made (their ids derive from the minute) are matched:
         # an editor's own update at the same minute is never "corrected" from a file.
@@ -169,8 +169,7 @@ def _import_parsed(
         derived = {entry_uuid(report.slug, minute, k) for k in range(len(olds) + len(items))}
         olds = [old for old in olds if old.id in derived]
         for item, current in _match(items, olds):
-            body, headline = _final_text(item)
-            event = ev.EntryPublished(body=body, headline=headline, author=item.author)
+            final = _final_text(item)
             if current is None:
                 entry_id = _fresh_id(report.slug, minute, taken)
                 publications.append(
@@ -186,7 +185,7 @@ def _import_parsed(
                 )
                 if item.revisions or item.retraction:
                     histories.append((entry_id, item))
-            elif (current.body, current.headline) == (event.body, event.headline):
+            elif (current.body, current.headline) == final:
                 report.unchanged += 1
             elif current.is_retracted:
                 report.warnings.append(
@@ -198,7 +197,7 @@ def _import_parsed(
                     )
                 )
             else:
-                corrections.append((current.id, event))
+                corrections.append((current.id, final))
 
     total = len(publications) + len(corrections) + len(histories)
     done = 0
@@ -208,11 +207,11 @@ def _import_parsed(
         done += len(batch)
         if progress:
             progress(done, total)
-    for entry_id, event in corrections:
+    for entry_id, (body, headline) in corrections:
         commands.entry_correct(
             entry=entry_id,
-            body=event.body,
-            headline=event.headline,
+            body=body,
+            headline=headline,
             reason=UPDATED_IN_SOURCE,
             actor=actor,
         )
