@@ -287,7 +287,7 @@ _BYLINE_WORD = re.compile(
 
 def read_byline(text: str) -> str | None:
     """Return the author a byline names ("By Ana Petrosyan", "From CNN's Jo Lee in Kyiv")."""
-    if len(text) > 160 or text.rstrip()[-1:] in ".!?:;":
+    if len(text) > 160 or text[:1] not in "BbFfRrWwPp" or text.rstrip()[-1:] in ".!?:;":
         return None
     match = _BYLINE.match(text.strip())
     if match is None:

@@ -489,12 +489,12 @@ class _Renderer:
         if self.headline and text == self.headline:
             self.headline = ""  # the headline is the entry's, not its body's
             return
-        byline = read_byline(text)
-        if byline is not None and len(self.paragraphs) <= 1:
-            return  # the entry's author, read separately
-        if is_prompt(text):
-            self.page.set_aside(None, text, "furniture")
-            return
+        if len(text) <= 160:  # bylines and prompts are short; most paragraphs are not
+            if len(self.paragraphs) <= 1 and read_byline(text) is not None:
+                return  # the entry's author, read separately
+            if is_prompt(text):
+                self.page.set_aside(None, text, "furniture")
+                return
         self.paragraphs.append(self.prefix + text)
 
     def block(self, element: Any) -> None:
