@@ -513,6 +513,20 @@ def read_date_line(line: str) -> tuple[int | None, int, int] | None:
     return year, month, day
 
 
+_DATE_ANYWHERE = re.compile(r"\b" + _DATE, re.IGNORECASE)
+
+
+def find_date(text: str) -> tuple[int | None, int, int] | None:
+    """Find the first date written anywhere in a text ("... (1749 HKT) September 17, 2023")."""
+    match = _DATE_ANYWHERE.search(plain(text[:200]))
+    if match is None:
+        return None
+    year, month, day = _date_parts(match)
+    if month is None or day is None or not 1 <= month <= 12 or not 1 <= day <= 31:
+        return None
+    return year, month, day
+
+
 def read_stamp(line: str, *, zones: dict[str, str] | None = None) -> Stamp | None:
     """Read a time stamp at the start of a line, with its zone, date and the text after it.
 

@@ -51,6 +51,7 @@ from liveblog.importers.stamps import (
     check_year,
     combine,
     describe_zone,
+    find_date,
     infer_year,
     read_date_line,
     read_stamp,
@@ -272,10 +273,10 @@ def _read_page_head(
         if line.kind == "stamp" and line.stamp is not None:
             when = _page_stamp(line, state, now, seen)
             seen = when.date() if when is not None else seen
-            if when is not None and line.stamp.prefix.startswith("published"):
-                blog.published_at = when
+            if when is not None and line.stamp.prefix.startswith(("updated", "last")):
+                blog.updated_at = when
             elif when is not None:
-                blog.updated_at = blog.updated_at or when
+                blog.published_at = blog.published_at or when
             state.set_aside(line.index + 1, line.text, "page metadata")
             line.kind = "furniture"
         elif line.kind == "text":
@@ -315,6 +316,10 @@ def _page_stamp(
     assert stamp is not None and state.tz is not None
     if stamp.relative:
         return resolve_relative(stamp.relative, now) if now is not None else None
+    if stamp.year is None and stamp.rest:
+        found = find_date(stamp.rest)  # "Published 0949 GMT (1749 HKT) September 17, 2023"
+        if found is not None and found[0] is not None:
+            stamp = dataclasses.replace(stamp, year=found[0], month=found[1], day=found[2])
     if stamp.year is not None and stamp.month is not None and stamp.day is not None:
         day = date(stamp.year, stamp.month, stamp.day) if _real(stamp) else None
     else:

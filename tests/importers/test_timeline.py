@@ -162,3 +162,32 @@ def test_headlines_printed_above_their_stamps_are_moved_to_their_entries() -> No
     ]
     assert all("decline to comment" not in e.body for e in blog.entries)
     assert any("each headline above its time stamp" in str(w) for w in blog.warnings)
+
+
+def test_the_pages_published_and_updated_stamps_are_metadata_not_entries() -> None:
+    text = (
+        "Breaking news: the flood\nFebruary 24, 2022 10:03am\nUpdated: March 25, 2022 5:38pm\n"
+        "Follow our live updates.\nMarch 23, 2022\n10:30 a.m. Brussels promises aid\n"
+        "Funds arrive within a week.\n8:15 a.m. Roads closed near the river\nPolice closed "
+        "three bridges.\nMarch 22, 2022\n11:25 p.m. Rain expected to ease by morning\n"
+    )
+    blog = timeline.parse(text, source="flood.txt", time_zone="UTC")
+    utc = timezone.utc
+    assert (blog.published_at, blog.updated_at) == (
+        datetime(2022, 2, 24, 10, 3, tzinfo=utc),
+        datetime(2022, 3, 25, 17, 38, tzinfo=utc),
+    )
+    assert [(e.occurred_at, e.headline, e.body) for e in blog.entries] == [
+        (datetime(2022, 3, 22, 23, 25, tzinfo=utc), "", "Rain expected to ease by morning"),
+        (
+            datetime(2022, 3, 23, 8, 15, tzinfo=utc),
+            "Roads closed near the river",
+            "Police closed three bridges.",
+        ),
+        (
+            datetime(2022, 3, 23, 10, 30, tzinfo=utc),
+            "Brussels promises aid",
+            "Funds arrive within a week.",
+        ),
+    ]
+    assert blog.introduction == "Follow our live updates."
