@@ -172,7 +172,7 @@ def test_the_pages_published_and_updated_stamps_are_metadata_not_entries() -> No
         "three bridges.\nMarch 22, 2022\n11:25 p.m. Rain expected to ease by morning\n"
     )
     blog = timeline.parse(text, source="flood.txt", time_zone="UTC")
-    utc = timezone.utc
+    utc = UTC
     assert (blog.published_at, blog.updated_at) == (
         datetime(2022, 2, 24, 10, 3, tzinfo=utc),
         datetime(2022, 3, 25, 17, 38, tzinfo=utc),
