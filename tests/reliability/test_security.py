@@ -23,7 +23,7 @@ from channels.testing.websocket import WebsocketCommunicator
 from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
-from config.asgi import application
+from config.asgi import application, router
 from liveblog import commands, consumers, limits
 from liveblog.api import tokens
 from liveblog.models import Blog, Entry
@@ -218,7 +218,7 @@ async def test_websocket_connections_are_limited_per_address(blog: Blog) -> None
     assert (await again.connect())[0], "a freed place was not given back"
     for communicator in (second, neighbour, again):
         await communicator.disconnect()
-    limiter = application.application_mapping["websocket"]
+    limiter = router.application_mapping["websocket"]
     assert isinstance(limiter, limits.WebSocketConnectionLimit)
     assert limiter.open == {}, "connections are still counted after they closed"
 
