@@ -16,7 +16,11 @@ $(VENV)/.installed: requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	@touch $@
 
-install: $(VENV)/.installed
+# This checkout's local settings: a generated secret key for its commands (config/local_env.py).
+var/local.env: | $(VENV)/.installed
+	$(PY) -m config.local_env
+
+install: $(VENV)/.installed var/local.env
 
 migrate: install
 	$(PY) manage.py migrate --noinput

@@ -9,20 +9,29 @@ import os
 
 from django.core.asgi import get_asgi_application
 
+from config.env import one_line_setting_errors
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-# Build the Django app first: it sets up the app registry that the imports below need.
-django_asgi_app = get_asgi_application()
+# Build the Django app first: it sets up the app registry that the imports below need. A
+# missing or malformed setting stops the server with one line that names it.
+with one_line_setting_errors():
+    django_asgi_app = get_asgi_application()
 
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
-from django.conf import settings  # noqa: E402
-from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter
+from channels.security.websocket import AllowedHostsOriginValidator
+from django.conf import settings
+from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
-from config import gc_tuning  # noqa: E402
-from config.lifespan import ServerLifespan  # noqa: E402
-from liveblog.limits import RequestBodyLimit, WebSocketConnectionLimit  # noqa: E402
-from liveblog.routing import websocket_urlpatterns  # noqa: E402
+from config import gc_tuning, local_env
+from config.lifespan import ServerLifespan
+from liveblog.limits import RequestBodyLimit, WebSocketConnectionLimit
+from liveblog.routing import websocket_urlpatterns
+
+with one_line_setting_errors():
+    local_env.refuse_local_secret_in_production(
+        debug=settings.DEBUG, supplied=settings.LOCAL_ENV_SUPPLIED
+    )
 
 http_app = ASGIStaticFilesHandler(django_asgi_app) if settings.SERVE_STATIC else django_asgi_app
 

@@ -2,14 +2,16 @@
 
 Every setting that comes from the environment goes through these helpers, so that a
 malformed value stops start-up with a message naming the variable instead of surfacing
-later as a confusing error somewhere else.
+later as a confusing error somewhere else. ``one_line_setting_errors`` turns that message
+into one line on stderr and exit status 1, for ``manage.py`` and for the ASGI server.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -18,20 +20,37 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
+class SettingError(ImproperlyConfigured):
+    """A setting from the environment is missing or malformed; the message names it."""
+
+
+@contextlib.contextmanager
+def one_line_setting_errors() -> Iterator[None]:
+    """Stop the process with the setting's message on one line instead of a traceback."""
+    try:
+        yield
+    except SettingError as exc:
+        raise SystemExit(f"Configuration error: {exc}") from None
+
+
 def _raw(name: str, environ: Mapping[str, str] | None) -> str | None:
     value = (os.environ if environ is None else environ).get(name)
     return None if value is None else value.strip()
 
 
 def env_str(
-    name: str, default: str | None = None, *, environ: Mapping[str, str] | None = None
+    name: str,
+    default: str | None = None,
+    *,
+    hint: str = "",
+    environ: Mapping[str, str] | None = None,
 ) -> str:
-    """Return a string setting; without a default, a missing value is an error."""
+    """Return a string setting; without a default, a missing value is an error (plus ``hint``)."""
     value = _raw(name, environ)
     if value:
         return value
     if default is None:
-        raise ImproperlyConfigured(f"{name} is not set. Set it in the environment.")
+        raise SettingError(f"{name} is not set. Set it in the environment{hint}.")
     return default
 
 
@@ -45,7 +64,7 @@ def env_bool(name: str, default: bool, *, environ: Mapping[str, str] | None = No
         return True
     if lowered in _FALSE:
         return False
-    raise ImproperlyConfigured(
+    raise SettingError(
         f"{name}={value!r} is not a boolean. Use one of: 1, 0, true, false, yes, no, on, off."
     )
 
@@ -59,7 +78,7 @@ def env_list(
         return list(default)
     items = [item.strip() for item in value.split(",") if item.strip()]
     if not items:
-        raise ImproperlyConfigured(f"{name} is set but empty. Give a comma-separated list.")
+        raise SettingError(f"{name} is set but empty. Give a comma-separated list.")
     return items
 
 
@@ -71,7 +90,7 @@ def env_int(name: str, default: int, *, environ: Mapping[str, str] | None = None
     try:
         return int(value)
     except ValueError:
-        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
+        raise SettingError(f"{name}={value!r} is not a whole number.") from None
 
 
 def env_float(name: str, default: float, *, environ: Mapping[str, str] | None = None) -> float:
@@ -82,7 +101,7 @@ def env_float(name: str, default: float, *, environ: Mapping[str, str] | None = 
     try:
         return float(value)
     except ValueError:
-        raise ImproperlyConfigured(f"{name}={value!r} is not a number.") from None
+        raise SettingError(f"{name}={value!r} is not a number.") from None
 
 
 def env_time_zone(name: str, default: str, *, environ: Mapping[str, str] | None = None) -> str:
@@ -91,7 +110,7 @@ def env_time_zone(name: str, default: str, *, environ: Mapping[str, str] | None 
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ImproperlyConfigured(
+        raise SettingError(
             f"{name}={value!r} is not a known IANA time zone (for example 'Asia/Yerevan')."
         ) from None
     return value
@@ -106,15 +125,15 @@ def env_database(
     url = env_str(name, default, environ=environ)
     scheme = urlsplit(url).scheme
     if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
-        raise ImproperlyConfigured(
+        raise SettingError(
             f"{name}={url!r} is not supported: use sqlite:///PATH or postgres://USER@HOST:PORT/DB."
         )
     try:
         config = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
     except ValueError as exc:
-        raise ImproperlyConfigured(f"{name}={url!r} could not be parsed: {exc}") from None
+        raise SettingError(f"{name}={url!r} could not be parsed: {exc}") from None
     if not config.get("NAME"):
-        raise ImproperlyConfigured(f"{name}={url!r} names no database.")
+        raise SettingError(f"{name}={url!r} names no database.")
     return config
 
 
@@ -125,7 +144,5 @@ def env_redis_url(name: str, *, environ: Mapping[str, str] | None = None) -> str
         return None
     parts = urlsplit(value)
     if parts.scheme not in {"redis", "rediss", "unix"} or not (parts.hostname or parts.path):
-        raise ImproperlyConfigured(
-            f"{name}={value!r} is not a Redis URL; expected redis://HOST:PORT/DB."
-        )
+        raise SettingError(f"{name}={value!r} is not a Redis URL; expected redis://HOST:PORT/DB.")
     return value

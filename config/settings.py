@@ -1,16 +1,18 @@
 """Django settings for liveblog, read from the environment through config.env.
 
 Local defaults need nothing installed: SQLite under the project and the in-memory channel
-layer. Production sets DATABASE_URL (PostgreSQL) and REDIS_URL (channels_redis); see README.
+layer; ``var/local.env`` (written by ``make install``, see ``config.local_env``) supplies a
+secret key for this checkout. Production sets DATABASE_URL (PostgreSQL), REDIS_URL
+(channels_redis) and its own DJANGO_SECRET_KEY; see README.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.exceptions import ImproperlyConfigured
-
+from config import local_env
 from config.env import (
+    SettingError,
     env_bool,
     env_database,
     env_float,
@@ -23,11 +25,18 @@ from config.env import (
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+#: The variables this checkout's var/local.env supplied (the environment wins over it).
+LOCAL_ENV_SUPPLIED = local_env.load()
+
 DEBUG = env_bool("DJANGO_DEBUG", False)
 _DEV_SECRET_KEY = "django-insecure-local-development-only"
-SECRET_KEY = env_str("DJANGO_SECRET_KEY", _DEV_SECRET_KEY if DEBUG else None)
+SECRET_KEY = env_str(
+    "DJANGO_SECRET_KEY",
+    _DEV_SECRET_KEY if DEBUG else None,
+    hint=" (for this checkout's own commands, `make install` writes one to var/local.env)",
+)
 if not DEBUG and SECRET_KEY == _DEV_SECRET_KEY:
-    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set to a real secret when DEBUG is off.")
+    raise SettingError("DJANGO_SECRET_KEY must be set to a real secret when DEBUG is off.")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
@@ -170,7 +179,7 @@ def _api_rate(name: str, default: str) -> str:
     value = env_str(name, default)
     count, _, period = value.partition("/")
     if not (count.isdigit() and period[:1] in {"s", "m", "h", "d"}):
-        raise ImproperlyConfigured(
+        raise SettingError(
             f"{name}={value!r} is not a rate; write it as REQUESTS/PERIOD, e.g. 120/min "
             "(period: s, min, hour or day)."
         )

@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from config import env
-from tests.servers import PROJECT
+from tests.servers import PROJECT, free_port
 
 
 @pytest.mark.parametrize(
@@ -56,16 +56,45 @@ def test_defaults_need_nothing_and_redis_url_switches_the_channel_layer() -> Non
     assert env.env_redis_url("REDIS_URL", environ={"REDIS_URL": "redis://127.0.0.1:6379/0"})
 
 
-def test_the_server_refuses_to_start_without_a_secret_key_in_production() -> None:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE"))}
-    environ["DJANGO_DEBUG"] = "false"
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """Run manage.py with only ``env`` (and a secret key) in the environment."""
+    environ = {"PATH": os.environ["PATH"], "DJANGO_SECRET_KEY": "x" * 50, **env}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
         cwd=PROJECT,
         env=environ,
         capture_output=True,
         text=True,
         timeout=60,
     )
-    assert result.returncode != 0
-    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DJANGO_DEBUG": "maybe"}, "DJANGO_DEBUG='maybe' is not a boolean"),
+    ],
+)
+def test_a_bad_setting_stops_manage_py_with_one_line_naming_it(env, message) -> None:
+    done = _manage("check", **env)
+
+    assert done.returncode == 1
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith(f"Configuration error: {message}")
+
+
+def test_a_bad_setting_stops_the_server_with_one_line_naming_it() -> None:
+    server = ["-m", "uvicorn", "config.asgi:application", "--port", str(free_port())]
+    environ = {"PATH": os.environ["PATH"], "DJANGO_DEBUG": "maybe"}
+    done = subprocess.run(
+        [sys.executable, *server],
+        cwd=PROJECT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+    assert done.returncode == 1
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith("Configuration error: DJANGO_DEBUG='maybe' is not a boolean")
