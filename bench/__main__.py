@@ -68,6 +68,11 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         help="PostgreSQL server to create the throwaway bench database on",
     )
     parser.add_argument(
+        "--postgres-database",
+        help="name of the throwaway bench database, dropped before and after (default "
+        "liveblog_bench_<pid>); on a shared server, one that is yours",
+    )
+    parser.add_argument(
         "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
     )
     parser.add_argument(
@@ -138,6 +143,7 @@ def _settings(args: argparse.Namespace) -> scenarios.Settings:
         targets=args.target_set,
         ws=args.ws,
         postgres_url=args.postgres_url,
+        postgres_database=args.postgres_database or f"liveblog_bench_{os.getpid()}",
         redis_url=args.redis_url,
         quick=quick,
     )

@@ -3,7 +3,7 @@
 With the in-memory channel layer only code in the server process reaches its readers, so
 the benchmark publishes from here (and, for symmetry, may do so on Redis too)::
 
-    GET /bench/health                                -> {"pid": ...}
+    GET /bench/health                                -> {"pid": ..., "database": {...}}
     GET /bench/publish?slug=S&count=N&rate=R&size=B  -> 202, starts a publishing task
     GET /bench/status                                -> the current run (see publishing.Run)
 
@@ -24,6 +24,7 @@ from bench.limits import raise_fd_limit
 raise_fd_limit()
 
 from channels.db import database_sync_to_async  # noqa: E402
+from django.conf import settings  # noqa: E402
 
 from bench import payload, publishing  # noqa: E402
 from config.asgi import application as liveblog_application  # noqa: E402
@@ -55,6 +56,15 @@ async def _publish(slug: str, run: publishing.Run, size: int) -> None:
         run.done = True
 
 
+def _database() -> dict[str, Any]:
+    """How this process reaches the database: the name its connections carry, its pool's size."""
+    options = settings.DATABASES["default"].get("OPTIONS", {})
+    return {
+        "application_name": options.get("application_name"),
+        "pool_max_size": (options.get("pool") or {}).get("max_size"),
+    }
+
+
 async def _respond(send: Any, status: int, body: dict[str, Any]) -> None:
     data = json.dumps(body).encode()
     await send(
@@ -74,7 +84,7 @@ async def _bench(scope: dict[str, Any], send: Any) -> None:
     query = {k: v[-1] for k, v in parse_qs(scope.get("query_string", b"").decode()).items()}
     path = scope["path"]
     if path == "/bench/health":
-        await _respond(send, 200, {"pid": os.getpid()})
+        await _respond(send, 200, {"pid": os.getpid(), "database": _database()})
     elif path == "/bench/status":
         run = _state["run"]
         await _respond(send, 200, run.as_dict() if run else {})

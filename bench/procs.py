@@ -236,15 +236,16 @@ class Server(Process):
     def ws_url(self, slug: str) -> str:
         return f"ws://{HOST}:{self.port}/ws/blogs/{slug}/"
 
-    def wait_ready(self, timeout: float = 60) -> None:
+    def wait_ready(self, timeout: float = 60) -> dict[str, Any]:
+        """Wait until the server answers; return what its ``/bench/health`` says about it."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if not self.alive():
                 raise self.failure(f"exited with {self.popen.returncode} while starting")
             try:
-                status, _ = http_get(self.base + "/bench/health", timeout=2)
+                status, body = http_get(self.base + "/bench/health", timeout=2)
                 if status == 200:
-                    return
+                    return json.loads(body)
             except OSError:
                 pass
             time.sleep(0.2)
@@ -345,3 +346,36 @@ def postgres_create(admin_url: str, name: str) -> str:
 def postgres_drop(admin_url: str, name: str) -> None:
     with postgres_admin(admin_url) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class PostgresConnections:
+    """Count, in a thread, the connections of each ``application_name``; keep each one's peak."""
+
+    def __init__(self, admin_url: str, names: list[str], interval: float = 0.05) -> None:
+        self.admin_url = admin_url
+        self.peaks = dict.fromkeys(names, 0)
+        self.samples = 0
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
+
+    def _watch(self) -> None:
+        with postgres_admin(self.admin_url) as conn:
+            while not self._stop.is_set():
+                rows = conn.execute(
+                    "SELECT application_name, count(*) FROM pg_stat_activity "
+                    "WHERE application_name = ANY(%s) GROUP BY application_name",
+                    [list(self.peaks)],
+                ).fetchall()
+                for name, count in rows:
+                    self.peaks[name] = max(self.peaks[name], count)
+                self.samples += 1
+                self._stop.wait(self.interval)

@@ -212,6 +212,18 @@ def rows(results: dict[str, Any], *, behind: int) -> list[list[str]]:
                 _verdict(m["per_connection_kb"] <= KB_PER_CONNECTION) if target != "raw" else "",
             ]
         )
+    for target, c in results.get("db_connections", {}).items():
+        bound = c["pool_max_size"]
+        peaks = ", ".join(f"process {n}: {peak}" for n, peak in enumerate(c["peaks"], start=1))
+        table.append(
+            [
+                "PostgreSQL connections per server process, peak",
+                TARGETS[target],
+                f"{peaks} (pg_stat_activity, {c['samples']:,} samples over the run)",
+                f"<= DATABASE_POOL_MAX_SIZE ({bound})",
+                _verdict(max(c["peaks"], default=0) <= bound if bound else None),
+            ]
+        )
     for key, message in results.get("errors", {}).items():
         first = message.strip().splitlines()[0] if message.strip() else "failed"
         verdict = "n/a" if first.startswith("skipped") else "ERROR"

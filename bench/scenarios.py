@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
-import os
 import re
 import sys
 import time
@@ -32,6 +31,7 @@ from bench.procs import (
     PYTHON,
     ROOT,
     BenchError,
+    PostgresConnections,
     Process,
     Readers,
     Server,
@@ -75,6 +75,7 @@ class Settings:
     #: Whether the servers (liveblog's and the raw one) accept it; deployed: no (README).
     server_compression: bool = False
     postgres_url: str = "postgres://postgres@127.0.0.1:5432/postgres"
+    postgres_database: str = "liveblog_bench"
     redis_url: str = "redis://127.0.0.1:6379/0"
     quick: bool = False
     targets: frozenset[str] = frozenset({"memory", "raw", "redis"})
@@ -432,7 +433,7 @@ def redis_target(run: Run) -> None:
     problem = redis_reachable(settings.redis_url)
     if problem:
         raise BenchError(f"skipped: {problem}")
-    name = f"liveblog_bench_{os.getpid()}"
+    name = settings.postgres_database
     try:
         database_url = postgres_create(settings.postgres_url, name)
     except Exception as exc:
@@ -454,10 +455,20 @@ def redis_target(run: Run) -> None:
     ]
     for server in servers:
         run.stack.callback(server.stop)
-    for server in servers:
-        server.wait_ready()
+    health = [server.wait_ready() for server in servers]
+    # Each server's connections, by the application_name its settings gave them.
+    names = [about["database"]["application_name"] for about in health]
+    watch = PostgresConnections(settings.postgres_url, names)
+    run.stack.callback(watch.stop)
+    watch.start()
     publisher = _Publisher(run, "redis", servers, env, settings.redis_publisher)
     _fanout(run, "redis", servers, publisher, base, message_size=payload.BODY_SIZE)
+    watch.stop()
+    run.results.setdefault("db_connections", {})["redis"] = {
+        "peaks": [watch.peaks[name] for name in names],
+        "pool_max_size": health[0]["database"]["pool_max_size"],
+        "samples": watch.samples,
+    }
     for server in servers:
         server.stop()
 

@@ -12,6 +12,7 @@ import contextlib
 import os
 import zoneinfo
 from collections.abc import Iterator, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -82,26 +83,42 @@ def env_list(
     return items
 
 
-def env_int(name: str, default: int, *, environ: Mapping[str, str] | None = None) -> int:
-    """Return a whole-number setting."""
+def env_int(
+    name: str, default: int, *, minimum: int | None = None, environ: Mapping[str, str] | None = None
+) -> int:
+    """Return a whole-number setting, at least ``minimum`` when one is given."""
     value = _raw(name, environ)
     if value is None or value == "":
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise SettingError(f"{name}={value!r} is not a whole number.") from None
+        number = default
+    else:
+        try:
+            number = int(value)
+        except ValueError:
+            raise SettingError(f"{name}={value!r} is not a whole number.") from None
+    if minimum is not None and number < minimum:
+        raise SettingError(f"{name}={number} is too small: it must be at least {minimum}.")
+    return number
 
 
-def env_float(name: str, default: float, *, environ: Mapping[str, str] | None = None) -> float:
-    """Return a number setting (seconds, say)."""
+def env_float(
+    name: str,
+    default: float,
+    *,
+    above: float | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> float:
+    """Return a number setting (seconds, say), greater than ``above`` when one is given."""
     value = _raw(name, environ)
     if value is None or value == "":
-        return default
-    try:
-        return float(value)
-    except ValueError:
-        raise SettingError(f"{name}={value!r} is not a number.") from None
+        number = default
+    else:
+        try:
+            number = float(value)
+        except ValueError:
+            raise SettingError(f"{name}={value!r} is not a number.") from None
+    if above is not None and not number > above:
+        raise SettingError(f"{name}={number:g} is too small: it must be more than {above:g}.")
+    return number
 
 
 def env_time_zone(name: str, default: str, *, environ: Mapping[str, str] | None = None) -> str:
@@ -117,9 +134,12 @@ def env_time_zone(name: str, default: str, *, environ: Mapping[str, str] | None 
 
 
 def env_database(
-    name: str, default: str, *, conn_max_age: int = 0, environ: Mapping[str, str] | None = None
-) -> dict:
-    """Return a Django DATABASES entry parsed from a URL (sqlite:///path, postgres://...)."""
+    name: str, default: str, *, environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """Return a Django DATABASES entry parsed from a URL (sqlite:///path, postgres://...).
+
+    Connections are not kept past a request (``CONN_MAX_AGE`` 0): see ``config.settings``.
+    """
     import dj_database_url
 
     url = env_str(name, default, environ=environ)
@@ -129,12 +149,12 @@ def env_database(
             f"{name}={url!r} is not supported: use sqlite:///PATH or postgres://USER@HOST:PORT/DB."
         )
     try:
-        config = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
+        config = dj_database_url.parse(url, conn_max_age=0, conn_health_checks=True)
     except ValueError as exc:
         raise SettingError(f"{name}={url!r} could not be parsed: {exc}") from None
     if not config.get("NAME"):
         raise SettingError(f"{name}={url!r} names no database.")
-    return config
+    return dict(config)
 
 
 def env_redis_url(name: str, *, environ: Mapping[str, str] | None = None) -> str | None:
@@ -146,3 +166,9 @@ def env_redis_url(name: str, *, environ: Mapping[str, str] | None = None) -> str
     if parts.scheme not in {"redis", "rediss", "unix"} or not (parts.hostname or parts.path):
         raise SettingError(f"{name}={value!r} is not a Redis URL; expected redis://HOST:PORT/DB.")
     return value
+
+
+def env_retired(name: str, why: str, *, environ: Mapping[str, str] | None = None) -> None:
+    """Refuse a variable that is no longer read, rather than ignore it silently."""
+    if _raw(name, environ) is not None:
+        raise SettingError(f"{name} is no longer read: {why} Remove it from the environment.")

@@ -8,6 +8,7 @@ secret key for this checkout. Production sets DATABASE_URL (PostgreSQL), REDIS_U
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from config import local_env
@@ -19,6 +20,7 @@ from config.env import (
     env_int,
     env_list,
     env_redis_url,
+    env_retired,
     env_str,
     env_time_zone,
 )
@@ -83,16 +85,38 @@ TEMPLATES = [
     },
 ]
 
-# Connections are kept for a minute: readers' handshakes and catch-ups run on one database
-# thread, and opening a connection for each of them was a fifth of a reconnect storm.
-DATABASES = {
-    "default": env_database(
-        "DATABASE_URL",
-        f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+# No connection outlives its request (CONN_MAX_AGE 0). Under ASGI every request runs in a
+# thread of its own, and a connection kept "for reuse" stayed open in the finished thread
+# until the garbage collector found it (README, "Database connections").
+env_retired(
+    "DATABASE_CONN_MAX_AGE",
+    "persistent connections leak under ASGI; on PostgreSQL each process reuses connections "
+    "from a pool of at most DATABASE_POOL_MAX_SIZE.",
+)
+DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _pool_max_size = env_int("DATABASE_POOL_MAX_SIZE", 10, minimum=1)
+    _pool_min_size = env_int("DATABASE_POOL_MIN_SIZE", 2, minimum=0)
+    if _pool_min_size > _pool_max_size:
+        raise SettingError(
+            f"DATABASE_POOL_MIN_SIZE={_pool_min_size} is more than "
+            f"DATABASE_POOL_MAX_SIZE={_pool_max_size}."
+        )
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            # psycopg's pool, one per process: it bounds the connections the process holds,
+            # requests and the push channel's database thread alike, and a request that finds
+            # them all busy waits up to the timeout for one (then the API answers 503).
+            "pool": {
+                "min_size": _pool_min_size,
+                "max_size": _pool_max_size,
+                "timeout": env_float("DATABASE_POOL_TIMEOUT", 10.0, above=0),
+            },
+        }
     )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # One name per process, so pg_stat_activity shows what each one holds (README).
+    DATABASES["default"]["OPTIONS"].setdefault("application_name", f"liveblog-{os.getpid()}")
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock when a transaction starts, so two appends queue up
     # behind busy_timeout instead of failing to upgrade a read lock half-way through.
     DATABASES["default"].setdefault("OPTIONS", {}).update(

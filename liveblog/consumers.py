@@ -87,8 +87,9 @@ class BlogConsumer(AsyncWebsocketConsumer):
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels' own dispatch first closes stale database connections in a thread, on
         # every message. This consumer reaches the database only through
-        # database_sync_to_async, which does that itself, so a handshake for a known blog
-        # stays on the event loop.
+        # database_sync_to_async, which closes the thread's connection before and after each
+        # call (on PostgreSQL: gives it back to the pool), so a handshake for a known blog
+        # stays on the event loop and no connection is held between messages.
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -41,6 +42,18 @@ from tests.servers import PROJECT, free_port
             lambda: env.env_int("REDIS_MAX_CONNECTIONS", 1, environ={"REDIS_MAX_CONNECTIONS": "x"}),
             "REDIS_MAX_CONNECTIONS='x' is not a whole number",
         ),
+        (
+            lambda: env.env_int("POOL", 1, minimum=1, environ={"POOL": "0"}),
+            "POOL=0 is too small: it must be at least 1",
+        ),
+        (
+            lambda: env.env_float("WAIT", 1.0, above=0, environ={"WAIT": "-2"}),
+            "WAIT=-2 is too small: it must be more than 0",
+        ),
+        (
+            lambda: env.env_retired("OLD", "it leaked.", environ={"OLD": "60"}),
+            "OLD is no longer read: it leaked. Remove it from the environment.",
+        ),
     ],
 )
 def test_a_malformed_setting_is_named_in_the_error(call, message) -> None:
@@ -73,6 +86,11 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     ("env", "message"),
     [
         ({"DJANGO_DEBUG": "maybe"}, "DJANGO_DEBUG='maybe' is not a boolean"),
+        ({"DATABASE_CONN_MAX_AGE": "60"}, "DATABASE_CONN_MAX_AGE is no longer read"),
+        (
+            {"DATABASE_URL": "postgres://liveblog@db.invalid/x", "DATABASE_POOL_MAX_SIZE": "0"},
+            "DATABASE_POOL_MAX_SIZE=0 is too small: it must be at least 1",
+        ),
     ],
 )
 def test_a_bad_setting_stops_manage_py_with_one_line_naming_it(env, message) -> None:
@@ -98,3 +116,31 @@ def test_a_bad_setting_stops_the_server_with_one_line_naming_it() -> None:
     assert done.returncode == 1
     [line] = done.stderr.strip().splitlines()
     assert line.startswith("Configuration error: DJANGO_DEBUG='maybe' is not a boolean")
+
+
+def test_on_postgresql_each_process_has_a_bounded_pool_and_keeps_no_connection() -> None:
+    probe = (
+        "import json; from django.conf import settings; "
+        "print(json.dumps(settings.DATABASES['default']))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=PROJECT,
+        env={
+            "PATH": os.environ["PATH"],
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DJANGO_DEBUG": "true",
+            "DATABASE_URL": "postgres://liveblog@db.invalid:5432/liveblog",
+            "DATABASE_POOL_MAX_SIZE": "7",
+            "DATABASE_POOL_MIN_SIZE": "1",
+            "DATABASE_POOL_TIMEOUT": "2.5",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    database = json.loads(done.stdout)
+    assert database["OPTIONS"]["pool"] == {"min_size": 1, "max_size": 7, "timeout": 2.5}
+    assert database["CONN_MAX_AGE"] == 0  # Django's pool requires it; nothing outlives a request
+    assert database["OPTIONS"]["application_name"].startswith("liveblog-")
