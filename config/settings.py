@@ -24,6 +24,7 @@ from config.env import (
     env_str,
     env_time_zone,
 )
+from liveblog.params import whole_number
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -202,7 +203,7 @@ def _api_rate(name: str, default: str) -> str:
     """A DRF throttle rate such as 120/min, checked now so a typo stops start-up."""
     value = env_str(name, default)
     count, _, period = value.partition("/")
-    if not (count.isdigit() and period[:1] in {"s", "m", "h", "d"}):
+    if whole_number(count) is None or period[:1] not in {"s", "m", "h", "d"}:
         raise SettingError(
             f"{name}={value!r} is not a rate; write it as REQUESTS/PERIOD, e.g. 120/min "
             "(period: s, min, hour or day)."

@@ -41,6 +41,7 @@ from channels.layers import get_channel_layer
 
 from liveblog import broadcast, fanout
 from liveblog.models import Blog
+from liveblog.params import whole_number
 
 logger = logging.getLogger(__name__)
 
@@ -158,10 +159,8 @@ class BlogConsumer(AsyncWebsocketConsumer):
         values = parse_qs(self.scope.get("query_string", b"").decode("latin-1")).get("after")
         if not values:
             return None
-        value = values[-1]
-        if not value.isdigit() or len(value) > 18:
-            return False
-        return int(value)
+        after = whole_number(values[-1])
+        return False if after is None else after
 
     async def _leave_hub(self) -> None:
         hub, self.hub = self.hub, None

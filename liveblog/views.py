@@ -21,6 +21,7 @@ from django.views.decorators.http import require_safe
 from liveblog import selectors
 from liveblog.errors import BlogNotFoundError, EntryNotFoundError
 from liveblog.models import Blog
+from liveblog.params import whole_number
 
 KEY_EVENTS = "key-events"
 _ENTRY_URL_PLACEHOLDER = uuid.UUID(int=0)
@@ -65,9 +66,9 @@ def _timeline(request: HttpRequest, blog: Blog) -> dict[str, Any]:
     """One page of the blog's timeline (all updates or key events) and its navigation."""
     view = KEY_EVENTS if request.GET.get("view") == KEY_EVENTS else "all"
     raw_before = request.GET.get("before")
-    if raw_before is not None and not (raw_before.isdigit() and len(raw_before) <= 18):
+    before = whole_number(raw_before)
+    if raw_before is not None and before is None:
         raise Http404("'before' must be the seq of an entry, as in the 'Older updates' link.")
-    before = int(raw_before) if raw_before is not None else None
     try:
         entries, next_before = selectors.reader_page(
             blog, key_events_only=view == KEY_EVENTS, before=before

@@ -148,6 +148,10 @@ async def test_a_rolled_back_publish_reaches_no_one(live_blog) -> None:
         ("/ws/blogs/draft/", consumers.CLOSE_NOT_FOUND),
         ("/ws/blogs/live/?after=-1", consumers.CLOSE_BAD_REQUEST),
         ("/ws/blogs/live/?after=abc", consumers.CLOSE_BAD_REQUEST),
+        # "²" as a browser sends it: str.isdigit() accepted it and int() raised.
+        ("/ws/blogs/live/?after=%C2%B2", consumers.CLOSE_BAD_REQUEST),
+        ("/ws/blogs/live/?after=%D9%A3", consumers.CLOSE_BAD_REQUEST),  # Arabic-Indic 3
+        (f"/ws/blogs/live/?after={'9' * 5000}", consumers.CLOSE_BAD_REQUEST),
     ],
 )
 async def test_unknown_or_draft_blogs_and_bad_after_close_with_a_documented_code(

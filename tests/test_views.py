@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import Client
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from liveblog import commands, selectors
 from liveblog.models import Blog, Entry
@@ -125,6 +126,15 @@ def test_an_unknown_or_malformed_cursor_is_not_found(client, blog) -> None:
     _get(client, f"{blog.get_absolute_url()}?before=999", status=404)
     _get(client, f"{blog.get_absolute_url()}?before=-1", status=404)
     _get(client, "/blogs/election-night/updates/?before=abc", status=404)
+
+
+@pytest.mark.parametrize("before", ["²", "①", "٣", "1_0", "9" * 5000])
+def test_a_cursor_that_only_looks_like_a_number_is_not_found(client, blog, before) -> None:
+    # str.isdigit() accepts "²", which int() then refused: a 500 on the page and its fragment.
+    _publish(blog, "Only one")
+    query = urlencode({"before": before})
+    _get(client, f"{blog.get_absolute_url()}?{query}", status=404)
+    _get(client, f"/blogs/{blog.slug}/updates/?{query}", status=404)
 
 
 def test_pinned_entries_sit_above_the_timeline_and_not_twice(client, blog) -> None:

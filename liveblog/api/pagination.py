@@ -11,7 +11,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.request import Request
 
-from liveblog.api.serializers import MAX_NUMBER
+from liveblog.params import MAX_NUMBER
 
 INVALID_CURSOR = "This cursor is not valid; follow the next or previous link of a page."
 

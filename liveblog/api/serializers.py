@@ -17,9 +17,8 @@ from rest_framework import serializers
 
 from liveblog import events, selectors
 from liveblog.models import Blog, Entry, EntryRevision, Event
+from liveblog.params import MAX_NUMBER, whole_number
 
-#: The largest seq or revision number a client may send; larger would overflow the database.
-MAX_NUMBER = 2**63 - 1
 #: Named in SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] as EventTypeEnum.
 EVENT_TYPE_CHOICES = [(name, name) for name in sorted(events.EVENT_TYPES)]
 
@@ -241,8 +240,23 @@ class EntriesQuerySerializer(serializers.Serializer):
     limit = serializers.IntegerField(min_value=1, max_value=100, default=20)
 
 
+class SeqField(serializers.IntegerField):
+    """A seq in the query string, read as the pages and the push channel read one.
+
+    ASCII digits only (``liveblog.params``); DRF's IntegerField would also take " 7", "7.0"
+    and Arabic-Indic digits.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=0, max_value=MAX_NUMBER, **kwargs)
+
+    def to_internal_value(self, data: Any) -> int:
+        number = whole_number(data) if isinstance(data, str) else None
+        if number is None:
+            self.fail("invalid")
+        return number
+
+
 class EventsQuerySerializer(serializers.Serializer):
-    after = serializers.IntegerField(
-        min_value=0, max_value=MAX_NUMBER, default=0, help_text="Events with a seq above this."
-    )
+    after = SeqField(default=0, help_text="Events with a seq above this.")
     limit = serializers.IntegerField(min_value=1, max_value=500, default=100)
