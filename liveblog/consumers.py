@@ -83,6 +83,9 @@ class BlogConsumer(AsyncWebsocketConsumer):
     hub: fanout.BlogHub | None = None
     last_queued: int = 0
     sender: asyncio.Task[None] | None = None
+    #: The task closing a reader that fell behind. The loop holds tasks only weakly, so an
+    #: unreferenced one may be collected before it has closed anything.
+    closer: asyncio.Task[None] | None = None
     wakeup: asyncio.Future[None] | None = None
 
     async def dispatch(self, message: dict[str, Any]) -> None:
@@ -239,8 +242,7 @@ class BlogConsumer(AsyncWebsocketConsumer):
         except Exception:
             logger.exception("Sending to a reader of blog %s failed; closing it", self.blog_id)
             self.closing = True
-            with contextlib.suppress(Exception):  # the connection may be gone already
-                await self.close(code=CLOSE_TOO_SLOW)
+            await self._close_quietly(CLOSE_TOO_SLOW)
         finally:
             self.sender = None
 
@@ -268,4 +270,8 @@ class BlogConsumer(AsyncWebsocketConsumer):
     def _drop_slow_reader(self) -> None:
         self.closing = True
         logger.info("Dropping a reader of blog %s whose outbox is full", self.blog_id)
-        asyncio.get_running_loop().create_task(self.close(code=CLOSE_TOO_SLOW))
+        self.closer = asyncio.get_running_loop().create_task(self._close_quietly(CLOSE_TOO_SLOW))
+
+    async def _close_quietly(self, code: int) -> None:
+        with contextlib.suppress(Exception):  # the connection may be gone already
+            await self.close(code=code)

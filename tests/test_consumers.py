@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import time
+import weakref
 
 import pytest
 from channels.db import database_sync_to_async
@@ -161,6 +163,47 @@ async def test_unknown_or_draft_blogs_and_bad_after_close_with_a_documented_code
     communicator = WebsocketCommunicator(application, path, headers=ORIGIN)
     await communicator.connect()
     assert await communicator.receive_output(timeout=3) == {"type": "websocket.close", "code": code}
+
+
+async def test_the_task_closing_a_slow_reader_is_kept_until_it_has_closed(
+    live_blog, monkeypatch
+) -> None:
+    # The loop holds tasks weakly: a close task nobody references, waiting on something
+    # nobody else holds either, is collected before it closes anything.
+    monkeypatch.setattr(consumers, "OUTBOX_SIZE", 1)
+    never_sent = lambda self, text: asyncio.sleep(3600)  # noqa: E731 (a reader that never reads)
+    monkeypatch.setattr(consumers.BlogConsumer, "_send_text", never_sent)
+    closing: list[weakref.ref[asyncio.Task[None]]] = []
+    waits: list[weakref.ref[asyncio.Future[None]]] = []
+    real_close = consumers.BlogConsumer.close
+
+    async def close_after_a_wait(self, code=None, reason=None) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        closing.append(weakref.ref(task))
+        wait = asyncio.get_running_loop().create_future()
+        waits.append(weakref.ref(wait))
+        await wait
+        await real_close(self, code=code)
+
+    monkeypatch.setattr(consumers.BlogConsumer, "close", close_after_a_wait)
+    reader = await _connect("/ws/blogs/live/")
+    for n in range(3):
+        await _publish(live_blog, f"update {n}")
+    for _ in range(50):
+        if closing:
+            break
+        await asyncio.sleep(0.05)
+    gc.collect()
+    task = closing[0]()
+    assert task is not None and not task.done(), "the close task was collected"
+    wait = waits[0]()
+    assert wait is not None
+    wait.set_result(None)
+    assert await reader.receive_output(timeout=3) == {
+        "type": "websocket.close",
+        "code": consumers.CLOSE_TOO_SLOW,
+    }
 
 
 async def test_readers_cannot_write(live_blog) -> None:
