@@ -19,14 +19,13 @@ with one_line_setting_errors():
     django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter
-from channels.security.websocket import AllowedHostsOriginValidator
 from django.conf import settings
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
 from config import gc_tuning, local_env
 from config.lifespan import ServerLifespan
 from liveblog.limits import RequestBodyLimit, WebSocketConnectionLimit
-from liveblog.routing import websocket_urlpatterns
+from liveblog.routing import allowed_origins_only, websocket_urlpatterns
 
 with one_line_setting_errors():
     local_env.refuse_local_secret_in_production(
@@ -42,7 +41,7 @@ router = ProtocolTypeRouter(
         "websocket": WebSocketConnectionLimit(
             # Readers are anonymous: no session or user lookup, which would also wrap every
             # message the server sends.
-            AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns))
+            allowed_origins_only(URLRouter(websocket_urlpatterns))
         ),
     }
 )

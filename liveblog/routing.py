@@ -1,7 +1,52 @@
-from django.urls import path
+"""Which WebSocket reaches which consumer, and a plain refusal for anything else.
+
+Channels' ``URLRouter`` raises a ValueError for a path no route matches, which the server
+logs with a traceback and answers 500; and its origin check raises on an Origin header that
+Python's ``urlparse`` cannot read (``http://[``, a port over 65535). Both are a client's
+mistake, so both are refused here like a foreign origin: the handshake is closed before it is
+accepted, which the server answers with HTTP 403. (Not a 404 through the denial-response
+extension: uvicorn's websockets-sansio logs an error after each of those, Kludex/uvicorn#3138.)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlparse
+
+from channels.security.websocket import OriginValidator, WebsocketDenier
+from django.conf import settings
+from django.urls import path, re_path
 
 from liveblog.consumers import BlogConsumer
+from liveblog.limits import Receive, Scope, Send
 
 websocket_urlpatterns = [
     path("ws/blogs/<slug:slug>/", BlogConsumer.as_asgi()),
+    # Any other path: refused, rather than a ValueError from the router.
+    re_path(r"", WebsocketDenier.as_asgi()),
 ]
+
+
+class ReadableOriginValidator(OriginValidator):
+    """Channels' origin check, refusing an Origin header it cannot parse instead of raising."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not _origins_parse(scope):
+            await WebsocketDenier()(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
+def _origins_parse(scope: Scope) -> bool:
+    for name, value in scope.get("headers", []):
+        if name == b"origin":
+            try:
+                urlparse(value.decode("latin-1")).port  # noqa: B018 (reading it is the check)
+            except ValueError:
+                return False
+    return True
+
+
+def allowed_origins_only(app: Any) -> ReadableOriginValidator:
+    """Channels' AllowedHostsOriginValidator: sockets only from the site's own pages."""
+    return ReadableOriginValidator(app, settings.ALLOWED_HOSTS)

@@ -165,6 +165,27 @@ async def test_unknown_or_draft_blogs_and_bad_after_close_with_a_documented_code
     assert await communicator.receive_output(timeout=3) == {"type": "websocket.close", "code": code}
 
 
+@pytest.mark.parametrize("path", ["/ws/blogs/%C3%A9/", "/ws/", "/ws/blogs/live/extra/", "/"])
+async def test_a_path_that_is_no_push_channel_is_refused(live_blog, path) -> None:
+    # Channels' URLRouter raised a ValueError: a traceback in the log and a 500.
+    communicator = WebsocketCommunicator(application, path, headers=ORIGIN)
+    assert await communicator.connect() == (False, 1000)  # closed before accepting: HTTP 403
+    await communicator.disconnect()
+
+
+@pytest.mark.parametrize(
+    "origin", [b"http://[", b"http://localhost:99999", b"http://localhost:port", b"\xff\xfe"]
+)
+async def test_an_origin_that_cannot_be_parsed_is_refused_like_a_foreign_one(
+    live_blog, origin
+) -> None:
+    # Channels' origin check let urlparse's ValueError escape: a traceback and a 500.
+    headers = [(b"origin", origin), (b"host", b"localhost")]
+    communicator = WebsocketCommunicator(application, "/ws/blogs/live/", headers=headers)
+    connected, _ = await communicator.connect()
+    assert not connected
+
+
 async def test_the_task_closing_a_slow_reader_is_kept_until_it_has_closed(
     live_blog, monkeypatch
 ) -> None:

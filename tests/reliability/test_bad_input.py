@@ -19,7 +19,7 @@ from django.conf import settings
 from django.test import Client
 from rest_framework.test import APIClient
 from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Origin
 
 from liveblog import consumers, markup
@@ -333,3 +333,34 @@ async def test_bad_frames_close_only_the_socket_that_sent_them(
     assert alive
     assert bystander.seqs == [blog.last_seq + 1], describe(bystander, [blog.last_seq + 1])
     assert bystander.endings == []
+
+
+async def _refusal(url: str, origin: str) -> int | str:
+    """The HTTP status that refused a handshake, or the close code that ended the socket."""
+    try:
+        async with connect(url, origin=Origin(origin)) as ws:
+            return await _close_code(ws) or "open"
+    except InvalidStatus as refused:
+        return f"http {refused.response.status_code}"
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_malformed_handshakes_are_refused_without_a_traceback(blog: Blog, logs: Path) -> None:
+    with tuned_servers(1, logs) as (server,):
+        channel = f"{server.ws}/ws/blogs/{blog.slug}/"
+        refusals = {
+            # Channels' router raised for a path no route matches: a 500 and a traceback.
+            "unknown path": await _refusal(f"{server.ws}/ws/blogs/%C3%A9/", server.origin),
+            # str.isdigit() accepted "²", and int() raised.
+            "superscript after": await _refusal(f"{channel}?after=%C2%B2", server.origin),
+            # urlparse raised inside Channels' origin check.
+            "unreadable origin": await _refusal(channel, "http://["),
+            "origin port": await _refusal(channel, "http://127.0.0.1:99999"),
+        }
+    assert refusals == {
+        "unknown path": "http 403",
+        "superscript after": consumers.CLOSE_BAD_REQUEST,
+        "unreadable origin": "http 403",
+        "origin port": "http 403",
+    }
+    assert "ERROR" not in server.log() and "Traceback" not in server.log(), server.log()
