@@ -221,7 +221,7 @@ REST_FRAMEWORK = {
     # Closed unless a view opens it; the API's views decide per method (liveblog.api.views).
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["liveblog.api.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": [
         "liveblog.api.throttling.AnonThrottle",
         "liveblog.api.throttling.WriteThrottle",

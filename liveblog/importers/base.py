@@ -8,12 +8,26 @@ Every message says where: the file and line, and for HTML the element too.
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import datetime
+from typing import Any
 
 
 def _where(source: str, line: int | None, element: str) -> str:
     where = f"{source}:{line}" if line else source
     return f"{where} ({element})" if element else where
+
+
+def load_json(text: str) -> Any:
+    """``json.loads``, where JSON nested too deeply to read is a ValueError too.
+
+    Python's json recurses into arrays and objects and raises a RecursionError at about a
+    thousand levels; the importers read malformed JSON as a ValueError, so this is one.
+    """
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("nested too deeply to read") from None
 
 
 class ImportParseError(Exception):

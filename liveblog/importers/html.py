@@ -22,7 +22,6 @@ and "Updated" dates in its metadata, which date pages whose stamps carry no date
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 from collections.abc import Iterator
 from datetime import date, datetime, tzinfo
@@ -37,6 +36,7 @@ from liveblog.importers.base import (
     ParsedBlog,
     ParsedEntry,
     SetAsideText,
+    load_json,
 )
 from liveblog.importers.bodies import looks_like_headline, markdown_body
 from liveblog.importers.chronology import Stamped, newest_first, settle_order
@@ -282,7 +282,7 @@ def _json_ld_updates(document: Any, page: _Page) -> list[_Update]:
         if not raw:
             continue
         try:
-            data = json.loads(raw)
+            data = load_json(raw)
         except ValueError as exc:
             page.warn(script, f"JSON-LD that is not valid JSON was ignored ({exc})")
             continue

@@ -22,7 +22,7 @@ from typing import Any
 from liveblog import events as ev
 from liveblog import slugs
 from liveblog.errors import LiveblogError
-from liveblog.importers.base import ImportParseError
+from liveblog.importers.base import ImportParseError, load_json
 
 FORMAT_NAME = "jsonl"
 _FIELDS = {
@@ -85,9 +85,11 @@ def _time(value: Any, field: str, *, source: str, line: int) -> datetime:
 
 def _decode_line(raw: str, *, source: str, line: int) -> ExportedEvent:
     try:
-        record = json.loads(raw)
+        record = load_json(raw)
     except json.JSONDecodeError as exc:
         raise ImportParseError(f"not valid JSON ({exc.msg})", source=source, line=line) from None
+    except ValueError as exc:
+        raise ImportParseError(f"not valid JSON ({exc})", source=source, line=line) from None
     if not isinstance(record, dict) or set(record) != _FIELDS:
         raise ImportParseError(
             f"expected an object with the fields {sorted(_FIELDS)}", source=source, line=line

@@ -9,7 +9,6 @@ then matched to the layout whose stamps it shows.
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Callable
 from datetime import date, datetime
 
@@ -22,7 +21,7 @@ from liveblog.importers import (
     timeline,
     wordpress,
 )
-from liveblog.importers.base import ImportParseError, ParsedBlog
+from liveblog.importers.base import ImportParseError, ParsedBlog, load_json
 from liveblog.importers.decoding import split_lines
 
 
@@ -80,7 +79,7 @@ def _looks_like_jsonl(text: str) -> bool:
     if not first.startswith("{"):
         return False
     try:
-        record = json.loads(first)
+        record = load_json(first)
     except ValueError:
         return False
     return isinstance(record, dict) and "type" in record

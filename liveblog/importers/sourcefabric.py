@@ -11,7 +11,6 @@ retracted at their deletion time; drafts and submissions were never public and a
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from typing import Any
 
@@ -22,6 +21,7 @@ from liveblog.importers.base import (
     ParsedEntry,
     Retraction,
     SetAsideText,
+    load_json,
 )
 from liveblog.importers.bodies import markdown_body
 from liveblog.importers.chronology import Stamped, newest_first, settle_order
@@ -42,7 +42,7 @@ def _posts_of(data: Any) -> list[Any] | None:
 
 def _load(text: str) -> Any:
     try:
-        return json.loads(text)
+        return load_json(text)
     except ValueError:
         return None
 

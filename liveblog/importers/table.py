@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from datetime import date, datetime, tzinfo
 from typing import Any
 
@@ -24,6 +23,7 @@ from liveblog.importers.base import (
     ParsedBlog,
     ParsedEntry,
     SetAsideText,
+    load_json,
 )
 from liveblog.importers.bodies import markdown_body
 from liveblog.importers.chronology import Stamped, newest_first, settle_order
@@ -60,7 +60,7 @@ def sniff(text: str) -> bool:
     stripped = text.lstrip()
     if stripped[:1] in ("[", "{"):
         try:
-            rows = _json_rows(json.loads(stripped))
+            rows = _json_rows(load_json(stripped))
         except ValueError:
             return False
         return rows is not None and _has_columns(list(rows[0]))
@@ -101,7 +101,7 @@ def parse(
     rows: list[tuple[int, str, dict[str, Any]]] = []
     if stripped[:1] in ("[", "{"):
         try:
-            data = _json_rows(json.loads(stripped))
+            data = _json_rows(load_json(stripped))
         except ValueError as exc:
             raise ImportParseError(f"not valid JSON ({exc})", source=source) from None
         if data is None:

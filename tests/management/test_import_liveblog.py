@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from io import StringIO
 from pathlib import Path
 
@@ -257,6 +258,52 @@ def test_a_damaged_export_is_refused_with_its_line(tmp_path) -> None:
     with pytest.raises(CommandError):
         call_command("import_liveblog", str(export), stdout=StringIO(), stderr=err)
     assert f"{export}:2" in err.getvalue()
+
+
+def test_json_nested_too_deeply_is_refused_with_its_line(tmp_path) -> None:
+    # Python's json raised a RecursionError: a traceback instead of a refusal.
+    deep = '{"type": ' + "[" * 5000 + "]" * 5000 + "}\n"
+    created = (
+        '{"blog":"b","seq":1,"type":"blog.created","entry_id":null,"payload":{"slug":"b",'
+        '"title":"B","description":"","time_zone":"UTC"},"schema_version":1,'
+        '"occurred_at":"2023-09-20T10:00:00+00:00","recorded_at":"2023-09-20T10:00:00+00:00",'
+        '"actor":"a"}\n'
+    )
+    export = tmp_path / "deep.jsonl"
+    export.write_text(created + deep)
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_liveblog", str(export), stdout=StringIO(), stderr=err)
+    assert f"{export}:2" in err.getvalue() and "nested too deeply" in err.getvalue()
+    # As the first line, it does not even look like an export: no format fits.
+    export.write_text(deep)
+    with pytest.raises(CommandError):
+        call_command("import_liveblog", str(export), stdout=StringIO(), stderr=StringIO())
+    assert not Blog.objects.exists()
+
+
+DEEP = "[" * 5000 + "]" * 5000
+
+
+@pytest.mark.parametrize(
+    ("fmt", "text"),
+    [
+        ("auto", DEEP),
+        ("table", DEEP),
+        ("auto", '{"groups": ' + DEEP + "}"),
+        ("sourcefabric", '{"_items": ' + DEEP + "}"),
+        ("auto", '<html><script type="application/ld+json">' + DEEP + "</script></html>"),
+        ("html", '<html><script type="application/ld+json">' + DEEP + "</script></html>"),
+    ],
+)
+def test_json_nested_too_deeply_never_ends_in_a_traceback(tmp_path, fmt: str, text: str) -> None:
+    # Every importer that reads JSON met a RecursionError where it expected a ValueError.
+    page = tmp_path / "deep.txt"
+    page.write_text(text)
+    with contextlib.suppress(CommandError):  # refused with a message, or imported
+        call_command(
+            "import_liveblog", str(page), "--format", fmt, stdout=StringIO(), stderr=StringIO()
+        )
 
 
 def test_export_names_an_unknown_blog() -> None:

@@ -206,10 +206,14 @@ def test_a_megabyte_of_text_is_refused_with_a_clear_message(
         ("application/json", b'{"body": "ok", "pinned": "maybe"}'),
         ("text/plain", b"body=hello"),
         ("application/x-www-form-urlencoded", b"body=hello"),
+        # Python's json recursed into a RecursionError: an HTML 500.
+        ("application/json", b'{"body": ' + b"[" * 1000 + b"]" * 1000 + b"}"),
+        ("application/json", b"[" * 100_000),
+        ("application/json", b'{"body": "ok", "headline": ' + b"[" * 30 + b"]" * 30 + b"}"),
     ],
     ids=[
         "truncated", "array", "not-utf8", "year-one", "far-future", "nul", "not-a-bool",
-        "text", "form",
+        "text", "form", "nested-1000", "nested-unclosed", "nested-30",
     ],
 )  # fmt: skip
 def test_malformed_requests_get_a_clear_4xx(
@@ -221,6 +225,9 @@ def test_malformed_requests_get_a_clear_4xx(
     assert 400 <= response.status_code < 500, response.content
     error = response.json()
     assert error["message"] and error["code"]
+    if b"[[[" in payload:
+        assert (response.status_code, error["code"]) == (400, "parse_error")
+        assert "nested more than 20 levels" in error["message"]
     assert Entry.objects.count() == 0
     # The reader page still renders: nothing half-stored that it cannot show.
     assert Client().get(f"/blogs/{blog.slug}/").status_code == 200
