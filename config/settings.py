@@ -259,11 +259,25 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Everything goes to the console (the server's log), through the root logger. Django's own
+# default prints errors only when DEBUG is on and otherwise mails them to ADMINS, which we do
+# not set: an unhandled view error left no trace. Clients never see a traceback with DEBUG
+# off; the log has it. uvicorn configures its own loggers before it loads the app (their
+# "Exception in ASGI application" covers errors outside Django, WebSockets included), and
+# they keep their handlers.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"plain": {"format": "%(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Other libraries' warnings and errors too: asyncio's "Task exception was never
+    # retrieved", channels, channels_redis.
+    "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
-        "liveblog": {"handlers": ["console"], "level": env_str("LIVEBLOG_LOG_LEVEL", "INFO")},
+        "liveblog": {"level": env_str("LIVEBLOG_LOG_LEVEL", "INFO")},
+        # Without Django's DEBUG-only console and its mail to admins.
+        "django": {"level": "WARNING"},
+        # Each 5xx with its traceback; a 4xx is the client's business (uvicorn's access log).
+        "django.request": {"level": "ERROR"},
     },
 }

@@ -6,3 +6,6 @@ urlpatterns = [
     path("api/", include("liveblog.api.urls")),
     path("", include("liveblog.urls")),
 ]
+
+# An unhandled error under /api/ is answered in the API's JSON error shape too.
+handler500 = "liveblog.api.exceptions.server_error"

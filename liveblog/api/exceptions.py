@@ -12,7 +12,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import InterfaceError, OperationalError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
@@ -70,6 +71,20 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     assert isinstance(exc, exceptions.APIException)
     response.data = _api_exception_body(exc)
     return response
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's handler500: under /api/ the error in the API's shape, elsewhere Django's page.
+
+    Either way without a traceback; ``django.request`` has logged it (settings.LOGGING).
+    """
+    if request.path.startswith("/api/"):
+        body = error_body(
+            "Something went wrong on our side and has been logged. Try again later.",
+            "server_error",
+        )
+        return JsonResponse(body, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+    return defaults.server_error(request)
 
 
 def _domain_response(exc: errors.LiveblogError) -> Response:

@@ -26,6 +26,7 @@ from tests.reliability.support import (
     ON_POSTGRES,
     PrivateRedis,
     api_publish,
+    http_request,
     tuned_servers,
 )
 from tests.servers import free_port
@@ -125,6 +126,20 @@ def test_a_publish_while_the_database_is_unreachable_gets_a_clear_error(
         assert b"Traceback" not in reply.body
         assert server.process is not None and server.process.poll() is None, "server died"
     assert Entry.objects.count() == 0
+
+
+def test_an_unhandled_error_is_in_the_server_log_and_not_in_the_answer(
+    blog: Blog, logs: Path, tmp_path: Path
+) -> None:
+    # With DJANGO_DEBUG=false, Django printed nothing and mailed ADMINS (unset) instead.
+    with tuned_servers(1, logs, DATABASE_URL=_unreachable_database_url(tmp_path)) as (server,):
+        reply = http_request(server.port, "GET", f"/blogs/{blog.slug}/")
+        # The page needs the database and has no answer without it; the log must say why.
+        assert reply.status == 500
+        assert b"Traceback" not in reply.body and b"OperationalError" not in reply.body
+    log = server.log()
+    assert f"ERROR django.request: Internal Server Error: /blogs/{blog.slug}/" in log, log
+    assert "Traceback (most recent call last)" in log and "OperationalError" in log, log
 
 
 def test_a_publish_that_fails_half_way_writes_nothing_and_says_so(
