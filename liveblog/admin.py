@@ -127,7 +127,9 @@ class MembershipAdmin(admin.ModelAdmin):
     ) -> Model:
         # Django redirects to the index with "perhaps it was deleted" for an object outside
         # the queryset; a plain 404 is clearer and the same on every page, custom or not.
-        obj = super().get_object(request, object_id, from_field)
+        # An empty ?_to_field= reaches here as "", for which Django looks up a field named ""
+        # (FieldDoesNotExist, a 500): it means the primary key.
+        obj = super().get_object(request, object_id, from_field or None)
         if obj is None:
             raise Http404(
                 f"No {self.opts.verbose_name} {object_id} in the blogs you are a member of."

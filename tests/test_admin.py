@@ -337,6 +337,14 @@ def test_view_on_site_reveals_a_draft_s_address_only_to_its_members(client, outs
     assert client.get(urls[0].replace(f"/{draft.pk}/", "/999999/")).status_code == 404
 
 
+def test_an_empty_to_field_means_the_primary_key(desk_client, blog, entry):
+    # Django looked up a field named "" for ?_to_field= (FieldDoesNotExist, a 500).
+    event = _last_event(blog)
+    for name, pk in (("blog", blog.pk), ("entry", entry.pk), ("event", event.pk)):
+        url = reverse(f"admin:liveblog_{name}_change", args=[pk])
+        assert desk_client.get(f"{url}?_to_field=").status_code == 200, name
+
+
 def test_a_member_without_the_editors_permissions_cannot_publish(client, editor, blog):
     editor.groups.clear()
     client.force_login(editor)  # staff and a member, but not in the Editors group
