@@ -1,4 +1,5 @@
-"""OpenAPI pieces shared by the views: token security scheme, error responses, headers."""
+"""OpenAPI pieces shared by the views: token security scheme, error responses, headers; and
+the schema's own view."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.views import SpectacularAPIView
 
 from liveblog.api.serializers import ConflictSerializer, ErrorSerializer
 
@@ -24,6 +26,17 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "description": "An editor's API token, created in the admin: "
             "`Authorization: Bearer <key>`.",
         }
+
+
+class SchemaView(SpectacularAPIView):
+    """The schema of the API's one version: ``?version=`` means nothing and is ignored.
+
+    drf-spectacular copies that parameter unchecked (DRF has no ALLOWED_VERSIONS here) into
+    the schema's ``info.version`` and a Content-Disposition header, where a newline was a 500.
+    """
+
+    def _get_version_parameter(self, request: Any) -> None:
+        return None
 
 
 _ERROR_DESCRIPTIONS = {

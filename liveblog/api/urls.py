@@ -1,7 +1,8 @@
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 
 from liveblog.api import views
+from liveblog.api.schema import SchemaView
 
 app_name = "api"
 
@@ -17,7 +18,7 @@ urlpatterns = [
     path(f"{ENTRY}pin/", views.EntryPinView.as_view(), name="entry-pin"),
     path(f"{ENTRY}key-event/", views.EntryKeyEventView.as_view(), name="entry-key-event"),
     path("blogs/<slug:slug>/events/", views.EventListView.as_view(), name="event-list"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     # [\s\S], not ".": a path may hold an encoded newline (%0A), and it too gets JSON.
     re_path(r"^[\s\S]*$", views.UnknownEndpointView.as_view(), name="unknown"),
