@@ -101,6 +101,7 @@ TOML
 
 echo "== schemathesis: starting the server on $BASE"
 "$PY" -m uvicorn config.asgi:application --host 127.0.0.1 --port "$PORT" --no-access-log \
+    --no-proxy-headers \
     >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 

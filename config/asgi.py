@@ -1,8 +1,10 @@
 """ASGI entry point: Django for HTTP, the readers' push channel for WebSockets.
 
-``liveblog.limits`` stands in front of both: oversized request bodies are refused before
-Django reads them, and one address cannot hold more than its share of WebSockets.
-``config.lifespan`` answers the server's start-up and shutdown around them.
+``liveblog.clients`` stands in front of everything: the client's address is the one the
+trusted proxies vouch for, never one a client wrote. ``liveblog.limits`` then guards both
+protocols: oversized request bodies are refused before Django reads them, and one address
+cannot hold more than its share of WebSockets. ``config.lifespan`` answers the server's
+start-up and shutdown around them.
 """
 
 import os
@@ -24,6 +26,7 @@ from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
 from config import gc_tuning, local_env
 from config.lifespan import ServerLifespan
+from liveblog.clients import TrustedProxies
 from liveblog.limits import RequestBodyLimit, WebSocketConnectionLimit
 from liveblog.routing import allowed_origins_only, websocket_urlpatterns
 
@@ -47,4 +50,4 @@ router = ProtocolTypeRouter(
 )
 
 # Each server process's start-up and shutdown work, in order (config.lifespan): add it here.
-application = ServerLifespan(router, steps=[gc_tuning.tuned_for_fan_out])
+application = ServerLifespan(TrustedProxies(router), steps=[gc_tuning.tuned_for_fan_out])

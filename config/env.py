@@ -9,6 +9,7 @@ into one line on stderr and exit status 1, for ``manage.py`` and for the ASGI se
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 import zoneinfo
 from collections.abc import Iterator, Mapping
@@ -81,6 +82,35 @@ def env_list(
     if not items:
         raise SettingError(f"{name} is set but empty. Give a comma-separated list.")
     return items
+
+
+def env_networks(
+    name: str, default: list[str], *, environ: Mapping[str, str] | None = None
+) -> list[str]:
+    """Return a comma-separated list of IP addresses and networks (``10.0.0.0/8``).
+
+    Each is checked and written the canonical way: a typo must stop start-up, not quietly
+    trust nothing (or, worse, more than meant).
+    """
+    value = _raw(name, environ)
+    if value is None or value == "":
+        return list(default)
+    networks = []
+    for item in (part.strip() for part in value.split(",") if part.strip()):
+        try:
+            if "/" in item:
+                networks.append(str(ipaddress.ip_network(item)))
+            else:
+                networks.append(str(ipaddress.ip_address(item)))
+        except ValueError as exc:
+            hint = ""
+            if "/" in item and "host bits set" in str(exc):
+                hint = f"; did you mean {ipaddress.ip_network(item, strict=False)}?"
+            raise SettingError(
+                f"{name}={value!r}: {item!r} is not an IP address or network (such as "
+                f"10.0.0.5 or 10.0.0.0/8){hint}"
+            ) from None
+    return networks
 
 
 def env_int(

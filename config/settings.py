@@ -19,6 +19,7 @@ from config.env import (
     env_float,
     env_int,
     env_list,
+    env_networks,
     env_redis_url,
     env_retired,
     env_str,
@@ -160,6 +161,9 @@ else:
 LIVEBLOG_LOG_CHECK_SECONDS = env_float("LIVEBLOG_LOG_CHECK_SECONDS", 10.0)
 # Open WebSockets one client address may hold in one process (liveblog.limits).
 LIVEBLOG_WS_MAX_PER_IP = env_int("LIVEBLOG_WS_MAX_PER_IP", 200)
+# The proxies whose X-Forwarded-For names the client (liveblog.clients); none by default, so
+# the connection's own address is the client's and no header can change it.
+LIVEBLOG_TRUSTED_PROXIES = env_networks("LIVEBLOG_TRUSTED_PROXIES", [])
 
 # Larger request bodies are refused with 413 before Django reads them (liveblog.limits). An
 # entry's 50,000 characters fit several times over, even JSON- or form-escaped.

@@ -6,9 +6,9 @@ handler first spools any body to disk, and DRF's JSON parser reads the stream wi
 check, so a multi-gigabyte POST would be accepted. Counting WebSocket connections per client
 address keeps one host from taking every socket of a process.
 
-Counts are per process: with ``--workers N`` one address may hold N times the limit. Behind a
-proxy, run uvicorn with ``--proxy-headers`` so the client address is the reader's, not the
-proxy's.
+Counts are per process: with ``--workers N`` one address may hold N times the limit. The
+address is ``liveblog.clients.client_address``: behind the proxies that
+``LIVEBLOG_TRUSTED_PROXIES`` names, the reader's, not the proxy's.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from typing import Any
 
 from django.conf import settings
 
+from liveblog.clients import client_address
 from liveblog.events import MAX_BODY_LENGTH
 
 logger = logging.getLogger(__name__)
@@ -52,11 +53,6 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
         if key.lower() == name:
             return value
     return None
-
-
-def _client_address(scope: Scope) -> str:
-    client = scope.get("client")
-    return client[0] if client else "unknown"
 
 
 class RequestBodyLimit:
@@ -154,7 +150,14 @@ async def _refuse_http(scope: Scope, send: Send, status: int, code: str, message
     else:
         body = message.encode()
         content_type = b"text/plain; charset=utf-8"
-    logger.info("Refused %s %s with %s: %s", scope.get("method"), scope.get("path"), status, code)
+    logger.info(
+        "Refused %s %s from %s with %s: %s",
+        scope.get("method"),
+        scope.get("path"),
+        client_address(scope),
+        status,
+        code,
+    )
     await send(
         {
             "type": "http.response.start",
@@ -192,7 +195,7 @@ class WebSocketConnectionLimit:
         if scope["type"] != "websocket":
             await self.app(scope, receive, send)
             return
-        address = _client_address(scope)
+        address = client_address(scope)
         if self.open[address] >= self.limit():
             await self._refuse(scope, receive, send, address)
             return

@@ -55,7 +55,7 @@ WS_MAX_SIZE = 65536
 UVICORN_FLAGS = [
     "--ws", "websockets-sansio", "--ws-ping-interval", "20", "--ws-ping-timeout", "20",
     "--ws-max-size", str(WS_MAX_SIZE), "--ws-per-message-deflate", "false",
-    "--log-level", "warning",
+    "--no-proxy-headers", "--log-level", "warning",
 ]  # fmt: skip
 
 

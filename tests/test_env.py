@@ -54,6 +54,16 @@ from tests.servers import PROJECT, free_port
             lambda: env.env_retired("OLD", "it leaked.", environ={"OLD": "60"}),
             "OLD is no longer read: it leaked. Remove it from the environment.",
         ),
+        (
+            lambda: env.env_networks("P", [], environ={"P": "10.0.0.5, proxy.internal"}),
+            "P='10.0.0.5, proxy.internal': 'proxy.internal' is not an IP address or network",
+        ),
+        (
+            lambda: env.env_networks("P", [], environ={"P": "10.0.0.5/8"}),
+            "did you mean 10.0.0.0/8?",
+        ),
+        # uvicorn's "*" (trust anyone) would let every client choose its address.
+        (lambda: env.env_networks("P", [], environ={"P": "*"}), "'*' is not an IP address"),
     ],
 )
 def test_a_malformed_setting_is_named_in_the_error(call, message) -> None:
@@ -67,6 +77,16 @@ def test_defaults_need_nothing_and_redis_url_switches_the_channel_layer() -> Non
     )
     assert env.env_redis_url("REDIS_URL", environ={}) is None
     assert env.env_redis_url("REDIS_URL", environ={"REDIS_URL": "redis://127.0.0.1:6379/0"})
+
+
+def test_trusted_proxies_are_written_the_canonical_way() -> None:
+    value = " 10.0.0.0/8,2001:DB8:0::1 ,, 192.0.2.7"
+    assert env.env_networks("P", [], environ={"P": value}) == [
+        "10.0.0.0/8",
+        "2001:db8::1",
+        "192.0.2.7",
+    ]
+    assert env.env_networks("P", [], environ={}) == []
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:

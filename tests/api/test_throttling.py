@@ -28,6 +28,18 @@ def test_anonymous_readers_are_throttled(low_rates: None, anon: APIClient, blog:
     assert "throttled" in response.json()["message"]
 
 
+def test_a_forged_forwarded_for_header_gets_no_fresh_budget(
+    low_rates: None, anon: APIClient, blog: Blog
+) -> None:
+    # DRF counts anonymous clients by X-Forwarded-For, whoever sends it; without a trusted
+    # proxy in LIVEBLOG_TRUSTED_PROXIES, the connection's own address counts.
+    statuses = [
+        anon.get(f"/api/blogs/{blog.slug}/", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code
+        for n in range(4)
+    ]
+    assert statuses == [200, 200, 200, 429]
+
+
 def test_writes_are_throttled_per_user_and_reads_are_not(
     low_rates: None, token_client: APIClient, entry: Entry
 ) -> None:

@@ -141,9 +141,16 @@ def http_request(
     body: bytes | Sequence[bytes] | None = None,
     headers: Mapping[str, str] | None = None,
     timeout: float = 15,
+    source: str | None = None,
 ) -> Reply:
-    """One request to a server; a list body is sent chunked (no Content-Length)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    """One request to a server; a list body is sent chunked (no Content-Length).
+
+    ``source`` is the local address to connect from (any of 127.0.0.0/8 works on Linux), so
+    a test can be several clients, or a proxy, on one machine.
+    """
+    conn = http.client.HTTPConnection(
+        "127.0.0.1", port, timeout=timeout, source_address=(source, 0) if source else None
+    )
     try:
         sent = dict(headers or {})
         if isinstance(body, list | tuple):

@@ -9,11 +9,15 @@ no secret is in the repository.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import secrets
+import shutil
+import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +26,9 @@ from channels.db import database_sync_to_async
 from channels.testing.websocket import WebsocketCommunicator
 from django.test import Client, override_settings
 from rest_framework.test import APIClient
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
+from websockets.typing import Origin
 
 from config.asgi import application, router
 from liveblog import commands, consumers, limits
@@ -29,8 +36,8 @@ from liveblog.api import tokens
 from liveblog.models import Blog, Entry
 from tests.conftest import editors_group
 from tests.reliability.client import Reader, stop_all
-from tests.reliability.support import api_publish, http_request, tuned_servers
-from tests.servers import PROJECT
+from tests.reliability.support import api_publish, http_request, tuned_servers, wait_until
+from tests.servers import PROJECT, UVICORN_FLAGS, free_port
 
 # --- Writes: CSRF and membership -------------------------------------------------------------
 
@@ -267,6 +274,204 @@ def test_writes_are_limited_per_user_and_reads_per_address(
     assert Entry.objects.count() == 4
 
 
+# --- The client's address -----------------------------------------------------------------
+
+#: Loopback addresses a test connects from: the proxy, and a client without one.
+PROXY, DIRECT = "127.0.0.3", "127.0.0.1"
+
+
+async def _open_socket(
+    stack: contextlib.AsyncExitStack, port: int, source: str, forwarded_for: str = ""
+) -> str:
+    """Open a reader's socket from ``source``; "open", or the HTTP status that refused it."""
+    try:
+        await stack.enter_async_context(
+            connect(
+                f"ws://127.0.0.1:{port}/ws/blogs/election-night/",
+                origin=Origin(f"http://127.0.0.1:{port}"),
+                additional_headers={"X-Forwarded-For": forwarded_for} if forwarded_for else {},
+                local_addr=(source, 0),
+            )
+        )
+    except InvalidStatus as refused:
+        return f"http {refused.response.status_code}"
+    return "open"
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_client_address_is_the_trusted_proxys_word_and_no_one_elses(
+    blog: Blog, logs: Path
+) -> None:
+    limits_env = {
+        "LIVEBLOG_TRUSTED_PROXIES": PROXY,
+        "LIVEBLOG_API_THROTTLE_ANON": "3/min",
+        "LIVEBLOG_WS_MAX_PER_IP": "2",
+    }
+
+    def reads(source: str, *forwarded_for: str) -> list[int]:
+        return [
+            http_request(
+                server.port,
+                "GET",
+                f"/api/blogs/{blog.slug}/",
+                headers={"X-Forwarded-For": header},
+                source=source,
+            ).status
+            for header in forwarded_for
+        ]
+
+    with tuned_servers(1, logs, **limits_env) as (server,):
+        # A client that is no proxy: a new header each time gets no new budget (DRF read it
+        # from anyone), nor does a new header get it more sockets (uvicorn trusted 127.0.0.1).
+        forged = await asyncio.to_thread(reads, DIRECT, *(f"198.51.100.{n}" for n in range(4)))
+        # Through the trusted proxy, two readers count apart; what a reader wrote itself
+        # (left of what the proxy appended) changes nothing.
+        first = await asyncio.to_thread(reads, PROXY, "198.51.100.1", "198.51.100.1")
+        second = await asyncio.to_thread(reads, PROXY, "198.51.100.2", "198.51.100.2")
+        spoof = "203.0.113.9, 198.51.100.1"
+        first_again = await asyncio.to_thread(reads, PROXY, "198.51.100.1", spoof)
+        async with contextlib.AsyncExitStack() as stack:
+            sockets = {
+                "direct": [
+                    await _open_socket(stack, server.port, DIRECT, f"192.0.2.{n}") for n in range(3)
+                ],
+                "first": [
+                    await _open_socket(stack, server.port, PROXY, header)
+                    for header in ("198.51.100.1", "198.51.100.1", spoof)
+                ],
+                "second": [
+                    await _open_socket(stack, server.port, PROXY, "198.51.100.2") for _ in range(2)
+                ],
+            }
+
+    assert forged == [200, 200, 200, 429]
+    assert (first, second, first_again) == ([200, 200], [200, 200], [200, 429])
+    assert sockets == {
+        "direct": ["open", "open", "http 429"],
+        "first": ["open", "open", "http 429"],
+        "second": ["open", "open"],
+    }
+    log = server.log()
+    assert "Refused a WebSocket from 127.0.0.1:" in log
+    assert "Refused a WebSocket from 198.51.100.1:" in log
+
+
+def _uvicorn_commands(text: str) -> list[str]:
+    """Every uvicorn command line in a README or Makefile, continuation lines joined."""
+    joined = re.sub(r"\\\n\s*", " ", text)
+    return [line for line in joined.splitlines() if "-m uvicorn config.asgi" in line]
+
+
+def test_uvicorn_leaves_the_client_address_to_the_app_wherever_it_is_started() -> None:
+    # One mechanism: uvicorn's own proxy headers are on by default and trust 127.0.0.1, so
+    # they would rewrite the address before liveblog.clients reads it.
+    started = {
+        "README": _uvicorn_commands((PROJECT / "README.md").read_text()),
+        "Makefile": _uvicorn_commands((PROJECT / "Makefile").read_text()),
+        "schemathesis": _uvicorn_commands((PROJECT / ".ci" / "schemathesis.sh").read_text()),
+        "tests": [" ".join(UVICORN_FLAGS)],
+    }
+    assert started["README"] and started["Makefile"] and started["schemathesis"]
+    for where, commands_there in started.items():
+        for command in commands_there:
+            assert "--no-proxy-headers" in command.split(), (where, command)
+            assert "--forwarded-allow-ips" not in command, (where, command)
+
+
+def _nginx_config(tmp_path: Path, *, listen: int, upstream: int) -> Path:
+    """The README's nginx example, in a server of its own in front of one app server."""
+    readme = (PROJECT / "README.md").read_text()
+    (example,) = re.findall(r"```nginx\n(.*?)```", readme, re.DOTALL)
+    http_part, location = example.split("location /", 1)
+    temp = {name: tmp_path / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
+    config = tmp_path / "nginx.conf"
+    config.write_text(
+        f"""
+        daemon off;
+        master_process off;
+        pid {tmp_path / "nginx.pid"};
+        error_log {tmp_path / "error.log"};
+        events {{}}
+        http {{
+            access_log off;
+            client_body_temp_path {temp["body"]};
+            proxy_temp_path {temp["proxy"]};
+            fastcgi_temp_path {temp["fastcgi"]};
+            uwsgi_temp_path {temp["uwsgi"]};
+            scgi_temp_path {temp["scgi"]};
+            upstream liveblog {{ server 127.0.0.1:{upstream}; }}
+            {http_part}
+            server {{
+                listen 127.0.0.1:{listen};
+                location /{location}
+            }}
+        }}
+        """
+    )
+    return config
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_behind_the_readmes_proxy_example_each_reader_counts_on_its_own(
+    blog: Blog, logs: Path, tmp_path: Path
+) -> None:
+    nginx = shutil.which("nginx")
+    if nginx is None:
+        pytest.skip("nginx is not installed (apt-get install nginx); .ci/run installs it")
+    limits_env = {
+        # nginx on the same machine, as the README says for that case.
+        "LIVEBLOG_TRUSTED_PROXIES": "127.0.0.1",
+        "LIVEBLOG_API_THROTTLE_ANON": "2/min",
+        "LIVEBLOG_WS_MAX_PER_IP": "1",
+    }
+    with tuned_servers(1, logs, **limits_env) as (server,), _nginx(nginx, server, tmp_path) as port:
+
+        def reads(source: str, count: int, forwarded_for: str = "") -> list[int]:
+            headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
+            return [
+                http_request(port, "GET", "/api/blogs/", headers=headers, source=source).status
+                for _ in range(count)
+            ]
+
+        first = await asyncio.to_thread(reads, "127.0.0.2", 3)
+        second = await asyncio.to_thread(reads, "127.0.0.4", 2)
+        # A reader that names another in the header still counts as itself.
+        forger = await asyncio.to_thread(reads, "127.0.0.5", 3, "127.0.0.4")
+        async with contextlib.AsyncExitStack() as stack:
+            sockets = [
+                await _open_socket(stack, port, source)
+                for source in ("127.0.0.2", "127.0.0.2", "127.0.0.4")
+            ]
+
+    assert (first, second, forger) == ([200, 200, 429], [200, 200], [200, 200, 429])
+    assert sockets == ["open", "http 429", "open"]
+    assert "Refused a WebSocket from 127.0.0.2:" in server.log()
+
+
+@contextlib.contextmanager
+def _nginx(binary: str, server: Any, tmp_path: Path) -> Iterator[int]:
+    """nginx with the README's example in front of ``server``; yields the port it listens on."""
+    port = free_port()
+    config = _nginx_config(tmp_path, listen=port, upstream=server.port)
+    log = tmp_path / "nginx.log"
+    with log.open("wb") as output:
+        proxy = subprocess.Popen([binary, "-c", str(config)], stdout=output, stderr=output)
+    try:
+        assert wait_until(lambda: _listening(port), 10), log.read_text()
+        yield port
+    finally:
+        proxy.terminate()
+        proxy.wait(timeout=10)
+
+
+def _listening(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+    except OSError:
+        return False
+    return True
+
+
 # --- The deploy check ---------------------------------------------------------------------------
 
 #: The production environment the README documents (secret key aside), as CI checks it.
@@ -280,6 +485,7 @@ PRODUCTION_ENV = {
     "DJANGO_HSTS_SECONDS": "31536000",
     "DJANGO_HSTS_INCLUDE_SUBDOMAINS": "true",
     "DJANGO_HSTS_PRELOAD": "true",
+    "LIVEBLOG_TRUSTED_PROXIES": "10.0.0.0/8",
 }
 
 
