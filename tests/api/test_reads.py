@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -275,6 +276,26 @@ class TestConditionalGet:
         member = token_client.get("/api/blogs/", HTTP_IF_NONE_MATCH=anonymous["ETag"])
         assert member.status_code == 200
         assert "private" in member["Cache-Control"]
+
+    def test_another_set_of_blogs_gets_another_list_etag(
+        self, token_client: APIClient, editor: Any
+    ) -> None:
+        # Drafts are listed to their members only. Four drafts at the same seq; the editor
+        # is a member of the outer two, then of the inner two: the count, the sum of the ids
+        # and the sum of the seqs stay the same, and they alone named the list (a stale 304).
+        drafts = [
+            commands.blog_create(slug=f"draft-{n}", title=f"Draft {n}", actor="editor")
+            for n in range(4)
+        ]
+        first, second, third, fourth = drafts
+        assert first.pk + fourth.pk == second.pk + third.pk
+        editor.liveblogs.add(first, fourth)
+        outer = token_client.get("/api/blogs/")
+        assert [b["slug"] for b in outer.json()["results"]] == ["draft-3", "draft-0"]
+        editor.liveblogs.set([second, third])
+        inner = token_client.get("/api/blogs/", HTTP_IF_NONE_MATCH=outer["ETag"])
+        assert inner.status_code == 200
+        assert [b["slug"] for b in inner.json()["results"]] == ["draft-2", "draft-1"]
 
 
 def test_a_retracted_entry_shows_its_notice_but_never_its_text_or_editors(client, blog) -> None:
