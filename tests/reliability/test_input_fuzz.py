@@ -17,6 +17,7 @@ from urllib.parse import quote, quote_from_bytes
 
 import pytest
 from channels.testing.websocket import WebsocketCommunicator
+from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -160,9 +161,10 @@ SEGMENT_PATHS = [
     "/admin/liveblog/entry/{}/flags/",
     "/admin/liveblog/entry/{}/change/",
     "/admin/liveblog/event/{}/change/",
-    # Not /admin/r/<content type>/<id>/: Django's redirect there answers 500 for an entry id
-    # that is no UUID (its view catches ValueError, not ValidationError). That view is being
-    # replaced by one for members only (issue 12, part 6), which must refuse it with 404.
+    # The admin's "view on site": a content type, or an id of any kind of object.
+    "/admin/r/{}/{blog}/",
+    "/admin/r/{content_type}/{}/",
+    "/admin/r/{entry_type}/{}/",
 ]
 #: The admin's own forms, posted to by a member.
 FORMS = [
@@ -186,7 +188,14 @@ def _client(target: dict[str, Any], signed_in: bool) -> Client:
 
 
 def _fill(path: str, target: dict[str, Any]) -> str:
-    return path.format(slug=target["blog"].slug, entry=target["entry"].pk, blog=target["blog"].pk)
+    blog, entry = target["blog"], target["entry"]
+    return path.format(
+        slug=blog.slug,
+        entry=entry.pk,
+        blog=blog.pk,
+        content_type=ContentType.objects.get_for_model(blog).pk,
+        entry_type=ContentType.objects.get_for_model(entry).pk,
+    )
 
 
 @pytest.mark.django_db
