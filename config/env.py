@@ -71,6 +71,16 @@ def env_bool(name: str, default: bool, *, environ: Mapping[str, str] | None = No
     )
 
 
+def env_choice(
+    name: str, default: str, choices: list[str], *, environ: Mapping[str, str] | None = None
+) -> str:
+    """Return one of ``choices`` (compared without case)."""
+    value = env_str(name, default, environ=environ).lower()
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name}={value!r} is not one of: {', '.join(choices)}.")
+    return value
+
+
 def env_list(
     name: str, default: list[str], *, environ: Mapping[str, str] | None = None
 ) -> list[str]:

@@ -15,6 +15,7 @@ from config import local_env
 from config.env import (
     SettingError,
     env_bool,
+    env_choice,
     env_database,
     env_float,
     env_int,
@@ -187,6 +188,42 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # STATIC_ROOT after collectstatic.
 SERVE_STATIC = env_bool("DJANGO_SERVE_STATIC", True)
 
+# Media: uploaded images and embed thumbnails (liveblog.images, liveblog.media). Files are
+# content-addressed and never change, so any number of processes can share them.
+MEDIA_ROOT = Path(env_str("LIVEBLOG_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+MEDIA_URL = env_str("LIVEBLOG_MEDIA_URL", "/media/")
+MEDIA_STORAGE = env_choice("LIVEBLOG_MEDIA_STORAGE", "local", ["local", "s3"])
+if MEDIA_STORAGE == "s3":
+    _MEDIA_BACKEND = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("LIVEBLOG_S3_BUCKET"),
+            "endpoint_url": env_str("LIVEBLOG_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("LIVEBLOG_S3_REGION", "") or None,
+            "custom_domain": env_str("LIVEBLOG_S3_CUSTOM_DOMAIN", "") or None,
+            # Public, unsigned URLs: readers' pages and feeds keep them for years.
+            "querystring_auth": False,
+            "file_overwrite": True,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+else:
+    _MEDIA_BACKEND = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT, "base_url": MEDIA_URL},
+    }
+STORAGES = {
+    "default": _MEDIA_BACKEND,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# The largest image file an editor may upload, and the most pixels it may decode to.
+LIVEBLOG_MEDIA_MAX_BYTES = env_int("LIVEBLOG_MEDIA_MAX_BYTES", 20 * 1024 * 1024)
+LIVEBLOG_MEDIA_MAX_PIXELS = env_int("LIVEBLOG_MEDIA_MAX_PIXELS", 50_000_000)
+# Seconds a publish or preview waits, in all, for embeds' metadata and thumbnails.
+LIVEBLOG_EMBED_TIMEOUT = env_float("LIVEBLOG_EMBED_TIMEOUT", 3.0)
+# Embeds never fetch from loopback or private addresses (tests lift this for their stub).
+LIVEBLOG_EMBED_PRIVATE_HOSTS = False
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "admin:login"
 
@@ -234,6 +271,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": _api_rate("LIVEBLOG_API_THROTTLE_ANON", "120/min"),
         "write": _api_rate("LIVEBLOG_API_THROTTLE_WRITE", "60/min"),
+        "media": _api_rate("LIVEBLOG_API_THROTTLE_MEDIA", "20/min"),
     },
     "EXCEPTION_HANDLER": "liveblog.api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -25,3 +25,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # with one for its whole run), not per request, so it opens them without a pool. The servers
 # it starts read the real settings, pool included (tests/reliability/test_connections.py).
 DATABASES["default"].get("OPTIONS", {}).pop("pool", None)  # noqa: F405
+
+# Uploaded media go to a directory of this run's own, removed when it ends.
+import atexit  # noqa: E402
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="liveblog-test-media-"))
+atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
+if STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):  # noqa: F405
+    STORAGES["default"]["OPTIONS"]["location"] = MEDIA_ROOT  # noqa: F405

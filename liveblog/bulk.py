@@ -110,6 +110,11 @@ def insert(
         cursor.executemany(sql, params)
 
 
+def adapter(model: type[models.Model], name: str) -> Adapter:
+    """The function ``insert`` uses to hand one column's values to the driver."""
+    return _adapter(model._meta.get_field(name)) or (lambda value: value)
+
+
 def _kept_as_text(field: models.Field) -> bool:
     """Whether this database keeps the field's values as text that the ORM parses."""
     if field.is_relation:

@@ -18,8 +18,9 @@ from datetime import UTC, datetime, timedelta
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
-from liveblog import broadcast, bulk, projections
+from liveblog import broadcast, bulk, content, images, projections
 from liveblog import events as ev
+from liveblog import media as stored_media
 from liveblog.errors import (
     ConcurrentAppendError,
     EntryNotFoundError,
@@ -28,7 +29,7 @@ from liveblog.errors import (
     LiveblogError,
     StaleRevisionError,
 )
-from liveblog.models import Blog, Entry, Event
+from liveblog.models import Blog, Entry, Event, Media
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +63,9 @@ class Publication:
     pinned: bool = False
     entry_id: uuid.UUID | None = None
     author: str = ""  # the byline's display name (imports), "" for none
+    #: As ``content.compose`` finds them (or an export carries them); none for text imports.
+    media: Sequence[dict] = ()
+    embeds: Sequence[dict] = ()
 
 
 Decide = Callable[[Blog], Sequence[PendingEvent]]
@@ -291,6 +295,8 @@ def entries_publish(*, blog: Blog, publications: Sequence[Publication], actor: s
                 key_event=item.key_event,
                 pinned=item.pinned,
                 author=item.author,
+                media=list(item.media),
+                embeds=list(item.embeds),
             ),
             entry_id=item.entry_id or uuid.uuid4(),
             occurred_at=_aware(item.occurred_at),
@@ -321,8 +327,11 @@ def entry_publish(
     """Publish one update to the blog; it reaches readers as soon as it commits.
 
     Clients that may resend (a retry after a timeout) choose ``entry_id`` themselves:
-    publishing the same id and text again returns the entry and appends nothing.
+    publishing the same id and text again returns the entry and appends nothing. The body's
+    images and embeds are resolved first, outside the stream lock: fetching embeds takes up
+    to ``LIVEBLOG_EMBED_TIMEOUT`` seconds and must not hold other editors up.
     """
+    composition = content.compose(blog_id=blog.pk, body=body)
     publication = Publication(
         body=body,
         headline=headline,
@@ -330,6 +339,8 @@ def entry_publish(
         key_event=key_event,
         pinned=pinned,
         entry_id=entry_id or uuid.uuid4(),
+        media=composition.media,
+        embeds=composition.embeds,
     )
     try:
         entries_publish(blog=blog, publications=[publication], actor=actor)
@@ -351,6 +362,13 @@ def entry_publish(
     return Entry.objects.get(pk=publication.entry_id)
 
 
+def _entry_pk(entry: Entry | uuid.UUID) -> uuid.UUID:
+    try:
+        return entry.pk if isinstance(entry, Entry) else uuid.UUID(str(entry))
+    except ValueError:
+        raise EntryNotFoundError(f"There is no entry {entry}.") from None
+
+
 def _entry_command(
     *,
     entry: Entry | uuid.UUID,
@@ -360,10 +378,7 @@ def _entry_command(
     occurred_at: datetime | None = None,
 ) -> Entry:
     # Always a UUID: the broadcast matches log rows to entries by it.
-    try:
-        entry_id = entry.pk if isinstance(entry, Entry) else uuid.UUID(str(entry))
-    except ValueError:
-        raise EntryNotFoundError(f"There is no entry {entry}.") from None
+    entry_id = _entry_pk(entry)
     blog_id = (
         entry.blog_id
         if isinstance(entry, Entry)
@@ -403,13 +418,32 @@ def entry_correct(
     headline: str | None = None,
     based_on_revision: int | None = None,
     occurred_at: datetime | None = None,
+    media: Sequence[dict] | None = None,
+    embeds: Sequence[dict] | None = None,
 ) -> Entry:
-    """Replace an entry's text; readers see the reason and can read what it said before."""
+    """Replace an entry's text; readers see the reason and can read what it said before.
+
+    The new text's images and embeds are resolved as for a publish, unless ``media`` and
+    ``embeds`` are given (an import replaying an export).
+    """
+    if media is None or embeds is None:
+        blog_id = Entry.objects.filter(pk=_entry_pk(entry)).values_list("blog_id", flat=True)
+        found = blog_id.first()
+        if found is None:
+            raise EntryNotFoundError(f"There is no entry {entry}.")
+        composition = content.compose(blog_id=found, body=body)
+        media, embeds = composition.media, composition.embeds
 
     def make(current: Entry) -> ev.DomainEvent:
         _refuse_if_retracted(current)
         new_headline = current.headline if headline is None else headline
-        correction = ev.EntryCorrected(body=body, headline=new_headline, reason=reason)
+        correction = ev.EntryCorrected(
+            body=body,
+            headline=new_headline,
+            reason=reason,
+            media=list(media or ()),
+            embeds=list(embeds or ()),
+        )
         if (current.body, current.headline) == (body, new_headline):
             raise InvalidTransitionError(
                 "The correction is identical to the current text; change something first.",
@@ -525,3 +559,59 @@ def entry_unmark_key_event(
         event=ev.EntryUnmarkedKeyEvent(),
         occurred_at=occurred_at,
     )
+
+
+# --- Media ----------------------------------------------------------------------------
+
+
+def media_upload(
+    *,
+    blog: Blog,
+    data: bytes,
+    filename: str,
+    alt: str,
+    actor: str,
+    caption: str = "",
+    credit: str = "",
+    max_bytes: int,
+    max_pixels: int,
+) -> Media:
+    """Check and store an image for the blog's entries; its media.uploaded goes in the log.
+
+    Refusals (not an accepted image, no alt text, ...) store nothing. The renditions are
+    stored before the event is appended, outside the stream lock: if the append then fails,
+    the files stay behind unreferenced, which their content-addressed names make harmless.
+    """
+    processed = images.process(data, filename=filename, max_bytes=max_bytes, max_pixels=max_pixels)
+    uploaded = ev.MediaUploaded(
+        media_id=str(uuid.uuid4()),
+        alt=alt,
+        caption=caption,
+        credit=credit,
+        content_type=processed.content_type,
+        files=[stored_media.file_dict(item) for item in processed.renditions],
+    )
+    stored_media.store(processed.renditions)
+    _append(blog=blog, actor=actor, decide=lambda _: [PendingEvent(uploaded)])
+    return Media.objects.get(pk=uploaded.media_id)
+
+
+def media_record(
+    *, blog: Blog, uploaded: ev.MediaUploaded, actor: str, occurred_at: datetime | None = None
+) -> Media:
+    """Append a media.uploaded whose files are stored already (an import of an export)."""
+    missing = [file["name"] for file in uploaded.files if not stored_media.exists(file["name"])]
+    if missing:
+        raise InvalidEventError(
+            f"The media files {', '.join(missing)} are not in storage; import the export's "
+            "archive (.zip), which holds them.",
+            field="files",
+        )
+    if Media.objects.filter(pk=uploaded.media_id).exists():
+        raise InvalidTransitionError(f"Media {uploaded.media_id} is already in a blog.")
+    _append(
+        blog=blog,
+        actor=actor,
+        decide=lambda _: [PendingEvent(uploaded, occurred_at=_aware(occurred_at))],
+    )
+    return Media.objects.get(pk=uploaded.media_id)

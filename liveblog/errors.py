@@ -68,3 +68,20 @@ class ConcurrentAppendError(LiveblogError):
     """Appending kept colliding with other writers; nothing was written, try again."""
 
     code = "conflict"
+
+
+class MediaRefusedError(LiveblogError):
+    """An uploaded file is not an image we accept; ``code`` names the reason for programs."""
+
+    code = "invalid_image"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message, field="file")
+        if code:
+            self.code = code
+
+
+class MediaTooLargeError(MediaRefusedError):
+    """An uploaded file is larger than LIVEBLOG_MEDIA_MAX_BYTES."""
+
+    code = "too_large"

@@ -28,6 +28,17 @@ MAX_HEADLINE_LENGTH = 300
 MAX_BODY_LENGTH = 50_000
 MAX_REASON_LENGTH = 500
 MAX_AUTHOR_LENGTH = 200
+MAX_ALT_LENGTH = 1_000
+MAX_CAPTION_LENGTH = 2_000
+MAX_CREDIT_LENGTH = 300
+MAX_EMBED_TEXT_LENGTH = 1_000
+MAX_EMBED_HTML_LENGTH = 20_000
+MAX_URL_LENGTH = 2_000
+MAX_FILES = 8
+MAX_ITEMS = 50
+#: A media file's storage name: its SHA-256 and type, never anything a user typed.
+MEDIA_NAME = re.compile(r"[0-9a-f]{2}/[0-9a-f]{64}\.(?:jpg|png|webp|gif)")
+MEDIA_CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -142,6 +153,107 @@ def _require_optional_datetime(value: object, field: str) -> None:
         raise InvalidEventError(f"{field} must include a UTC offset.", field=field)
 
 
+def _require_int(value: object, field: str, *, minimum: int = 0) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise InvalidEventError(f"{field} must be a whole number >= {minimum}.", field=field)
+
+
+def _require_url(value: object, field: str, *, allow_blank: bool = False) -> None:
+    if allow_blank and value == "":
+        return
+    _require_text(value, field, max_length=MAX_URL_LENGTH, allow_blank=False)
+    assert isinstance(value, str)
+    if not value.startswith(("https://", "http://")) or any(c.isspace() for c in value):
+        raise InvalidEventError(f"{field} must be an http(s) URL.", field=field)
+
+
+def _require_object(value: object, field: str, keys: set[str]) -> dict[str, Any]:
+    if not isinstance(value, dict) or set(value) != keys:
+        raise InvalidEventError(f"{field} must be an object with {sorted(keys)}.", field=field)
+    return value
+
+
+_FILE_KEYS = {"name", "width", "height", "size"}
+
+
+def _require_files(value: object, field: str, *, minimum: int = 1) -> None:
+    """Renditions: storage names made by liveblog.images, with their pixel and byte sizes."""
+    if not isinstance(value, list) or not minimum <= len(value) <= MAX_FILES:
+        raise InvalidEventError(f"{field} must list {minimum} to {MAX_FILES} files.", field=field)
+    for index, item in enumerate(value):
+        where = f"{field}.{index}"
+        data = _require_object(item, where, _FILE_KEYS)
+        if not isinstance(data["name"], str) or not MEDIA_NAME.fullmatch(data["name"]):
+            raise InvalidEventError(f"{where}.name is not a media file name.", field=field)
+        for key in ("width", "height", "size"):
+            _require_int(data[key], f"{where}.{key}", minimum=1)
+
+
+def _require_media_details(data: Mapping[str, Any], field: str) -> None:
+    _require_text(data["alt"], f"{field}alt", max_length=MAX_ALT_LENGTH, allow_blank=False)
+    _require_text(
+        data["caption"], f"{field}caption", max_length=MAX_CAPTION_LENGTH, allow_blank=True
+    )
+    _require_text(data["credit"], f"{field}credit", max_length=MAX_CREDIT_LENGTH, allow_blank=True)
+    if data["content_type"] not in MEDIA_CONTENT_TYPES:
+        raise InvalidEventError(f"{field}content_type is not an accepted image type.")
+    _require_files(data["files"], f"{field}files")
+
+
+#: An image an entry shows: a copy of its media.uploaded details, so the entry's event alone
+#: renders it (a rebuild reads nothing else).
+MEDIA_REF_KEYS = {"id", "alt", "caption", "credit", "content_type", "files"}
+#: An embedded post as captured when the entry was published: what the card shows, and the
+#: provider's player (``html``) that readers load only when they ask.
+EMBED_KEYS = {
+    "url",
+    "provider",
+    "provider_url",
+    "kind",
+    "title",
+    "author",
+    "author_url",
+    "thumbnail",
+    "html",
+}
+EMBED_KINDS = ("video", "rich", "photo", "link")
+
+
+def _require_media_refs(value: object) -> None:
+    if not isinstance(value, list) or len(value) > MAX_ITEMS:
+        raise InvalidEventError(f"media must be a list of at most {MAX_ITEMS}.", field="media")
+    for index, item in enumerate(value):
+        data = _require_object(item, f"media.{index}", MEDIA_REF_KEYS)
+        _require_text(data["id"], "media.id", max_length=36, allow_blank=False)
+        _require_media_details(data, f"media.{index}.")
+
+
+def _require_embeds(value: object) -> None:
+    if not isinstance(value, list) or len(value) > MAX_ITEMS:
+        raise InvalidEventError(f"embeds must be a list of at most {MAX_ITEMS}.", field="embeds")
+    for index, item in enumerate(value):
+        data = _require_object(item, f"embeds.{index}", EMBED_KEYS)
+        _require_url(data["url"], "embeds.url")
+        _require_url(data["provider_url"], "embeds.provider_url", allow_blank=True)
+        _require_url(data["author_url"], "embeds.author_url", allow_blank=True)
+        for key in ("provider", "title", "author"):
+            _require_text(
+                data[key], f"embeds.{key}", max_length=MAX_EMBED_TEXT_LENGTH, allow_blank=True
+            )
+        _require_text(
+            data["html"], "embeds.html", max_length=MAX_EMBED_HTML_LENGTH, allow_blank=True
+        )
+        if data["kind"] not in EMBED_KINDS:
+            raise InvalidEventError(f"embeds.kind must be one of {EMBED_KINDS}.", field="embeds")
+        if data["thumbnail"] is not None:
+            _require_files([data["thumbnail"]], "embeds.thumbnail")
+
+
+def _add_media_and_embeds(payload: dict[str, Any]) -> dict[str, Any]:
+    """entry.published 2 to 3, entry.corrected 1 to 2: entries gained images and embeds."""
+    return {**payload, "media": [], "embeds": []}
+
+
 # --- Blog -----------------------------------------------------------------------------
 
 
@@ -220,13 +332,14 @@ class BlogClosed(DomainEvent):
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class EntryPublished(DomainEvent):
     """A new update. Version 2 added ``author``: the byline's display name, "" for none.
+    Version 3 added the ``media`` and ``embeds`` the text shows.
 
-    Only imports set it so far (bylines read from the source page or export); the log keeps it
-    until entries show bylines.
+    Only imports set ``author`` so far (bylines read from the source page or export); the log
+    keeps it until entries show bylines.
     """
 
     TYPE = "entry.published"
-    VERSION = 2
+    VERSION = 3
     CONCERNS_ENTRY = True
 
     body: str
@@ -234,6 +347,8 @@ class EntryPublished(DomainEvent):
     key_event: bool = False
     pinned: bool = False
     author: str = ""
+    media: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    embeds: list[dict[str, Any]] = dataclasses.field(default_factory=list)
 
     def validate(self) -> None:
         _require_text(self.body, "body", max_length=MAX_BODY_LENGTH, allow_blank=False)
@@ -242,6 +357,8 @@ class EntryPublished(DomainEvent):
             _require_text(self.author, "author", max_length=MAX_AUTHOR_LENGTH, allow_blank=True)
         _require_bool(self.key_event, "key_event")
         _require_bool(self.pinned, "pinned")
+        _require_media_refs(self.media)
+        _require_embeds(self.embeds)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -249,16 +366,21 @@ class EntryCorrected(DomainEvent):
     """New text for an entry, with the reason readers will see next to it."""
 
     TYPE = "entry.corrected"
+    VERSION = 2
     CONCERNS_ENTRY = True
 
     body: str
     headline: str
     reason: str
+    media: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    embeds: list[dict[str, Any]] = dataclasses.field(default_factory=list)
 
     def validate(self) -> None:
         _require_text(self.body, "body", max_length=MAX_BODY_LENGTH, allow_blank=False)
         _require_text(self.headline, "headline", max_length=MAX_HEADLINE_LENGTH, allow_blank=True)
         _require_text(self.reason, "reason", max_length=MAX_REASON_LENGTH, allow_blank=False)
+        _require_media_refs(self.media)
+        _require_embeds(self.embeds)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -298,6 +420,31 @@ class EntryUnmarkedKeyEvent(DomainEvent):
     CONCERNS_ENTRY = True
 
 
+# --- Media ----------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class MediaUploaded(DomainEvent):
+    """An image was uploaded to the blog: its renditions are stored under ``files``.
+
+    In the blog's stream so that an export carries it and a rebuild restores the blog's
+    media list; entries that show it copy these details into their own events.
+    """
+
+    TYPE = "media.uploaded"
+
+    media_id: str
+    alt: str
+    caption: str = ""
+    credit: str = ""
+    content_type: str
+    files: list[dict[str, Any]]
+
+    def validate(self) -> None:
+        _require_text(self.media_id, "media_id", max_length=36, allow_blank=False)
+        _require_media_details(dataclasses.asdict(self), "")
+
+
 EVENT_TYPES: dict[str, type[DomainEvent]] = {
     cls.TYPE: cls
     for cls in (
@@ -313,6 +460,7 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
         EntryUnpinned,
         EntryMarkedKeyEvent,
         EntryUnmarkedKeyEvent,
+        MediaUploaded,
     )
 }
 
@@ -328,6 +476,8 @@ def _entry_published_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
 #: Add one per shape change.
 UPCASTERS: dict[tuple[str, int], Upcaster] = {
     ("entry.published", 1): _entry_published_v1_to_v2,
+    ("entry.published", 2): _add_media_and_embeds,
+    ("entry.corrected", 1): _add_media_and_embeds,
 }
 
 

@@ -173,6 +173,9 @@ class Entry(models.Model):
     correction_reason = models.TextField(blank=True)
     retracted_at = models.DateTimeField(null=True, blank=True)
     retraction_reason = models.TextField(blank=True)
+    #: The images and embeds the current text shows, as its event carries them.
+    media = models.JSONField(default=list, blank=True)
+    embeds = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-occurred_at", "-published_seq"]
@@ -209,6 +212,8 @@ class EntryRevision(models.Model):
     seq = models.PositiveBigIntegerField()
     recorded_at = models.DateTimeField()
     actor = models.CharField(max_length=150)
+    media = models.JSONField(default=list, blank=True)
+    embeds = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["entry", "number"]
@@ -218,6 +223,36 @@ class EntryRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry_id} r{self.number}"
+
+
+class Media(models.Model):
+    """Projection: an image uploaded to a blog (media.uploaded), with its renditions.
+
+    ``files`` lists the stored renditions, narrowest first; ``name`` is the widest one's
+    storage name, the file an entry body refers to.
+    """
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    blog = models.ForeignKey(Blog, on_delete=models.CASCADE, related_name="media", db_index=False)
+    name = models.CharField(max_length=80)
+    alt = models.TextField()
+    caption = models.TextField(blank=True)
+    credit = models.CharField(max_length=events.MAX_CREDIT_LENGTH, blank=True)
+    content_type = models.CharField(max_length=20)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    files = models.JSONField()
+    seq = models.PositiveBigIntegerField()
+    uploaded_at = models.DateTimeField()
+    actor = models.CharField(max_length=150)
+
+    class Meta:
+        ordering = ["-seq"]
+        verbose_name_plural = "media"
+        indexes = [models.Index(fields=["blog", "name"], name="liveblog_media_name")]
+
+    def __str__(self) -> str:
+        return self.alt[:60]
 
 
 class ApiToken(models.Model):

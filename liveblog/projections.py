@@ -1,4 +1,4 @@
-"""Projections: apply events to the read tables (Blog fields, Entry, EntryRevision).
+"""Projections: apply events to the read tables (Blog fields, Entry, EntryRevision, Media).
 
 ``apply`` is called by commands inside the appending transaction, and by ``rebuild`` to
 replay a whole log; both paths run the same code, so a rebuild equals the live state.
@@ -19,8 +19,8 @@ from django.db.models.functions import Coalesce
 
 from liveblog import bulk
 from liveblog import events as ev
-from liveblog.markup import render_markdown
-from liveblog.models import Blog, Entry, EntryRevision, Event
+from liveblog.markup import analyse
+from liveblog.models import Blog, Entry, EntryRevision, Event, Media
 
 REBUILD_BATCH_SIZE = 2_000
 
@@ -70,9 +70,17 @@ def _blog_closed(event: Event, data: ev.BlogClosed) -> None:
     )
 
 
-def _publication(event: Event, data: ev.EntryPublished) -> tuple[dict, dict]:
+def _body_html(data: ev.EntryPublished | ev.EntryCorrected) -> str:
+    """The text as readers see it, from the event alone (its media and embeds included)."""
+    return analyse(data.body, media=data.media, embeds=data.embeds).html
+
+
+def _publication(
+    event: Event, data: ev.EntryPublished, to_json: Callable[[object], object]
+) -> tuple[dict, dict]:
     """The Entry and first EntryRevision rows of a publication, as column values."""
-    body_html = render_markdown(data.body)
+    body_html = _body_html(data)
+    media, embeds = to_json(data.media), to_json(data.embeds)
     entry = {
         "id": event.entry_id,
         "blog_id": event.blog_id,
@@ -93,6 +101,8 @@ def _publication(event: Event, data: ev.EntryPublished) -> tuple[dict, dict]:
         "correction_reason": "",
         "retracted_at": None,
         "retraction_reason": "",
+        "media": media,
+        "embeds": embeds,
     }
     revision = {
         "entry_id": event.entry_id,
@@ -104,13 +114,15 @@ def _publication(event: Event, data: ev.EntryPublished) -> tuple[dict, dict]:
         "seq": event.seq,
         "recorded_at": event.recorded_at,
         "actor": event.actor,
+        "media": media,
+        "embeds": embeds,
     }
     return entry, revision
 
 
 def _entry_corrected(event: Event, data: ev.EntryCorrected) -> None:
     entry = Entry.objects.only("revision").get(pk=event.entry_id)
-    body_html = render_markdown(data.body)
+    body_html = _body_html(data)
     number = entry.revision + 1
     Entry.objects.filter(pk=event.entry_id).update(
         headline=data.headline,
@@ -121,6 +133,8 @@ def _entry_corrected(event: Event, data: ev.EntryCorrected) -> None:
         correction_reason=data.reason,
         last_seq=event.seq,
         updated_at=event.recorded_at,
+        media=data.media,
+        embeds=data.embeds,
     )
     EntryRevision.objects.create(
         entry_id=event.entry_id,
@@ -131,6 +145,27 @@ def _entry_corrected(event: Event, data: ev.EntryCorrected) -> None:
         reason=data.reason,
         seq=event.seq,
         recorded_at=event.recorded_at,
+        actor=event.actor,
+        media=data.media,
+        embeds=data.embeds,
+    )
+
+
+def _media_uploaded(event: Event, data: ev.MediaUploaded) -> None:
+    widest = data.files[-1]
+    Media.objects.create(
+        id=data.media_id,
+        blog_id=event.blog_id,
+        name=widest["name"],
+        alt=data.alt,
+        caption=data.caption,
+        credit=data.credit,
+        content_type=data.content_type,
+        width=widest["width"],
+        height=widest["height"],
+        files=data.files,
+        seq=event.seq,
+        uploaded_at=event.recorded_at,
         actor=event.actor,
     )
 
@@ -166,6 +201,7 @@ _HANDLERS: dict[type[ev.DomainEvent], Callable[[Event, Any], None]] = {
     ev.EntryUnpinned: lambda event, _: _update_entry(event, pinned=False),
     ev.EntryMarkedKeyEvent: lambda event, _: _update_entry(event, key_event=True),
     ev.EntryUnmarkedKeyEvent: lambda event, _: _update_entry(event, key_event=False),
+    ev.MediaUploaded: _media_uploaded,
 }
 
 
@@ -195,6 +231,8 @@ def apply(
             revisions.clear()
 
     convert = _from_stored() if stored else None
+    # Stored rows hold values as the database keeps them, JSON columns included.
+    to_json = bulk.adapter(Entry, "media") if stored else _unchanged
     last_by_blog: dict[int, Event] = {}
     for index, event in enumerate(events):
         data = (
@@ -204,7 +242,7 @@ def apply(
         )
         last_by_blog[event.blog_id] = event
         if isinstance(data, ev.EntryPublished):
-            entry, revision = _publication(event, data)
+            entry, revision = _publication(event, data, to_json)
             entries.append(entry)
             revisions.append(revision)
             continue
@@ -214,6 +252,10 @@ def apply(
     for blog_id, last in last_by_blog.items():
         recorded_at = convert(last).recorded_at if convert else last.recorded_at
         Blog.objects.filter(pk=blog_id).update(last_seq=last.seq, updated_at=recorded_at)
+
+
+def _unchanged(value: object) -> object:
+    return value
 
 
 class _LoggedEvent(NamedTuple):
@@ -267,6 +309,7 @@ def _delete_projections(blog_id: int) -> None:
     # Two statements, not Django's cascade, which loads and deletes the rows one by one.
     EntryRevision.objects.filter(entry__blog_id=blog_id)._raw_delete(using="default")
     Entry.objects.filter(blog_id=blog_id)._raw_delete(using="default")
+    Media.objects.filter(blog_id=blog_id)._raw_delete(using="default")
 
 
 def rebuild(blog: Blog | None = None) -> int:

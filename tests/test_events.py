@@ -6,6 +6,17 @@ from liveblog import events as ev
 from liveblog.errors import InvalidEventError, UnknownEventTypeError
 
 
+_FILE = {"name": "ab/" + "a" * 64 + ".jpg", "width": 480, "height": 320, "size": 20_000}
+_MEDIA = {
+    "id": "0b0c5a3e-8a3c-4a43-9a43-2f1d0c2f9a10",
+    "alt": "Flooded harbour",
+    "caption": "",
+    "credit": "",
+    "content_type": "image/jpeg",
+    "files": [_FILE],
+}
+
+
 def test_every_event_type_round_trips_through_its_payload() -> None:
     samples = {
         ev.BlogCreated: {"slug": "s", "title": "T", "time_zone": "Asia/Yerevan"},
@@ -19,6 +30,12 @@ def test_every_event_type_round_trips_through_its_payload() -> None:
         ev.EntryPublished: {"body": "Text", "headline": "H", "key_event": True},
         ev.EntryCorrected: {"body": "Text", "headline": "", "reason": "typo"},
         ev.EntryRetracted: {"reason": "unverified"},
+        ev.MediaUploaded: {
+            "media_id": "0b0c5a3e-8a3c-4a43-9a43-2f1d0c2f9a10",
+            "alt": "Flooded harbour",
+            "content_type": "image/jpeg",
+            "files": [_FILE],
+        },
     }
     for type_name, cls in ev.EVENT_TYPES.items():
         event = cls(**samples.get(cls, {}))
@@ -131,10 +148,52 @@ def test_entry_published_version_1_is_read_with_no_author() -> None:
         "entry.published", 1, {"body": "Text", "headline": "", "key_event": False, "pinned": False}
     )
     assert event == ev.EntryPublished(body="Text", author="")
-    assert ev.EntryPublished.VERSION == 2
 
 
 @pytest.mark.parametrize("author", [None, 5, "x" * 201, "Ana\x07"])
 def test_an_author_that_is_not_a_short_display_name_is_refused(author: object) -> None:
     with pytest.raises(InvalidEventError):
         ev.EntryPublished(body="Text", author=author)  # type: ignore[arg-type]
+
+
+def test_entry_events_of_version_1_read_as_entries_without_media_or_embeds() -> None:
+    published = ev.decode("entry.published", 1, {"body": "Polls close", "headline": ""})
+    assert published == ev.EntryPublished(body="Polls close", media=[], embeds=[])
+    corrected = ev.decode("entry.corrected", 1, {"body": "b", "headline": "", "reason": "r"})
+    assert isinstance(corrected, ev.EntryCorrected)
+    assert (corrected.media, corrected.embeds) == ([], [])
+    with_author = ev.decode("entry.published", 2, {"body": "b", "author": "Ana"})
+    assert with_author == ev.EntryPublished(body="b", author="Ana", media=[], embeds=[])
+    assert (ev.EntryPublished.VERSION, ev.EntryCorrected.VERSION) == (3, 2)
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ({"media": [{**_MEDIA, "files": [{**_FILE, "name": "../../etc/passwd"}]}]}, "file name"),
+        ({"media": [{**_MEDIA, "alt": " "}]}, "cannot be empty"),
+        ({"media": [{**_MEDIA, "content_type": "image/svg+xml"}]}, "accepted image type"),
+        ({"media": [{key: _MEDIA[key] for key in ("id", "alt")}]}, "must be an object"),
+        ({"embeds": [{"url": "javascript:alert(1)"}]}, "must be an object"),
+    ],
+)
+def test_media_and_embeds_in_entry_events_are_checked(payload, message) -> None:
+    with pytest.raises(InvalidEventError, match=message):
+        ev.EntryPublished(body="Text", **payload)
+
+
+def test_an_embed_must_point_at_an_http_address() -> None:
+    embed = {
+        "url": "javascript:alert(1)",
+        "provider": "X",
+        "provider_url": "",
+        "kind": "rich",
+        "title": "",
+        "author": "",
+        "author_url": "",
+        "thumbnail": None,
+        "html": "",
+    }
+    with pytest.raises(InvalidEventError, match="http"):
+        ev.EntryPublished(body="Text", embeds=[embed])
+    assert ev.EntryPublished(body="Text", embeds=[{**embed, "url": "https://x.com/a/status/1"}])
