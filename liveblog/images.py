@@ -92,10 +92,29 @@ def _refuse(message: str, code: str) -> MediaRefusedError:
     return MediaRefusedError(message, code=code)
 
 
+def _too_many_pixels(label: str, max_pixels: int, size: str = "") -> MediaRefusedError:
+    return _refuse(
+        f"{label} {'is ' + size + ': ' if size else 'has '}more than the {max_pixels:,} "
+        "pixels accepted (a decompression bomb, or a scan far larger than a page needs). "
+        "Export it smaller.",
+        "too_many_pixels",
+    )
+
+
 def storage_name(data: bytes, extension: str) -> str:
     """Where a file's bytes live in storage: named by their SHA-256, never by the uploader."""
     digest = hashlib.sha256(data).hexdigest()
     return f"{digest[:2]}/{digest}.{extension}"
+
+
+def check_size(size: int, *, filename: str, max_bytes: int) -> None:
+    """Refuse a file larger than ``max_bytes`` (413), before anything reads it."""
+    if size > max_bytes:
+        label = PurePosixPath(filename or "the file").name or "the file"
+        raise MediaTooLargeError(
+            f"{label} is {size / 1_048_576:.1f} MB; images up to "
+            f"{max_bytes / 1_048_576:.0f} MB are accepted. Export a smaller JPEG."
+        )
 
 
 def check_file(data: bytes, *, filename: str, max_bytes: int) -> None:
@@ -103,11 +122,7 @@ def check_file(data: bytes, *, filename: str, max_bytes: int) -> None:
     label = PurePosixPath(filename or "the file").name or "the file"
     if not data:
         raise _refuse(f"{label} is empty (0 bytes); choose the image again.", "empty_file")
-    if len(data) > max_bytes:
-        raise MediaTooLargeError(
-            f"{label} is {len(data) / 1_048_576:.1f} MB; images up to "
-            f"{max_bytes / 1_048_576:.0f} MB are accepted. Export a smaller JPEG."
-        )
+    check_size(len(data), filename=filename, max_bytes=max_bytes)
     extension = PurePosixPath(filename).suffix.lower().lstrip(".")
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if extension in {"svg", "svgz"} or (head.startswith((b"<svg", b"<?xml")) and b"<svg" in head):
@@ -151,14 +166,12 @@ def process(data: bytes, *, filename: str, max_bytes: int, max_pixels: int) -> P
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
-        except (
-            UnidentifiedImageError,
-            Image.DecompressionBombError,
-            Image.DecompressionBombWarning,
-        ):
+        except UnidentifiedImageError:
             raise _refuse(
                 f"{label} is not {_ACCEPTED_TEXT} (or it is damaged).", "not_an_image"
             ) from None
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise _too_many_pixels(label, max_pixels) from None
         except (OSError, ValueError, SyntaxError):
             raise _refuse(f"{label} is damaged and cannot be read.", "damaged") from None
         with image:
@@ -185,13 +198,8 @@ def _process_open(
     frames = getattr(image, "n_frames", 1)
     width, height = image.size
     if width < 1 or height < 1 or width * height * min(frames, MAX_FRAMES) > max_pixels:
-        raise _refuse(
-            f"{label} is {width:,} x {height:,} pixels"
-            + (f" in {frames} frames" if frames > 1 else "")
-            + f": more than the {max_pixels:,} pixels accepted (a decompression bomb, or a "
-            "scan far larger than a page needs). Export it smaller.",
-            "too_many_pixels",
-        )
+        size = f"{width:,} x {height:,} pixels" + (f" in {frames} frames" if frames > 1 else "")
+        raise _too_many_pixels(label, max_pixels, size)
     if frames > MAX_FRAMES:
         raise _refuse(
             f"{label} has {frames:,} frames; animations of up to {MAX_FRAMES} are accepted.",
@@ -210,8 +218,8 @@ def _process_open(
 
 
 def _widths(width: int) -> list[int]:
-    widths = [target for target in RENDITION_WIDTHS if target < width]
-    return [*widths, min(width, RENDITION_WIDTHS[-1])]
+    widest = min(width, RENDITION_WIDTHS[-1])
+    return [*(target for target in RENDITION_WIDTHS if target < widest), widest]
 
 
 def _to_srgb(image: Image.Image) -> Image.Image:

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -44,6 +45,19 @@ LINGER_FACTOR = 2
 LINGER_SECONDS = 1.0
 
 
+#: The one route that takes files, and what a multipart form adds around the file.
+_UPLOAD_PATH = re.compile(r"/api/blogs/[-\w]+/media/")
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+def body_limit(scope: Scope) -> int | None:
+    """The largest body a request may send: an image upload's is LIVEBLOG_MEDIA_MAX_BYTES."""
+    limit: int | None = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if limit is not None and _UPLOAD_PATH.fullmatch(scope.get("path", "")):
+        return int(settings.LIVEBLOG_MEDIA_MAX_BYTES) + MULTIPART_OVERHEAD
+    return limit
+
+
 class _BodyTooLarge(Exception):
     pass
 
@@ -59,15 +73,15 @@ class RequestBodyLimit:
     """Answer 413 to an HTTP request whose body exceeds ``DATA_UPLOAD_MAX_MEMORY_SIZE``.
 
     A declared Content-Length is checked before anything is read; a chunked body is counted
-    as it arrives and cut off at the limit. The app has no file uploads, so the one limit
-    covers every request. ``DATA_UPLOAD_MAX_MEMORY_SIZE = None`` turns the guard off.
+    as it arrives and cut off at the limit. Image uploads have their own limit (see
+    ``body_limit``). ``DATA_UPLOAD_MAX_MEMORY_SIZE = None`` turns the guard off.
     """
 
     def __init__(self, app: App) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        limit = body_limit(scope)
         if scope["type"] != "http" or limit is None:
             await self.app(scope, receive, send)
             return
@@ -131,14 +145,19 @@ async def _discard(receive: Receive, *, budget: int) -> None:
 
 
 async def _refuse_too_large(scope: Scope, send: Send, limit: int) -> None:
+    advice = (
+        f"Images are limited to {settings.LIVEBLOG_MEDIA_MAX_BYTES:,} bytes: export a smaller "
+        "JPEG."
+        if _UPLOAD_PATH.fullmatch(scope.get("path", ""))
+        else f"An entry's text is limited to {MAX_BODY_LENGTH:,} characters: split it into "
+        "several updates."
+    )
     await _refuse_http(
         scope,
         send,
         413,
         "too_large",
-        f"The request body is larger than the {limit:,} bytes this server accepts. An "
-        f"entry's text is limited to {MAX_BODY_LENGTH:,} characters: split it into several "
-        "updates.",
+        f"The request body is larger than the {limit:,} bytes this server accepts. {advice}",
     )
 
 

@@ -9,8 +9,9 @@ from typing import Any
 from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.db.models import QuerySet
 
-from liveblog.errors import BlogNotFoundError, EntryNotFoundError
-from liveblog.models import Blog, Entry, EntryRevision, Event
+from liveblog.errors import BlogNotFoundError, EntryNotFoundError, MediaNotFoundError
+from liveblog.media import file_url
+from liveblog.models import Blog, Entry, EntryRevision, Event, Media
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +108,48 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _file_as_dict(file: dict[str, Any]) -> dict[str, Any]:
+    return {"url": file_url(file["name"]), "width": file["width"], "height": file["height"]}
+
+
+def media_as_dict(media: Media | dict[str, Any]) -> dict[str, Any]:
+    """An image: its details and renditions (narrowest first; ``url`` is the widest)."""
+    data = media if isinstance(media, dict) else _media_ref(media)
+    files = data["files"]
+    return {
+        "id": str(data["id"]),
+        "url": file_url(files[-1]["name"]),
+        "width": files[-1]["width"],
+        "height": files[-1]["height"],
+        "content_type": data["content_type"],
+        "alt": data["alt"],
+        "caption": data["caption"],
+        "credit": data["credit"],
+        "renditions": [_file_as_dict(file) for file in files],
+    }
+
+
+def _media_ref(media: Media) -> dict[str, Any]:
+    from liveblog.content import media_ref
+
+    return media_ref(media)
+
+
+def embed_as_dict(embed: dict[str, Any]) -> dict[str, Any]:
+    """An embedded post as captured at publishing; ``html`` is the provider's player."""
+    thumbnail = embed["thumbnail"]
+    return {
+        "url": embed["url"],
+        "provider": embed["provider"],
+        "kind": embed["kind"],
+        "title": embed["title"],
+        "author": embed["author"],
+        "author_url": embed["author_url"],
+        "thumbnail": _file_as_dict(thumbnail) if thumbnail else None,
+        "html": embed["html"],
+    }
+
+
 def entry_as_dict(entry: Entry) -> dict[str, Any]:
     """The entry as the API and the push channel show it, to anyone.
 
@@ -131,6 +174,8 @@ def entry_as_dict(entry: Entry) -> dict[str, Any]:
         "correction_reason": "" if retracted else entry.correction_reason,
         "retracted_at": _iso(entry.retracted_at),
         "retraction_reason": entry.retraction_reason,
+        "media": [] if retracted else [media_as_dict(item) for item in entry.media],
+        "embeds": [] if retracted else [embed_as_dict(item) for item in entry.embeds],
     }
 
 
@@ -144,6 +189,8 @@ def revision_as_dict(revision: EntryRevision, *, retracted: bool) -> dict[str, A
         "reason": "" if retracted else revision.reason,
         "seq": revision.seq,
         "recorded_at": _iso(revision.recorded_at),
+        "media": [] if retracted else [media_as_dict(item) for item in revision.media],
+        "embeds": [] if retracted else [embed_as_dict(item) for item in revision.embeds],
     }
 
 
@@ -161,15 +208,31 @@ def blog_as_dict(blog: Blog) -> dict[str, Any]:
     }
 
 
+MEDIA_UPLOADED = "media.uploaded"
+
+
+def media_get(*, blog: Blog, media_id: Any) -> Media:
+    try:
+        return Media.objects.get(blog=blog, pk=media_id)
+    except (Media.DoesNotExist, ValueError):
+        raise MediaNotFoundError(f"There is no image {media_id} in {blog.slug!r}.") from None
+
+
 def events_as_dicts(events: Sequence[Event]) -> list[dict[str, Any]]:
     """Log events as push messages: seq, type and the entry (or blog) as it is now.
 
     Entries and blogs are fetched in one query each, so a catch-up of many events stays cheap.
     """
     entry_ids = {event.entry_id for event in events if event.entry_id is not None}
-    blog_ids = {event.blog_id for event in events if event.entry_id is None}
+    media_ids = {event.payload["media_id"] for event in events if event.type == MEDIA_UPLOADED}
+    blog_ids = {
+        event.blog_id for event in events if event.entry_id is None and event.type != MEDIA_UPLOADED
+    }
     entries = {entry.id: entry for entry in Entry.objects.filter(pk__in=entry_ids)}
     blogs = {blog.pk: blog for blog in Blog.objects.filter(pk__in=blog_ids)}
+    media = (
+        {str(item.pk): item for item in Media.objects.filter(pk__in=media_ids)} if media_ids else {}
+    )
     messages = []
     for event in events:
         message: dict[str, Any] = {
@@ -181,6 +244,9 @@ def events_as_dicts(events: Sequence[Event]) -> list[dict[str, Any]]:
         if event.entry_id is not None:
             entry = entries.get(event.entry_id)
             message["entry"] = entry_as_dict(entry) if entry else None
+        elif event.type == MEDIA_UPLOADED:
+            found = media.get(event.payload["media_id"])
+            message["media"] = media_as_dict(found) if found else None
         else:
             message["blog"] = blog_as_dict(blogs[event.blog_id])
         messages.append(message)

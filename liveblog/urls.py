@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.conf import settings
+from django.urls import path, re_path
 
 from liveblog import views
 from liveblog.feeds import BlogFeed
@@ -14,3 +15,12 @@ urlpatterns = [
     path("blogs/<slug:slug>/feed/", BlogFeed(), name="feed"),
     path("blogs/<slug:slug>/entries/<uuid:entry_id>/", views.entry_page, name="entry"),
 ]
+if settings.MEDIA_URL.startswith("/"):
+    # Local media (liveblog.media): the app serves them; a bucket serves its own.
+    urlpatterns.append(
+        re_path(
+            rf"^{settings.MEDIA_URL.strip('/')}/(?P<name>[0-9a-f]{{2}}/[0-9a-f]{{64}}\.[a-z]+)$",
+            views.media_file,
+            name="media",
+        )
+    )

@@ -11,14 +11,15 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import etag, require_safe
 
-from liveblog import selectors
+from liveblog import media, selectors
 from liveblog.errors import BlogNotFoundError, EntryNotFoundError
 from liveblog.models import Blog
 from liveblog.params import whole_number
@@ -144,3 +145,24 @@ def entry_page(request: HttpRequest, slug: str, entry_id: str) -> HttpResponse:
         "liveblog/entry.html",
         {"blog": blog, "entry": entry, "revisions": list(selectors.entry_revisions(entry))},
     )
+
+
+_MEDIA_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp", "gif": "image/gif"}
+
+
+@require_safe
+@etag(lambda request, name: name)
+def media_file(request: HttpRequest, name: str) -> FileResponse:
+    """A stored image, when files are local: cached for ever, since its name is its digest."""
+    if not (media.is_local() and media.is_valid_name(name)):
+        raise Http404("There is no such image.")
+    try:
+        handle = default_storage.open(name, "rb")
+    except FileNotFoundError:
+        raise Http404("There is no such image.") from None
+    response = FileResponse(handle, content_type=_MEDIA_TYPES[name.rsplit(".", 1)[1]])
+    response["Cache-Control"] = media.IMMUTABLE_CACHE_CONTROL
+    response["X-Content-Type-Options"] = "nosniff"
+    # Opened on its own, an image is still never a document that could run anything.
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

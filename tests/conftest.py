@@ -81,3 +81,23 @@ def token_key(editor) -> str:  # type: ignore[no-untyped-def]
 
     _, key = tokens.token_create(user=editor, name="test tool")
     return key
+
+
+@pytest.fixture
+def oembed(monkeypatch, settings):  # type: ignore[no-untyped-def]
+    """A stub oEmbed provider on 127.0.0.1 answering for YouTube URLs (liveblog.embeds)."""
+    from micawber.providers import Provider as OEmbedEndpoint
+    from micawber.providers import ProviderRegistry
+
+    from liveblog import embeds
+    from tests import stub_oembed
+
+    settings.LIVEBLOG_EMBED_PRIVATE_HOSTS = True
+    settings.LIVEBLOG_EMBED_TIMEOUT = 1.0
+    with stub_oembed.running() as stub:
+        registry = ProviderRegistry()
+        endpoint = f"{stub.base}/oembed"
+        registry.register(r"https://www\.youtube\.com/watch\S+", OEmbedEndpoint(endpoint))
+        monkeypatch.setattr(embeds, "REGISTRY", registry)
+        monkeypatch.setitem(embeds._PROVIDER_NAMES, endpoint, "YouTube")
+        yield stub

@@ -45,7 +45,7 @@ _ERROR_DESCRIPTIONS = {
     403: "Signed in but not a member of the blog (or the CSRF token is missing).",
     404: "No such blog or entry (drafts are hidden from non-members).",
     409: "The entry changed since `based_on_revision` (see `current`), or does not allow it.",
-    413: "The request body is larger than the server accepts; split the text.",
+    413: "The request body (or uploaded file) is larger than the server accepts.",
     429: "Too many requests; `Retry-After` says when to try again.",
     503: "The database is unreachable (`unavailable`) or other editors were writing at the same "
     "moment (`conflict`); nothing was saved. Retry after `Retry-After` seconds.",

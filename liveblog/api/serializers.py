@@ -16,7 +16,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from liveblog import events, selectors
-from liveblog.models import Blog, Entry, EntryRevision, Event
+from liveblog.models import Blog, Entry, EntryRevision, Event, Media
 from liveblog.params import MAX_NUMBER, whole_number
 
 #: Named in SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] as EventTypeEnum.
@@ -62,6 +62,54 @@ class BlogSerializer(serializers.Serializer):
         return selectors.blog_as_dict(instance)
 
 
+class RenditionSerializer(serializers.Serializer):
+    url = serializers.URLField(read_only=True)
+    width = serializers.IntegerField(read_only=True)
+    height = serializers.IntegerField(read_only=True)
+
+
+class MediaSerializer(serializers.Serializer):
+    """An uploaded image as ``selectors.media_as_dict`` shows it."""
+
+    id = serializers.UUIDField(read_only=True)
+    url = serializers.URLField(
+        read_only=True,
+        help_text="The widest rendition. Put it in an entry's body as ![alt text](url).",
+    )
+    width = serializers.IntegerField(read_only=True)
+    height = serializers.IntegerField(read_only=True)
+    content_type = serializers.CharField(read_only=True, help_text="image/jpeg, png, webp or gif.")
+    alt = serializers.CharField(read_only=True, help_text="Shown when a body gives no alt text.")
+    caption = serializers.CharField(read_only=True)
+    credit = serializers.CharField(read_only=True)
+    renditions = RenditionSerializer(
+        many=True, read_only=True, help_text="Every stored width, narrowest first (srcset)."
+    )
+
+    def to_representation(self, instance: Media) -> dict[str, Any]:
+        return selectors.media_as_dict(instance)
+
+
+class EmbedSerializer(serializers.Serializer):
+    """A post from another site, as captured when the entry was published."""
+
+    url = serializers.URLField(read_only=True)
+    provider = serializers.CharField(read_only=True, help_text="e.g. YouTube, X, Bluesky.")
+    kind = serializers.ChoiceField(choices=list(events.EMBED_KINDS), read_only=True)
+    title = serializers.CharField(read_only=True, help_text="Its title, or a post's text.")
+    author = serializers.CharField(read_only=True)
+    author_url = serializers.CharField(read_only=True)
+    thumbnail = RenditionSerializer(
+        read_only=True, allow_null=True, help_text="A copy stored here: no third-party request."
+    )
+    html = serializers.CharField(
+        read_only=True,
+        help_text="The provider's player. It loads the provider's scripts: show it only when "
+        "a reader asks, in a sandboxed frame. Empty when the provider did not answer (a link "
+        "card).",
+    )
+
+
 class EntrySerializer(serializers.Serializer):
     """An entry as ``selectors.entry_as_dict`` shows it."""
 
@@ -82,6 +130,8 @@ class EntrySerializer(serializers.Serializer):
     correction_reason = serializers.CharField(read_only=True)
     retracted_at = serializers.DateTimeField(read_only=True, allow_null=True)
     retraction_reason = serializers.CharField(read_only=True)
+    media = MediaSerializer(many=True, read_only=True, help_text="The images the text shows.")
+    embeds = EmbedSerializer(many=True, read_only=True, help_text="The posts the text embeds.")
 
     def to_representation(self, instance: Entry) -> dict[str, Any]:
         return selectors.entry_as_dict(instance)
@@ -97,6 +147,8 @@ class RevisionSerializer(serializers.Serializer):
     reason = serializers.CharField(read_only=True, help_text="Empty for the first revision.")
     seq = serializers.IntegerField(read_only=True)
     recorded_at = serializers.DateTimeField(read_only=True)
+    media = MediaSerializer(many=True, read_only=True)
+    embeds = EmbedSerializer(many=True, read_only=True)
 
     def to_representation(self, instance: EntryRevision) -> dict[str, Any]:
         return selectors.revision_as_dict(instance, retracted=instance.entry.is_retracted)
@@ -115,6 +167,43 @@ class EntryDetailSerializer(EntrySerializer):
         }
 
 
+class WarningSerializer(serializers.Serializer):
+    """Something in the body readers will not get as written (``markup.analyse``)."""
+
+    code = serializers.ChoiceField(
+        choices=[
+            "remote_image",
+            "html_image",
+            "iframe",
+            "script",
+            "raw_html",
+            "link_scheme",
+            "embed_unavailable",
+        ],
+        help_text="remote_image: only images uploaded to the blog are shown (readers get a "
+        "link); html_image, iframe, script, raw_html: HTML is not shown; link_scheme: only "
+        "http, https and mailto links work; embed_unavailable: the provider did not answer "
+        "in time, readers get a link card.",
+    )
+    message = serializers.CharField(help_text="For the editor: what and what to do.")
+
+
+class EntryWrittenSerializer(EntryDetailSerializer):
+    """The entry after a publish or correction, with what its text will not show readers.
+
+    The entry is saved as written either way: warnings tell the editor (or tool) to upload
+    an image, drop the HTML or fix a link, then correct the entry.
+    """
+
+    warnings = WarningSerializer(many=True, read_only=True)
+
+    def to_representation(self, instance: Entry) -> dict[str, Any]:
+        from liveblog.content import warnings_for
+
+        warnings = warnings_for(instance.body, media=instance.media, embeds=instance.embeds)
+        return {**super().to_representation(instance), "warnings": warnings}
+
+
 class _EventListSerializer(serializers.ListSerializer):
     def to_representation(self, data: Iterable[Event]) -> list[dict[str, Any]]:
         # One query per kind of object for the whole page, as the push channel does.
@@ -131,6 +220,7 @@ class EventSerializer(serializers.Serializer):
     # Not read_only: the schema would then list them as always present. Never used for input.
     entry = EntrySerializer(allow_null=True, required=False, help_text="On entry.* events.")
     blog = BlogSerializer(required=False, help_text="On blog.* events.")
+    media = MediaSerializer(allow_null=True, required=False, help_text="On media.* events.")
 
     class Meta:
         list_serializer_class = _EventListSerializer
@@ -226,6 +316,26 @@ class RetractSerializer(serializers.Serializer):
         max_value=MAX_NUMBER,
         required=False,
         help_text="If given, the retraction is refused (409) when the entry has moved on.",
+    )
+
+
+class MediaUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        allow_empty_file=True,
+        help_text="A JPEG, PNG, WebP or GIF image (not SVG, HEIC or AVIF), up to the server's "
+        "LIVEBLOG_MEDIA_MAX_BYTES (20 MB unless configured). Metadata (EXIF, GPS) is removed.",
+    )
+    alt = _text(
+        events.MAX_ALT_LENGTH,
+        help_text="What the image shows, for readers who cannot see it. Required.",
+    )
+    caption = _text(events.MAX_CAPTION_LENGTH, required=False, allow_blank=True, default="")
+    credit = _text(
+        events.MAX_CREDIT_LENGTH,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Photographer or agency, shown under the image.",
     )
 
 

@@ -49,3 +49,9 @@ class WriteThrottle(_ThrottleMixin, UserRateThrottle):
         if request.method in SAFE_METHODS:
             return True
         return super().allow_request(request, view)
+
+
+class MediaThrottle(WriteThrottle):
+    """Uploads per editor (scope ``media``): each costs seconds of CPU and megabytes of storage."""
+
+    scope = "media"

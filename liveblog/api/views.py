@@ -9,12 +9,14 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpResponseBase
 from django.utils.cache import patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import SAFE_METHODS, AllowAny, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,7 +25,7 @@ from rest_framework.serializers import Serializer
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
-from liveblog import commands, selectors
+from liveblog import commands, images, selectors
 from liveblog.api import serializers as s
 from liveblog.api.conditional import Validators
 from liveblog.api.pagination import BlogPagination, EntryPagination
@@ -34,6 +36,7 @@ from liveblog.api.schema import (
     error_responses,
     validator_headers,
 )
+from liveblog.api.throttling import AnonThrottle, MediaThrottle, WriteThrottle
 from liveblog.models import Blog, Entry
 
 READ_ERRORS = (400, 401, 404, 429, 503)
@@ -80,9 +83,15 @@ class ApiView(APIView):
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 
-    def entry_response(self, entry: Entry, code: int = status.HTTP_200_OK) -> Response:
+    def entry_response(
+        self,
+        entry: Entry,
+        code: int = status.HTTP_200_OK,
+        *,
+        serializer: type[Serializer] = s.EntryDetailSerializer,
+    ) -> Response:
         """The entry with its revisions, after a write, with the validators of that state."""
-        response = Response(s.EntryDetailSerializer(entry).data, status=code)
+        response = Response(serializer(entry).data, status=code)
         return _entry_validators(entry).apply(response, self.request)
 
 
@@ -198,19 +207,28 @@ class EntryListView(ApiView):
             *validator_headers(201),
         ],
         responses={
-            201: s.EntryDetailSerializer,
-            200: s.EntryDetailSerializer,
+            201: s.EntryWrittenSerializer,
+            200: s.EntryWrittenSerializer,
             **error_responses(*WRITE_ERRORS),
         },
     )
     def post(self, request: Request, slug: str) -> Response:
-        """Publish an update; readers get it pushed as soon as it is saved."""
+        """Publish an update; readers get it pushed as soon as it is saved.
+
+        Images uploaded to the blog (`POST .../media/`) are shown where the body names their
+        `url` as `![alt text](url)`; a post's URL alone on a line becomes an embed card. What
+        readers will not get as written (a remote image, HTML, a `javascript:` link, an embed
+        whose provider did not answer) is listed in `warnings`: the entry is published as
+        written, and a correction can fix it.
+        """
         blog = self.get_blog(slug)
         data = self.body(s.PublishSerializer)
         replay = "entry_id" in data and Entry.objects.filter(pk=data["entry_id"]).exists()
         entry = commands.entry_publish(blog=blog, actor=self.actor, **data)
         response = self.entry_response(
-            entry, status.HTTP_200_OK if replay else status.HTTP_201_CREATED
+            entry,
+            status.HTTP_200_OK if replay else status.HTTP_201_CREATED,
+            serializer=s.EntryWrittenSerializer,
         )
         response["Location"] = reverse(
             "api:entry-detail", kwargs={"slug": blog.slug, "entry_id": entry.pk}, request=request
@@ -239,28 +257,37 @@ class EntryDetailView(ApiView):
         return validators.apply(Response(s.EntryDetailSerializer(entry).data), request)
 
 
-def _write_schema(operation_id: str, summary: str, request: Any = None) -> Any:
+def _write_schema(
+    operation_id: str,
+    summary: str,
+    request: Any = None,
+    response: type[Serializer] = s.EntryDetailSerializer,
+) -> Any:
     return extend_schema(
         operation_id=operation_id,
         summary=summary,
         tags=["entries"],
         request=request,
         parameters=validator_headers(200),
-        responses={200: s.EntryDetailSerializer, **error_responses(*WRITE_ERRORS)},
+        responses={200: response, **error_responses(*WRITE_ERRORS)},
     )
 
 
 class EntryCorrectView(ApiView):
-    @_write_schema("entry_correct", "Correct an entry", s.CorrectSerializer)
+    @_write_schema(
+        "entry_correct", "Correct an entry", s.CorrectSerializer, s.EntryWrittenSerializer
+    )
     def post(self, request: Request, slug: str, entry_id: uuid.UUID) -> Response:
         """Replace the text, with a reason readers see; earlier revisions stay readable.
 
         Refused with 409 and the entry as it is now when it changed since
-        `based_on_revision`: review the newer text, then correct that revision.
+        `based_on_revision`: review the newer text, then correct that revision. A correction
+        may swap an image: each revision keeps showing its own. `warnings` as for a publish.
         """
         entry = self.get_entry(slug, entry_id)
         data = self.body(s.CorrectSerializer)
-        return self.entry_response(commands.entry_correct(entry=entry, actor=self.actor, **data))
+        corrected = commands.entry_correct(entry=entry, actor=self.actor, **data)
+        return self.entry_response(corrected, serializer=s.EntryWrittenSerializer)
 
 
 class EntryRetractView(ApiView):
@@ -298,6 +325,55 @@ class EntryKeyEventView(ApiView):
         """Remove the entry from the key events; 409 if it is not one."""
         entry = self.get_entry(slug, entry_id)
         return self.entry_response(commands.entry_unmark_key_event(entry=entry, actor=self.actor))
+
+
+# --- Media ----------------------------------------------------------------------------
+
+
+class MediaListView(ApiView):
+    #: Uploading is part of publishing: it needs liveblog.add_entry, as a publish does.
+    publishes = True
+    parser_classes = [MultiPartParser]
+    throttle_classes = [AnonThrottle, WriteThrottle, MediaThrottle]
+
+    @extend_schema(
+        operation_id="media_upload",
+        summary="Upload an image",
+        tags=["media"],
+        request={"multipart/form-data": s.MediaUploadSerializer},
+        responses={
+            201: s.MediaSerializer,
+            **error_responses(400, 401, 403, 404, 413, 429, 503),
+        },
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        """Upload a photo or graphic for the blog's entries (multipart form data).
+
+        The image is checked (a real JPEG, PNG, WebP or GIF; refused with 400 and a `code`
+        such as `svg`, `heic`, `not_an_image`, `truncated`, `polyglot`, `wrong_extension`
+        or `too_many_pixels`, or 413 `too_large`), turned upright, stripped of all metadata
+        (EXIF, GPS, XMP, ICC after conversion to sRGB) and stored in a few widths. Refused
+        files store nothing. Use the answer's `url` in an entry's body: `![alt text](url)`.
+        """
+        blog = self.get_blog(slug)
+        data = self.body(s.MediaUploadSerializer)
+        upload = data["file"]
+        # Refused before the file is read into memory.
+        images.check_size(
+            upload.size, filename=upload.name or "", max_bytes=settings.LIVEBLOG_MEDIA_MAX_BYTES
+        )
+        media = commands.media_upload(
+            blog=blog,
+            data=upload.read(),
+            filename=upload.name or "",
+            alt=data["alt"],
+            caption=data["caption"],
+            credit=data["credit"],
+            actor=self.actor,
+            max_bytes=settings.LIVEBLOG_MEDIA_MAX_BYTES,
+            max_pixels=settings.LIVEBLOG_MEDIA_MAX_PIXELS,
+        )
+        return Response(s.MediaSerializer(media).data, status=status.HTTP_201_CREATED)
 
 
 # --- The log --------------------------------------------------------------------------
