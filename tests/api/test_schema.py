@@ -9,12 +9,15 @@ from typing import Any
 import pytest
 import yaml
 from django.http import HttpResponse
+from django.http.request import RawPostDataException
 from openapi_core import OpenAPI
 from openapi_core.contrib.django import DjangoOpenAPIRequest, DjangoOpenAPIResponse
+from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from liveblog import commands, selectors
 from liveblog.models import Blog, Entry
+from tests import samples
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +40,13 @@ class _Request(DjangoOpenAPIRequest):
     def __init__(self, request: Any) -> None:
         super().__init__(request)
         self.parameters.path = {name: str(value) for name, value in self.parameters.path.items()}
+
+    @property
+    def body(self) -> bytes:
+        try:
+            return bytes(super().body or b"")
+        except RawPostDataException:  # an upload: the view streamed it; only responses count
+            return b""
 
 
 def _exchanges(
@@ -80,6 +90,16 @@ def _exchanges(
     yield member.post(f"{entry_url}key-event/")
     yield member.delete(f"{entry_url}key-event/")
     yield member.post(f"{entry_url}retract/", {"reason": "Duplicate", "based_on_revision": 3})
+    upload = {"file": SimpleUploadedFile("a.jpg", samples.photo(600, 400)), "alt": "Wall"}
+    uploaded = member.post(f"/api/blogs/{slug}/media/", upload, format="multipart")
+    yield uploaded
+    svg = {"file": SimpleUploadedFile("a.svg", samples.SVG), "alt": "Logo"}
+    yield member.post(f"/api/blogs/{slug}/media/", svg, format="multipart")
+    yield member.post(
+        f"/api/blogs/{slug}/entries/",
+        {"body": f"![Wall]({uploaded.json()['url']})\n\n![remote](https://example.org/a.jpg)"},
+    )
+    yield anon.get(f"/api/blogs/{slug}/events/?after=0&limit=100")
 
 
 def test_real_responses_conform_to_the_schema(
@@ -106,6 +126,28 @@ def test_output_serializers_describe_exactly_the_selectors_shape(
     assert set(components["Entry"]["properties"]) == set(selectors.entry_as_dict(entry))
     message = selectors.events_as_dicts(list(selectors.events_after(blog, 0)))[-1]
     assert set(message) <= set(components["Event"]["properties"])
+    media = commands.media_upload(
+        blog=blog,
+        data=samples.photo(600, 400),
+        filename="a.jpg",
+        alt="Wall",
+        actor="editor",
+        max_bytes=10**7,
+        max_pixels=10**8,
+    )
+    assert set(components["Media"]["properties"]) == set(selectors.media_as_dict(media))
+    embed = {
+        "url": "https://x.com/a/status/1",
+        "provider": "X",
+        "provider_url": "",
+        "kind": "link",
+        "title": "",
+        "author": "",
+        "author_url": "",
+        "thumbnail": None,
+        "html": "",
+    }
+    assert set(components["Embed"]["properties"]) == set(selectors.embed_as_dict(embed))
 
 
 def test_every_operation_is_documented_with_its_errors(schema: dict[str, Any]) -> None:
@@ -125,6 +167,7 @@ def test_every_operation_is_documented_with_its_errors(schema: dict[str, Any]) -
         "entry_mark_key_event",
         "entry_unmark_key_event",
         "events_list",
+        "media_upload",
     }
     for name, operation in operations.items():
         error = operation["responses"]["404" if name != "blogs_list" else "400"]

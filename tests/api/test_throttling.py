@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 def low_rates(settings) -> None:  # type: ignore[no-untyped-def]
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"anon": "3/min", "write": "2/min"},
+        "DEFAULT_THROTTLE_RATES": {"anon": "3/min", "write": "2/min", "media": "2/min"},
     }
 
 

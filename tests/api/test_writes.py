@@ -53,8 +53,11 @@ def test_publishing_through_the_session_needs_the_csrf_token(
                 "reason": "",
                 "seq": entry.published_seq,
                 "recorded_at": entry.published_at.isoformat(),
+                "media": [],
+                "embeds": [],
             }
         ],
+        "warnings": [],
     }
     assert response["ETag"]
     assert entry.author == "editor"

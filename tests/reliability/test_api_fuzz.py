@@ -35,7 +35,11 @@ def target(blog: Blog, settings: Any) -> tuple[Blog, Entry]:
     # Throttling is tested elsewhere; here it would turn most requests into 429s.
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"anon": "100000/min", "write": "100000/min"},
+        "DEFAULT_THROTTLE_RATES": {
+            "anon": "100000/min",
+            "write": "100000/min",
+            "media": "100000/min",
+        },
     }
     entry = commands.entry_publish(blog=blog, body="Polls close at **10pm**.", actor="editor")
     return blog, entry
