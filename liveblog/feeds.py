@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import urljoin
 
 from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Atom1Feed, Enclosure
 from django.utils.html import format_html
 
 from liveblog import selectors
@@ -30,9 +31,12 @@ class BlogFeed(Feed):
 
     def get_object(self, request: HttpRequest, slug: str) -> Blog:
         try:
-            return selectors.blog_get(slug=slug, user=request.user)
+            blog = selectors.blog_get(slug=slug, user=request.user)
         except BlogNotFoundError as exc:
             raise Http404(exc.message) from None
+        # Enclosures need absolute URLs; the blog object is this request's own.
+        blog.feed_base_url = request.build_absolute_uri("/")  # type: ignore[attr-defined]
+        return blog
 
     def title(self, blog: Blog) -> str:
         return blog.title
@@ -51,9 +55,11 @@ class BlogFeed(Feed):
         return blog.title
 
     def items(self, blog: Blog) -> list[Entry]:
-        # select_related: each item's link needs its blog's slug.
-        entries = selectors.entries_for_blog(blog).select_related("blog")
-        return list(entries[: selectors.READER_PAGE_SIZE])
+        entries = list(selectors.entries_for_blog(blog)[: selectors.READER_PAGE_SIZE])
+        for entry in entries:
+            # Each item's link needs its blog's slug, and enclosures its feed_base_url.
+            entry.blog = blog
+        return entries
 
     def item_title(self, entry: Entry) -> str:
         return entry_title(entry)
@@ -62,6 +68,20 @@ class BlogFeed(Feed):
         if entry.is_retracted:
             return format_html("<p>Retracted: {}</p>", entry.retraction_reason)
         return entry.body_html
+
+    def item_enclosures(self, entry: Entry) -> list[Enclosure]:
+        """The entry's images (widest rendition), so feed readers can show them."""
+        if entry.is_retracted:
+            return []
+        base = getattr(entry.blog, "feed_base_url", "/")
+        return [
+            Enclosure(urljoin(base, item["url"]), str(size), item["content_type"])
+            for item, size in zip(
+                (selectors.media_as_dict(media) for media in entry.media),
+                (media["files"][-1]["size"] for media in entry.media),
+                strict=True,
+            )
+        ]
 
     def item_link(self, entry: Entry) -> str:
         return entry.get_absolute_url()

@@ -146,8 +146,7 @@ async def _discard(receive: Receive, *, budget: int) -> None:
 
 async def _refuse_too_large(scope: Scope, send: Send, limit: int) -> None:
     advice = (
-        f"Images are limited to {settings.LIVEBLOG_MEDIA_MAX_BYTES:,} bytes: export a smaller "
-        "JPEG."
+        f"Images are limited to {settings.LIVEBLOG_MEDIA_MAX_BYTES:,} bytes: export a smaller JPEG."
         if _UPLOAD_PATH.fullmatch(scope.get("path", ""))
         else f"An entry's text is limited to {MAX_BODY_LENGTH:,} characters: split it into "
         "several updates."

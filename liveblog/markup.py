@@ -229,8 +229,8 @@ def _discard(node: int) -> None:
 
 #: Schemes a link may have (relative links have none); cmark-gfm and nh3 drop the others.
 LINK_SCHEMES = {"http", "https", "mailto"}
-#: ``sizes`` for an entry's images: the column is at most 44rem wide on the reader page.
-IMAGE_SIZES = "(min-width: 48rem) 44rem, 100vw"
+#: ``sizes`` for an entry's images: the column is at most 42rem wide (live.css, main).
+IMAGE_SIZES = "(min-width: 44rem) 42rem, 100vw"
 _HEADING_SHIFT = 3
 _TOKEN = re.compile(r"<p>(lbx[0-9a-f]+x\d+x)</p>|(lbx[0-9a-f]+x\d+x)")
 

@@ -22,6 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import pgettext
 
+from liveblog.media import file_url
 from liveblog.models import Blog, Entry
 from liveblog.rendering import (
     EntryRenderer,
@@ -34,6 +35,8 @@ from liveblog.rendering import (
 register = template.Library()
 _TEXT_ONLY = nh3.Cleaner(tags=set(), clean_content_tags={"script", "style"})
 
+#: Images named on the LiveBlogPosting itself (each update names its own).
+MAX_BLOG_IMAGES = 3
 #: Search engines cut longer headlines; Google's limit for BlogPosting is 110 characters.
 HEADLINE_LENGTH = 110
 
@@ -119,10 +122,15 @@ def live_blog_posting(
     def iso(value: datetime | None) -> str | None:
         return iso_text(timezone.localtime(value, zone)) if value else None
 
+    def images(entry: Entry) -> list[str]:
+        if entry.is_retracted:
+            return []
+        return [build_url(file_url(item["files"][-1]["name"])) for item in entry.media]
+
     def update(entry: Entry) -> dict[str, Any]:
         url = f"{entries_url}{entry.id}/"
         text = plain_text(entry)
-        return {
+        data = {
             "@type": "BlogPosting",
             "@id": url,
             "url": url,
@@ -131,6 +139,9 @@ def live_blog_posting(
             "dateModified": iso(entry.updated_at),
             "articleBody": text,
         }
+        if pictures := images(entry):
+            data["image"] = pictures
+        return data
 
     posting: dict[str, Any] = {
         "@context": "https://schema.org",
@@ -144,6 +155,8 @@ def live_blog_posting(
         "coverageStartTime": iso(blog.coverage_start),
         "coverageEndTime": iso(blog.coverage_end),
         "liveBlogUpdate": [update(entry) for entry in entries],
+        # The page's first few images represent the blog in search results and shares.
+        "image": [url for entry in entries for url in images(entry)][:MAX_BLOG_IMAGES] or None,
     }
     # Absent beats null for search engines: a live blog has no coverage end yet.
     return {key: value for key, value in posting.items() if value is not None}
