@@ -597,10 +597,22 @@ def media_upload(
 
 
 def media_record(
-    *, blog: Blog, uploaded: ev.MediaUploaded, actor: str, occurred_at: datetime | None = None
+    *,
+    blog: Blog,
+    uploaded: ev.MediaUploaded,
+    actor: str,
+    occurred_at: datetime | None = None,
+    available: set[str] | None = None,
 ) -> Media:
-    """Append a media.uploaded whose files are stored already (an import of an export)."""
-    missing = [file["name"] for file in uploaded.files if not stored_media.exists(file["name"])]
+    """Append a media.uploaded whose files are stored already (an import of an export).
+
+    ``available`` names files known to be there besides those in storage (a dry run's).
+    """
+    missing = [
+        file["name"]
+        for file in uploaded.files
+        if file["name"] not in (available or ()) and not stored_media.exists(file["name"])
+    ]
     if missing:
         raise InvalidEventError(
             f"The media files {', '.join(missing)} are not in storage; import the export's "

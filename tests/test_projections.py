@@ -11,11 +11,41 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from liveblog import bulk, commands, projections
+from liveblog import bulk, commands, content, embeds, markup, projections
 from liveblog.errors import LiveblogError
-from liveblog.models import Blog, Entry, EntryRevision, Event
+from liveblog.media import file_url
+from liveblog.models import Blog, Entry, EntryRevision, Event, Media
+from tests import samples
 
 pytestmark = pytest.mark.django_db
+
+_IMAGES = [samples.photo(64, 48, orientation=6), samples.photo(40, 40, image_format="PNG")]
+_EMBED_URL = "https://www.youtube.com/watch?v=hypo"
+_EMBEDS = [
+    embeds.link_card(_EMBED_URL, "YouTube"),
+    {
+        **embeds.link_card(_EMBED_URL, "YouTube"),
+        "kind": "video",
+        "title": "Harbour <wall>",
+        "author": "Cornwall Live",
+        "html": '<iframe src="https://www.youtube.com/embed/hypo"></iframe>',
+    },
+]
+
+
+def _rich_body(blog: Blog, pick: int, with_embed: bool, text: str = "Update") -> tuple:
+    """A body showing one of the blog's uploads and perhaps an embed, and what it refers to."""
+    uploads = list(Media.objects.filter(blog=blog).order_by("seq"))
+    lines = [text.strip() or "Update"]
+    if uploads:
+        lines.append(f"![Picture {pick}]({file_url(uploads[pick % len(uploads)].name)})")
+    lines.append("![remote](https://example.org/x.jpg)")
+    if with_embed:
+        lines.append(_EMBED_URL)
+    body = "\n\n".join(lines)
+    found = content.media_for_urls(blog.pk, markup.analyse(body).image_urls)
+    return body, found, [_EMBEDS[pick % 2]] if with_embed else []
+
 
 # Mostly valid input (printable, non-blank), so that most generated commands are accepted
 # and the replay has a long, varied history to reproduce; refusals are exercised too.
@@ -30,6 +60,9 @@ _text = st.one_of(
 _actions = st.lists(
     st.one_of(
         st.tuples(st.just("publish"), _text, _text, st.booleans(), st.integers(0, 600)),
+        st.tuples(st.just("upload"), st.sampled_from(_IMAGES), _text),
+        st.tuples(st.just("publish_rich"), st.integers(0, 5), st.booleans(), _text),
+        st.tuples(st.just("correct_rich"), st.integers(0, 20), st.integers(0, 5), st.booleans()),
         st.tuples(st.just("correct"), st.integers(0, 20), _text, _text),
         st.tuples(st.just("retract"), st.integers(0, 20), _text),
         st.tuples(st.sampled_from(["pin", "unpin", "mark", "unmark"]), st.integers(0, 20)),
@@ -39,19 +72,31 @@ _actions = st.lists(
 )
 
 
-def _snapshot(blog: Blog) -> tuple[list, list, dict]:
+def _snapshot(blog: Blog) -> tuple[list, list, dict, list]:
     entries = list(Entry.objects.filter(blog=blog).order_by("id").values())
     revisions = list(
         EntryRevision.objects.filter(entry__blog=blog)
         .order_by("entry_id", "number")
-        .values("entry_id", "number", "headline", "body", "body_html", "reason", "seq", "actor")
+        .values(
+            "entry_id",
+            "number",
+            "headline",
+            "body",
+            "body_html",
+            "reason",
+            "seq",
+            "actor",
+            "media",
+            "embeds",
+        )
     )
+    media = list(Media.objects.filter(blog=blog).order_by("seq").values())
     stream = (
         Blog.objects.filter(pk=blog.pk)
         .values("title", "status", "coverage_start", "coverage_end", "last_seq", "updated_at")
         .get()
     )
-    return entries, revisions, stream
+    return entries, revisions, stream, media
 
 
 def _run(blog: Blog, action: tuple) -> None:
@@ -60,7 +105,24 @@ def _run(blog: Blog, action: tuple) -> None:
     )
     pick = (lambda n: ids[n % len(ids)]) if ids else None
     name = action[0]
-    if name == "publish":
+    if name == "upload":
+        commands.media_upload(
+            blog=blog,
+            data=action[1],
+            filename="",
+            alt=action[2],
+            actor="ed",
+            max_bytes=10**7,
+            max_pixels=10**8,
+        )
+    elif name == "publish_rich":
+        body, media, embedded = _rich_body(blog, action[1], action[2], action[3])
+        commands.entries_publish(
+            blog=blog,
+            publications=[commands.Publication(body=body, media=media, embeds=embedded)],
+            actor="ed",
+        )
+    elif name == "publish":
         _, body, headline, key, minutes = action
         commands.entry_publish(
             blog=blog,
@@ -74,6 +136,16 @@ def _run(blog: Blog, action: tuple) -> None:
         return
     elif name == "correct":
         commands.entry_correct(entry=pick(action[1]), body=action[2], reason=action[3], actor="ed")
+    elif name == "correct_rich":
+        body, media, embedded = _rich_body(blog, action[2], action[3])
+        commands.entry_correct(
+            entry=pick(action[1]),
+            body=body,
+            reason="swap",
+            actor="ed",
+            media=media,
+            embeds=embedded,
+        )
     elif name == "retract":
         commands.entry_retract(entry=pick(action[1]), reason=action[2], actor="ed")
     else:
@@ -96,7 +168,7 @@ class _Rollback(Exception):
 
 
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(actions=_actions)
 def test_rebuilt_projection_equals_the_live_one(db, actions) -> None:

@@ -343,7 +343,9 @@ def _same(stored: Event, exported: ExportedEvent) -> bool:
     )
 
 
-def _replay_one(blog: Blog | None, item: ExportedEvent, slug: str) -> Blog:
+def _replay_one(
+    blog: Blog | None, item: ExportedEvent, slug: str, media_files: set[str] | None = None
+) -> Blog:
     """Append one exported event to ``blog`` (or create it) through its command."""
     data, when, actor = item.event, item.occurred_at, item.actor
     if isinstance(data, ev.BlogCreated):
@@ -371,6 +373,11 @@ def _replay_one(blog: Blog | None, item: ExportedEvent, slug: str) -> Blog:
         return commands.blog_open(blog=blog, actor=actor, occurred_at=when)
     if isinstance(data, ev.BlogClosed):
         return commands.blog_close(blog=blog, actor=actor, occurred_at=when)
+    if isinstance(data, ev.MediaUploaded):
+        commands.media_record(
+            blog=blog, uploaded=data, actor=actor, occurred_at=when, available=media_files
+        )
+        return blog
     # Only an entry of this blog; jsonl.parse made sure the file published it.
     entry = Entry.objects.filter(pk=item.entry_id, blog=blog).first() if item.entry_id else None
     if entry is None:
@@ -383,6 +390,8 @@ def _replay_one(blog: Blog | None, item: ExportedEvent, slug: str) -> Blog:
             reason=data.reason,
             actor=actor,
             occurred_at=when,
+            media=data.media,
+            embeds=data.embeds,
         )
     elif isinstance(data, ev.EntryRetracted):
         commands.entry_retract(entry=entry, reason=data.reason, actor=actor, occurred_at=when)
@@ -407,6 +416,8 @@ def _publication(item: ExportedEvent) -> commands.Publication:
         key_event=event.key_event,
         pinned=event.pinned,
         entry_id=item.entry_id,
+        media=event.media,
+        embeds=event.embeds,
     )
 
 
@@ -439,12 +450,14 @@ def import_events(
     slug: str | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
+    media_files: set[str] | None = None,
 ) -> ImportReport:
     """Replay an export through the commands; what the blog already holds is skipped.
 
     The file creates or extends only its own blog (``slug``, by default the one it names),
     and only that blog's entries: anything else refuses the whole file, writing nothing.
     Its renames are left out, with a warning: the blog has its slug from its creation.
+    ``media_files`` are the files an export archive brought (stored, unless a dry run).
     """
     original = exported[0].blog
     slug = slug or original
@@ -465,6 +478,7 @@ def import_events(
                 entry_id=uuid.uuid5(_ENTRY_NAMESPACE, f"{slug}\n{item.entry_id}")
                 if item.entry_id
                 else None,
+                event=_media_ids_for(item.event, slug),
             )
             for item in exported
         ]
@@ -475,7 +489,7 @@ def import_events(
     )
     try:
         with transaction.atomic():
-            _import_events(exported, report, progress=progress)
+            _import_events(exported, report, progress=progress, media_files=media_files)
             if dry_run:
                 raise _DryRunRollback
     except _DryRunRollback:
@@ -483,8 +497,26 @@ def import_events(
     return report
 
 
+def _media_ids_for(event: ev.DomainEvent, slug: str) -> ev.DomainEvent:
+    """The same media under another slug get ids of their own, as entries do."""
+
+    def new_id(media_id: str) -> str:
+        return str(uuid.uuid5(_ENTRY_NAMESPACE, f"{slug}\nmedia\n{media_id}"))
+
+    if isinstance(event, ev.MediaUploaded):
+        return dataclasses.replace(event, media_id=new_id(event.media_id))
+    if isinstance(event, ev.EntryPublished | ev.EntryCorrected) and event.media:
+        media = [{**item, "id": new_id(item["id"])} for item in event.media]
+        return dataclasses.replace(event, media=media)
+    return event
+
+
 def _import_events(
-    exported: Sequence[ExportedEvent], report: ImportReport, *, progress: Progress | None
+    exported: Sequence[ExportedEvent],
+    report: ImportReport,
+    *,
+    progress: Progress | None,
+    media_files: set[str] | None = None,
 ) -> None:
     blog = Blog.objects.filter(slug=report.slug).first()
     already = list(Event.objects.filter(blog=blog).order_by("seq")) if blog else []
@@ -528,7 +560,7 @@ def _import_events(
             index += len(run)
         else:
             try:
-                blog = _replay_one(blog, item, report.slug)
+                blog = _replay_one(blog, item, report.slug, media_files)
             except LiveblogError as exc:
                 raise ImportParseError(exc.message, source=report.source, line=item.line) from None
             if _logged_seq(blog) != len(already) + index + 1:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import zipfile
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -13,7 +14,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.text import slugify
 
-from liveblog import slugs
+from liveblog import archive, slugs
 from liveblog.errors import LiveblogError
 from liveblog.importers import jsonl, registry
 from liveblog.importers.base import ImportNotice, ImportParseError
@@ -129,6 +130,8 @@ class Command(BaseCommand):
             raise ImportParseError("is a directory, not a file", source=source) from None
         except OSError as exc:
             raise ImportParseError(f"cannot be read ({exc.strerror})", source=source) from None
+        if zipfile.is_zipfile(path):
+            return self._import_archive(data, source=source, options=options)
         decoded = decode_source(data, source=source)
         fmt = options["format"]
         if fmt == "auto":
@@ -189,6 +192,23 @@ class Command(BaseCommand):
             actor=actor,
             dry_run=options["dry_run"],
             progress=progress,
+        )
+
+    def _import_archive(self, data: bytes, *, source: str, options: dict[str, Any]) -> ImportReport:
+        """An export with its media (export_liveblog -o FILE.zip): files first, then events."""
+        text, files = archive.read(data, source=source)
+        exported = jsonl.parse(text, source=source)
+        if options["verbosity"] >= 1:
+            self.stdout.write(f"{source}: export archive with {len(files)} media files")
+        if not options["dry_run"]:
+            archive.store(files, source=source)
+        return import_events(
+            exported,
+            source=source,
+            slug=options["slug"],
+            dry_run=options["dry_run"],
+            progress=self._progress_bar(source),
+            media_files=set(files),
         )
 
     def _time_zone(self, options: dict[str, Any]) -> str:
