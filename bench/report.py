@@ -6,6 +6,8 @@ import math
 from pathlib import Path
 from typing import Any
 
+from bench import stats
+
 TARGETS = {
     "raw": "raw websockets.broadcast",
     "memory": "in-memory layer, 1 process",
@@ -19,6 +21,10 @@ REBUILD_RATE = 20_000
 IMPORT_RATE = 5_000
 PAGE_P50_MS = 30.0
 KB_PER_CONNECTION = 50.0
+#: Issue 14: uploads, a page of images, a push message with one.
+MEDIA_UPLOAD_SECONDS = 1.5
+MEDIA_PAGE_P50_MS = 30.0
+MEDIA_PUSH_BYTES = 3_000
 #: "No growing backlog": the last third of the updates arrives about as fast as the first,
 #: under a second (more would be 5+ updates queued at 5/s), and the publisher kept the pace.
 BACKLOG_FACTOR, BACKLOG_SLACK_MS, BACKLOG_CEILING_MS, PACE = 1.5, 20.0, 1000.0, 0.9
@@ -150,6 +156,45 @@ def _storm_rows(results: dict[str, Any], behind: int) -> list[list[str]]:
     return rows
 
 
+def _media_rows(m: dict[str, Any] | None) -> list[list[str]]:
+    if not m:
+        return []
+    uploads = m["upload_seconds"]
+    median = stats.median(uploads)
+    megabytes = stats.median(m["upload_bytes"]) / 1e6
+    rows = [
+        [
+            f"image upload, {len(uploads)} x 12-megapixel JPEG",
+            f"{megabytes:.1f} MB each, to stored renditions, SQLite",
+            f"median {median:.2f} s (max {max(uploads):.2f} s)",
+            f"median < {MEDIA_UPLOAD_SECONDS:g} s",
+            _verdict(median < MEDIA_UPLOAD_SECONDS),
+        ],
+        [
+            "push message, entry with an image",
+            "JSON text a reader receives",
+            f"{m['push_bytes']:,} bytes",
+            f"< {MEDIA_PUSH_BYTES:,} bytes",
+            _verdict(m["push_bytes"] < MEDIA_PUSH_BYTES),
+        ],
+    ]
+    p = m.get("page")
+    if p is not None:
+        ok = p["status"] == 200
+        rows.append(
+            [
+                f"reader page, 50 entries with 50 images, {p.get('requests', 0)} GETs",
+                "1 process, SQLite",
+                f"p50 {_ms(p['p50_ms'])} / p99 {_ms(p['p99_ms'])} ms ({p['bytes']:,} bytes)"
+                if ok
+                else f"error: HTTP {p['status']}",
+                f"p50 < {MEDIA_PAGE_P50_MS:g} ms",
+                _verdict(ok and p["p50_ms"] < MEDIA_PAGE_P50_MS),
+            ]
+        )
+    return rows
+
+
 def rows(results: dict[str, Any], *, behind: int) -> list[list[str]]:
     table = _fanout_rows(results) + _storm_rows(results, behind)
     if "import" in results:
@@ -186,6 +231,7 @@ def rows(results: dict[str, Any], *, behind: int) -> list[list[str]]:
                 _verdict(b["rate"] >= REBUILD_RATE),
             ]
         )
+    table.extend(_media_rows(results.get("media")))
     pages = results.get("pages", {})
     for key, label, goal in (("page", "reader page", True), ("api", "API entry list", False)):
         p = pages.get(key)

@@ -42,7 +42,7 @@ from bench.procs import (
     redis_reachable,
 )
 
-PARTS = ("fanout", "storm", "memory", "pages", "import", "rebuild")
+PARTS = ("fanout", "storm", "memory", "pages", "import", "rebuild", "media")
 FANOUT_SLUG = "bench-fanout"
 SEED_FIXTURE = ROOT / "fixtures" / "evn-report-artsakh-september-2023.txt"
 SEED_SLUG = "artsakh-september-2023"
