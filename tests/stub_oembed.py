@@ -27,7 +27,7 @@ def _handler(stub: StubProvider) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *args: object) -> None:
             pass
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             stub.requests.append(self.path)
             parts = urlsplit(self.path)
             if stub.delay:

@@ -5,7 +5,6 @@ import pytest
 from liveblog import events as ev
 from liveblog.errors import InvalidEventError, UnknownEventTypeError
 
-
 _FILE = {"name": "ab/" + "a" * 64 + ".jpg", "width": 480, "height": 320, "size": 20_000}
 _MEDIA = {
     "id": "0b0c5a3e-8a3c-4a43-9a43-2f1d0c2f9a10",

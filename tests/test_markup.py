@@ -100,3 +100,57 @@ def test_rendering_does_not_keep_memory_per_text() -> None:
     for _ in range(3_000):
         render_markdown(text)
     assert resident_kib() - before < 20_000  # leaking, this grew by about 125,000 KiB
+
+
+def test_headings_sit_below_the_entry_headline() -> None:
+    html = render_markdown("# Breaking\n\n## Later\n\n#### Deep")
+    assert html == "<h4>Breaking</h4>\n<h5>Later</h5>\n<h6>Deep</h6>"
+
+
+def test_task_lists_keep_their_check_marks() -> None:
+    html = render_markdown("- [x] polls closed\n- [ ] count")
+    assert '<input type="checkbox" checked="" disabled="">' in html
+    assert '<input type="checkbox" disabled="">' in html
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ('<iframe src="https://evil.example"></iframe>', "iframe"),
+        ("<script>alert(1)</script>", "script"),
+        ('<img src="https://example.org/a.jpg">', "html_image"),
+        ("<div>*raw* html</div>", "raw_html"),
+        ("some <b>bold</b> text", "raw_html"),
+        ("![Flooding](https://example.org/photo.jpg)", "remote_image"),
+        ("[x](javascript:alert(1))", "link_scheme"),
+        ("[x](data:text/html;base64,PHNjcmlwdD4=)", "link_scheme"),
+    ],
+)
+def test_what_readers_will_not_get_is_named(text: str, code: str) -> None:
+    warnings = markup.analyse(text).warnings
+    assert [warning.code for warning in warnings] == [code]
+
+
+def test_fine_markdown_gives_no_warning() -> None:
+    text = (
+        "**Bold**, [a link](https://example.org), `code`\n\n> quote\n>\n> — Someone\n\n"
+        "| a |\n|---|\n| 1 |"
+    )
+    assert markup.analyse(text).warnings == ()
+
+
+def test_a_remote_image_becomes_a_link_with_its_alt_text() -> None:
+    html = render_markdown("![Flooding in Fowey](https://example.org/photo.jpg)")
+    assert "Flooding in Fowey" in html and 'href="https://example.org/photo.jpg"' in html
+    assert "<img" not in html
+
+
+def test_a_url_alone_on_a_line_is_found_for_embedding_and_others_are_not() -> None:
+    analysis = markup.analyse(
+        "Watch:\nhttps://www.youtube.com/watch?v=a\n\nSee https://example.org/b in text"
+    )
+    assert analysis.embed_urls == ("https://www.youtube.com/watch?v=a",)
+
+
+def test_text_shaped_like_a_placeholder_stays_text() -> None:
+    assert render_markdown("lbxabcdefabcdefx0x") == "<p>lbxabcdefabcdefx0x</p>"

@@ -89,7 +89,7 @@ def test_an_altered_file_in_an_archive_is_refused(tmp_path) -> None:
     archive = tmp_path / "storm.zip"
     try:
         with transaction.atomic():
-            _, _, names = _blog_with_an_image()
+            _blog_with_an_image()
             call_command("export_liveblog", "storm", "-o", str(archive), stderr=StringIO())
             raise _Rollback
     except _Rollback:
