@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from config import local_env
 from config.env import (
@@ -193,6 +194,7 @@ SERVE_STATIC = env_bool("DJANGO_SERVE_STATIC", True)
 MEDIA_ROOT = Path(env_str("LIVEBLOG_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = env_str("LIVEBLOG_MEDIA_URL", "/media/")
 MEDIA_STORAGE = env_choice("LIVEBLOG_MEDIA_STORAGE", "local", ["local", "s3"])
+_MEDIA_BACKEND: dict[str, Any]
 if MEDIA_STORAGE == "s3":
     _MEDIA_BACKEND = {
         "BACKEND": "storages.backends.s3.S3Storage",
@@ -212,7 +214,7 @@ else:
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": MEDIA_ROOT, "base_url": MEDIA_URL},
     }
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": _MEDIA_BACKEND,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }

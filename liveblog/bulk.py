@@ -112,7 +112,9 @@ def insert(
 
 def adapter(model: type[models.Model], name: str) -> Adapter:
     """The function ``insert`` uses to hand one column's values to the driver."""
-    return _adapter(model._meta.get_field(name)) or (lambda value: value)
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return _adapter(field) or (lambda value: value)
 
 
 def _kept_as_text(field: models.Field) -> bool:

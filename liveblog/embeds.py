@@ -156,7 +156,7 @@ def _check_address(url: str) -> None:
 
 
 class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
         _check_address(newurl)
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
@@ -232,7 +232,8 @@ def fetch(url: str, *, deadline: float) -> dict[str, Any] | None:
     except (EmbedFetchError, ValueError) as exc:
         logger.info("No oEmbed data for %s: %s", url, exc)
         return card
-    player = answer.get("html") if isinstance(answer.get("html"), str) else ""
+    raw_player = answer.get("html")
+    player = raw_player if isinstance(raw_player, str) else ""
     if len(player) > events.MAX_EMBED_HTML_LENGTH:
         player = ""
     title = _text(answer.get("title"))

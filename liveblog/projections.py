@@ -151,7 +151,8 @@ def _entry_corrected(event: Event, data: ev.EntryCorrected) -> None:
     )
 
 
-def _media_uploaded(event: Event, data: ev.MediaUploaded) -> None:
+def _media_uploaded(event: Event, data: ev.DomainEvent) -> None:
+    assert isinstance(data, ev.MediaUploaded)
     widest = data.files[-1]
     Media.objects.create(
         id=data.media_id,

@@ -84,7 +84,7 @@ def token_key(editor) -> str:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def oembed(monkeypatch, settings):  # type: ignore[no-untyped-def]
+def oembed(monkeypatch, settings):
     """A stub oEmbed provider on 127.0.0.1 answering for YouTube URLs (liveblog.embeds)."""
     from micawber.providers import Provider as OEmbedEndpoint
     from micawber.providers import ProviderRegistry

@@ -53,7 +53,7 @@ def test_telegram_needs_no_request_and_plays_its_own_embed_page() -> None:
     assert 'src="https://t.me/bbcnews/1234?embed=1"' in embed["html"]
 
 
-def test_private_addresses_are_never_fetched(settings) -> None:  # type: ignore[no-untyped-def]
+def test_private_addresses_are_never_fetched(settings) -> None:
     settings.LIVEBLOG_EMBED_PRIVATE_HOSTS = False
     with pytest.raises(embeds.EmbedFetchError, match="not a public address"):
         embeds._check_address("http://127.0.0.1:8000/api/oembed")
@@ -61,7 +61,7 @@ def test_private_addresses_are_never_fetched(settings) -> None:  # type: ignore[
         embeds._check_address("file:///etc/passwd")
 
 
-def test_a_post_on_a_server_that_does_not_answer_gets_a_link_card(settings, oembed) -> None:  # type: ignore[no-untyped-def]
+def test_a_post_on_a_server_that_does_not_answer_gets_a_link_card(settings, oembed) -> None:
     oembed.status = 500
     found = embeds.fetch_all(["https://www.youtube.com/watch?v=err"])
     (card,) = found.values()

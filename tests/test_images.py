@@ -34,7 +34,8 @@ def test_a_phone_photo_is_turned_upright_and_loses_all_its_metadata() -> None:
             assert "icc_profile" not in image.info and "xmp" not in image.info
             assert "comment" not in image.info and "exif" not in image.info
             # The red band that was on the left is now along the top.
-            assert image.convert("RGB").getpixel((image.width // 2, 5))[0] > 150
+            red, _, _ = image.convert("RGB").getpixel((image.width // 2, 5))  # type: ignore[misc]
+            assert red > 150
         for trace in (b"PhoneMaker", b"Fowey", b"harbour", b"Exif"):
             assert trace not in rendition.data
 
@@ -79,7 +80,7 @@ def test_an_animated_gif_stays_animated_in_one_rendition() -> None:
     (rendition,) = processed.renditions
     assert (rendition.width, rendition.height) == (images.ANIMATED_MAX_WIDTH, 480)
     with Image.open(io.BytesIO(rendition.data)) as image:
-        assert image.n_frames == 4
+        assert getattr(image, "n_frames", 1) == 4
     assert b"made by a tool" not in rendition.data
 
 

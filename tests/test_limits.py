@@ -12,7 +12,7 @@ from liveblog.limits import MULTIPART_OVERHEAD, RequestBodyLimit
 async def _send_request(path: str, length: int) -> tuple[int, dict, bool]:
     reached = False
 
-    async def app(scope, receive, send):  # type: ignore[no-untyped-def]
+    async def app(scope, receive, send):
         nonlocal reached
         reached = True
         await send({"type": "http.response.start", "status": 201, "headers": []})
@@ -38,7 +38,7 @@ async def _send_request(path: str, length: int) -> tuple[int, dict, bool]:
 
 
 @pytest.mark.parametrize("size", [3 * 1024 * 1024])
-async def test_an_upload_may_be_larger_than_any_other_request(settings, size) -> None:  # type: ignore[no-untyped-def]
+async def test_an_upload_may_be_larger_than_any_other_request(settings, size) -> None:
     settings.LIVEBLOG_MEDIA_MAX_BYTES = 20 * 1024 * 1024
     assert (await _send_request("/api/blogs/storm/media/", size))[::2] == (201, True)
     status, body, reached = await _send_request("/api/blogs/storm/entries/", size)
@@ -46,7 +46,7 @@ async def test_an_upload_may_be_larger_than_any_other_request(settings, size) ->
     assert "entry's text" in body["message"]
 
 
-async def test_an_upload_over_the_image_limit_is_refused_before_it_is_read(settings) -> None:  # type: ignore[no-untyped-def]
+async def test_an_upload_over_the_image_limit_is_refused_before_it_is_read(settings) -> None:
     settings.LIVEBLOG_MEDIA_MAX_BYTES = 2 * 1024 * 1024
     status, body, reached = await _send_request(
         "/api/blogs/storm/media/", 2 * 1024 * 1024 + MULTIPART_OVERHEAD + 1

@@ -23,7 +23,7 @@ def test_a_file_is_stored_only_under_its_own_digest() -> None:
         media.store_bytes("../../settings.py", data)
 
 
-def test_the_environment_switches_media_to_an_s3_bucket(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_environment_switches_media_to_an_s3_bucket(monkeypatch) -> None:
     import config.settings
 
     monkeypatch.setenv("LIVEBLOG_MEDIA_STORAGE", "s3")

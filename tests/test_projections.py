@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -72,7 +73,7 @@ _actions = st.lists(
 )
 
 
-def _snapshot(blog: Blog) -> tuple[list, list, dict, list]:
+def _snapshot(blog: Blog) -> tuple[Any, ...]:
     entries = list(Entry.objects.filter(blog=blog).order_by("id").values())
     revisions = list(
         EntryRevision.objects.filter(entry__blog=blog)

@@ -130,7 +130,7 @@ def live_blog_posting(
     def update(entry: Entry) -> dict[str, Any]:
         url = f"{entries_url}{entry.id}/"
         text = plain_text(entry)
-        data = {
+        data: dict[str, Any] = {
             "@type": "BlogPosting",
             "@id": url,
             "url": url,

@@ -18,7 +18,7 @@ MEDIA_URL = "/api/blogs/election-night/media/"
 ENTRIES_URL = "/api/blogs/election-night/entries/"
 
 
-def _upload(client, data: bytes | None = None, name: str = "harbour.jpg", **fields):  # type: ignore[no-untyped-def]
+def _upload(client, data: bytes | None = None, name: str = "harbour.jpg", **fields):
     form = {
         "file": SimpleUploadedFile(name, samples.photo() if data is None else data),
         "alt": "Waves over the harbour wall",
