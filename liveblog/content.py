@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from liveblog import embeds as embed_fetcher
-from liveblog import markup
+from liveblog import events, markup
 from liveblog.models import Media
 
 
@@ -58,7 +58,9 @@ def compose(*, blog_id: int, body: str, fetch: bool = True) -> Composition:
     """Resolve a body's images and embeds (fetching embeds unless ``fetch`` is off)."""
     first = markup.analyse(body)
     media = media_for_urls(blog_id, first.image_urls)
-    embeds = list(embed_fetcher.fetch_all(first.embed_urls).values()) if fetch else []
+    # An entry embeds at most events.MAX_ITEMS posts; further URLs stay links.
+    urls = first.embed_urls[: events.MAX_ITEMS]
+    embeds = list(embed_fetcher.fetch_all(urls).values()) if fetch else []
     if not media and not embeds:
         return Composition(media=[], embeds=[], analysis=first)
     analysis = markup.analyse(body, media=media, embeds=embeds)

@@ -201,3 +201,11 @@ def test_image_bytes_never_travel_in_json(token_client, blog) -> None:
     assert b"\xff\xd8" not in entry.content and len(entry.content) < 6_000
     with default_storage.open(Media.objects.get().name) as handle:
         assert Image.open(io.BytesIO(handle.read())).format == "JPEG"
+
+
+def test_at_most_fifty_posts_are_embedded_and_the_rest_stay_links(token_client, blog, oembed):
+    urls = [f"https://www.youtube.com/watch?v={n:03d}" for n in range(55)]
+    response = token_client.post(ENTRIES_URL, {"body": "\n\n".join(urls)})
+    assert response.status_code == 201
+    assert len(response.json()["embeds"]) == 50
+    assert f'href="{urls[-1]}"' in response.json()["body_html"]
