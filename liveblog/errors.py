@@ -48,12 +48,6 @@ class EntryNotFoundError(LiveblogError):
     code = "not_found"
 
 
-class MediaNotFoundError(LiveblogError):
-    """No uploaded image with that id in that blog."""
-
-    code = "not_found"
-
-
 class InvalidTransitionError(LiveblogError):
     """The command does not fit the current state (correcting a retracted entry, ...)."""
 

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.db.models import QuerySet
 
-from liveblog.errors import BlogNotFoundError, EntryNotFoundError, MediaNotFoundError
+from liveblog.errors import BlogNotFoundError, EntryNotFoundError
 from liveblog.media import file_url
 from liveblog.models import Blog, Entry, EntryRevision, Event, Media
 
@@ -211,28 +211,17 @@ def blog_as_dict(blog: Blog) -> dict[str, Any]:
 MEDIA_UPLOADED = "media.uploaded"
 
 
-def media_get(*, blog: Blog, media_id: Any) -> Media:
-    try:
-        return Media.objects.get(blog=blog, pk=media_id)
-    except (Media.DoesNotExist, ValueError):
-        raise MediaNotFoundError(f"There is no image {media_id} in {blog.slug!r}.") from None
-
-
 def events_as_dicts(events: Sequence[Event]) -> list[dict[str, Any]]:
     """Log events as push messages: seq, type and the entry (or blog) as it is now.
 
     Entries and blogs are fetched in one query each, so a catch-up of many events stays cheap.
     """
     entry_ids = {event.entry_id for event in events if event.entry_id is not None}
-    media_ids = {event.payload["media_id"] for event in events if event.type == MEDIA_UPLOADED}
     blog_ids = {
         event.blog_id for event in events if event.entry_id is None and event.type != MEDIA_UPLOADED
     }
     entries = {entry.id: entry for entry in Entry.objects.filter(pk__in=entry_ids)}
     blogs = {blog.pk: blog for blog in Blog.objects.filter(pk__in=blog_ids)}
-    media = (
-        {str(item.pk): item for item in Media.objects.filter(pk__in=media_ids)} if media_ids else {}
-    )
     messages = []
     for event in events:
         message: dict[str, Any] = {
@@ -245,8 +234,9 @@ def events_as_dicts(events: Sequence[Event]) -> list[dict[str, Any]]:
             entry = entries.get(event.entry_id)
             message["entry"] = entry_as_dict(entry) if entry else None
         elif event.type == MEDIA_UPLOADED:
-            found = media.get(event.payload["media_id"])
-            message["media"] = media_as_dict(found) if found else None
+            # Withheld: an upload may be embargoed, or its entry retracted. Readers see an
+            # image only through the entries that show it.
+            message["media"] = None
         else:
             message["blog"] = blog_as_dict(blogs[event.blog_id])
         messages.append(message)

@@ -110,9 +110,14 @@ def test_a_pushed_entry_with_an_image_carries_urls_and_sizes_in_under_3_kb(blog:
     assert "base64" not in text and "\\u00ff" not in text
 
 
-def test_a_media_upload_reaches_the_log_and_push_as_media_not_as_an_entry(blog: Blog) -> None:
+def test_an_upload_keeps_its_seq_in_the_log_but_reveals_nothing_until_an_entry_shows_it(
+    blog: Blog,
+) -> None:
+    before = blog.last_seq
     media = _upload(blog)
     event = Event.objects.filter(blog=blog).latest("seq")
     message = selectors.events_as_dicts([event])[0]
-    assert message["type"] == "media.uploaded" and "entry" not in message
-    assert message["media"]["id"] == str(media.pk)
+    assert message["type"] == "media.uploaded" and message["seq"] == before + 1
+    assert message["media"] is None and "entry" not in message
+    text = broadcast.to_json(message)
+    assert media.name not in text and media.alt not in text

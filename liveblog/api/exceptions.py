@@ -34,7 +34,6 @@ DOMAIN_STATUSES: list[tuple[type[errors.LiveblogError], int]] = [
     (errors.InvalidTransitionError, status.HTTP_409_CONFLICT),
     (errors.BlogNotFoundError, status.HTTP_404_NOT_FOUND),
     (errors.EntryNotFoundError, status.HTTP_404_NOT_FOUND),
-    (errors.MediaNotFoundError, status.HTTP_404_NOT_FOUND),
     (errors.MediaTooLargeError, status.HTTP_413_REQUEST_ENTITY_TOO_LARGE),
     (errors.MediaRefusedError, status.HTTP_400_BAD_REQUEST),
     # Nothing was written and the same request will very likely succeed in a moment.

@@ -220,7 +220,12 @@ class EventSerializer(serializers.Serializer):
     # Not read_only: the schema would then list them as always present. Never used for input.
     entry = EntrySerializer(allow_null=True, required=False, help_text="On entry.* events.")
     blog = BlogSerializer(required=False, help_text="On blog.* events.")
-    media = MediaSerializer(allow_null=True, required=False, help_text="On media.* events.")
+    media = serializers.DictField(
+        allow_null=True,
+        required=False,
+        help_text="On media.uploaded: always null. An upload is shown only through the "
+        "entries that show it (it may be embargoed, or its entry retracted).",
+    )
 
     class Meta:
         list_serializer_class = _EventListSerializer
