@@ -233,7 +233,7 @@ def apply(
 
     convert = _from_stored() if stored else None
     # Stored rows hold values as the database keeps them, JSON columns included.
-    to_json = bulk.adapter(Entry, "media") if stored else _unchanged
+    to_json = _json_column() if stored else _unchanged
     last_by_blog: dict[int, Event] = {}
     for index, event in enumerate(events):
         data = (
@@ -257,6 +257,13 @@ def apply(
 
 def _unchanged(value: object) -> object:
     return value
+
+
+def _json_column() -> Callable[[object], object]:
+    """Adapt JSON column values for the driver; most entries have no media, adapted once."""
+    adapt = bulk.adapter(Entry, "media")
+    empty = adapt([])
+    return lambda value: adapt(value) if value else empty
 
 
 class _LoggedEvent(NamedTuple):
