@@ -295,3 +295,25 @@ def test_rebuild_gives_the_connection_its_page_cache_size_back(blog) -> None:
         projections.rebuild(blog)
         cursor.execute("PRAGMA cache_size")
         assert cursor.fetchone() == before
+
+
+def test_entry_events_stored_at_version_1_still_rebuild(blog) -> None:
+    # A publication and a correction as the log held them before entries had media.
+    entry = commands.entry_publish(blog=blog, body="Polls close at 10pm", actor="ed")
+    blog.refresh_from_db()
+    now = timezone.now()
+    Event(
+        blog=blog,
+        seq=blog.last_seq + 1,
+        type="entry.corrected",
+        entry_id=entry.pk,
+        payload={"body": "Polls close at **9pm**", "headline": "", "reason": "Earlier"},
+        schema_version=1,
+        occurred_at=now,
+        recorded_at=now,
+        actor="ed",
+    ).save()
+    projections.rebuild(blog)
+    entry.refresh_from_db()
+    assert entry.body_html == "<p>Polls close at <strong>9pm</strong></p>"
+    assert (entry.media, entry.embeds, entry.revision) == ([], [], 2)
