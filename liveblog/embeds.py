@@ -114,7 +114,7 @@ def provider_for(url: str) -> Provider | None:
         return Provider("Telegram", None)
     found = REGISTRY.provider_for_url(url)
     if found is not None:
-        name = _PROVIDER_NAMES.get(found.endpoint, urlsplit(found.endpoint).hostname or "")
+        name = _PROVIDER_NAMES.get(found.endpoint) or found.endpoint.split("/")[2]
         params = {k: v for k, v in found.base_params.items() if k != "format"}
         return Provider(_DISPLAY_NAMES.get(name, name), found.endpoint, params)
     if match := _MASTODON.fullmatch(url):
@@ -141,18 +141,22 @@ def link_card(url: str, provider: str) -> dict[str, Any]:
 
 
 def _check_address(url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        hostname, port = parts.hostname, parts.port
+    except ValueError:
+        raise EmbedFetchError(f"not a valid URL: {url}") from None
+    if parts.scheme not in {"http", "https"} or not hostname:
         raise EmbedFetchError(f"not an http(s) URL: {url}")
     if settings.LIVEBLOG_EMBED_PRIVATE_HOSTS:
         return
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
+        infos = socket.getaddrinfo(hostname, port or 443, type=socket.SOCK_STREAM)
     except OSError as exc:
-        raise EmbedFetchError(f"{parts.hostname} could not be resolved") from exc
+        raise EmbedFetchError(f"{hostname} could not be resolved") from exc
     for info in infos:
         if not ipaddress.ip_address(info[4][0]).is_global:
-            raise EmbedFetchError(f"{parts.hostname} is not a public address")
+            raise EmbedFetchError(f"{hostname} is not a public address")
 
 
 class _CheckedRedirects(urllib.request.HTTPRedirectHandler):

@@ -301,9 +301,20 @@ class Analysis:
     embed_urls: tuple[str, ...]
 
 
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+
+
 def file_name(url: str) -> str:
     """The last part of a URL's path: what an image reference is matched by."""
-    return PurePosixPath(urlsplit(url).path).name
+    path = url.split("#", 1)[0].split("?", 1)[0]
+    return PurePosixPath(path).name if "/" in path else ""
+
+
+def _host(url: str) -> str:
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:  # e.g. "http://[::1": editors' text is not always a URL
+        return ""
 
 
 def _snippet(text: str, limit: int = 60) -> str:
@@ -395,8 +406,16 @@ class _Editor:
 
     def link(self, node: int) -> None:
         url = (_get_url(node) or b"").decode()
-        scheme = urlsplit(url).scheme.lower() if ":" in url else ""
-        if scheme and scheme not in LINK_SCHEMES and re.fullmatch(r"[a-z][a-z0-9+.-]*", scheme):
+        found = _SCHEME.match(url)
+        if url and not _host(url) and found and found.group(1).lower() in {"http", "https"}:
+            self.notices.append(
+                Notice(
+                    "bad_link",
+                    f"This link will not work: {_snippet(url)} is not a valid address; its "
+                    "text is shown.",
+                )
+            )
+        elif found and found.group(1).lower() not in LINK_SCHEMES:
             self.notices.append(
                 Notice(
                     "link_scheme",
@@ -587,7 +606,7 @@ def embed_card(item: Mapping[str, Any], file_url: Callable[[str], str]) -> str:
     The provider's player (``html``) rides along in an attribute; ``static/liveblog/
     embeds.js`` puts it in a sandboxed frame when the reader clicks "Show the post".
     """
-    provider = item["provider"] or urlsplit(item["url"]).hostname or "the web"
+    provider = item["provider"] or _host(item["url"]) or "the web"
     thumbnail = ""
     if item["thumbnail"]:
         file = item["thumbnail"]

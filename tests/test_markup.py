@@ -6,6 +6,8 @@ from pathlib import Path
 import cmarkgfm
 import pytest
 from cmarkgfm.cmark import Options
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from liveblog import markup
 from liveblog.markup import render_markdown
@@ -124,6 +126,8 @@ def test_task_lists_keep_their_check_marks() -> None:
         ("![Flooding](https://example.org/photo.jpg)", "remote_image"),
         ("[x](javascript:alert(1))", "link_scheme"),
         ("[x](data:text/html;base64,PHNjcmlwdD4=)", "link_scheme"),
+        ("[x](http://[::1)", "bad_link"),
+        ("![x](http://[oops)", "remote_image"),
     ],
 )
 def test_what_readers_will_not_get_is_named(text: str, code: str) -> None:
@@ -154,3 +158,22 @@ def test_a_url_alone_on_a_line_is_found_for_embedding_and_others_are_not() -> No
 
 def test_text_shaped_like_a_placeholder_stays_text() -> None:
     assert render_markdown("lbxabcdefabcdefx0x") == "<p>lbxabcdefabcdefx0x</p>"
+
+
+@pytest.mark.parametrize("text", ["[x](http://[::1)", "![x](http://[oops)", "<http://[x>"])
+def test_addresses_that_are_not_urls_render_as_text_without_failing(text: str) -> None:
+    # urlsplit raises on these; rendering (and so publishing and rebuilding) must not.
+    assert "x" in render_markdown(text)
+
+
+_MARKDOWNISH = st.lists(
+    st.sampled_from([*"ab :/.[]()!<>#-=*`\n", "http://", "https://x.org/", "é", "[::1"]),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_MARKDOWNISH)
+def test_any_text_renders_and_reports_without_failing(text: str) -> None:
+    analysis = markup.analyse(text)
+    assert "lbx" not in analysis.html or "lbx" in text

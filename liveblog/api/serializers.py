@@ -178,12 +178,13 @@ class WarningSerializer(serializers.Serializer):
             "script",
             "raw_html",
             "link_scheme",
+            "bad_link",
             "embed_unavailable",
         ],
         help_text="remote_image: only images uploaded to the blog are shown (readers get a "
         "link); html_image, iframe, script, raw_html: HTML is not shown; link_scheme: only "
-        "http, https and mailto links work; embed_unavailable: the provider did not answer "
-        "in time, readers get a link card.",
+        "http, https and mailto links work; bad_link: not a valid address; "
+        "embed_unavailable: the provider did not answer in time, readers get a link card.",
     )
     message = serializers.CharField(help_text="For the editor: what and what to do.")
 
