@@ -133,8 +133,13 @@ class _Parser:
             cmark.parser_attach_syntax_extension(pointer, extension)
         return pointer
 
-    def to_html(self, text: str, edit: Callable[[int], None] | None = None) -> str:
-        """Render ``text``; ``edit`` may change the document tree (its address) first."""
+    def to_html(self, text: str, edit: Callable[[int], list[int]] | None = None) -> str:
+        """Render ``text``; ``edit`` may change the document tree (its address) first.
+
+        ``edit`` returns the nodes it took out of the tree, freed only after rendering: the
+        words of a paragraph point into the paragraph's own text, so a paragraph whose
+        children moved elsewhere must outlive them.
+        """
         with self._lock:
             try:
                 cmark.parser_feed(self._pointer, text)
@@ -144,9 +149,10 @@ class _Parser:
                 cmark.parser_free(self._pointer)
                 self._pointer = self._new_pointer()
                 raise
+            removed: list[int] = []
             try:
                 if edit is not None:
-                    edit(_address(root))
+                    removed = edit(_address(root))
                 extensions = cmark.parser_get_syntax_extensions(self._pointer)
                 html = _cmark.lib.cmark_render_html(root, _OPTIONS, extensions)
                 try:
@@ -155,6 +161,8 @@ class _Parser:
                     _FREE(_address(html))
             finally:
                 _NODE_FREE(_address(root))
+                for node in removed:
+                    _NODE_FREE(node)
 
 
 _PARSER = _Parser()
@@ -243,11 +251,6 @@ def _text_node(text: str) -> int:
     node = _new_node(_TEXT)
     _set_literal(node, text.encode())
     return node
-
-
-def _discard(node: int) -> None:
-    _unlink(node)
-    _NODE_FREE(node)
 
 
 # --- Analysis ------------------------------------------------------------------------------
@@ -371,13 +374,20 @@ class _Editor:
         self.notices: list[Notice] = []
         self.image_urls: list[str] = []
         self.embed_urls: list[str] = []
+        self.removed: list[int] = []
 
     def token(self, kind: str, item: Mapping[str, Any], alt: str = "") -> str:
         self.placeholders.append((kind, item, alt))
         return f"lbx{self.nonce}x{len(self.placeholders) - 1}x"
 
-    def __call__(self, root: int) -> None:
+    def __call__(self, root: int) -> list[int]:
         self.visit(root)
+        return self.removed
+
+    def discard(self, node: int) -> None:
+        """Take a node out of the tree; ``to_html`` frees it after rendering."""
+        _unlink(node)
+        self.removed.append(node)
 
     def visit(self, node: int) -> None:
         for child in _children(node):
@@ -395,7 +405,7 @@ class _Editor:
                 if notice:
                     self.notices.append(notice)
                 if kind == "html_block":
-                    _discard(child)
+                    self.discard(child)
             elif kind == "image":
                 self.image(child)
             elif kind == "link":
@@ -432,7 +442,7 @@ class _Editor:
         if item is not None:
             placeholder = _text_node(self.token("image", item, alt))
             _insert_before(node, placeholder)
-            _discard(node)
+            self.discard(node)
             return
         self.notices.append(
             Notice(
@@ -449,7 +459,7 @@ class _Editor:
         if not _first_child(link):
             _append_child(link, _text_node(alt or url))
         _insert_before(node, link)
-        _discard(node)
+        self.discard(node)
 
     def paragraph(self, node: int) -> None:
         """Split out the lines that are a URL alone, then visit what remains."""
@@ -487,12 +497,12 @@ class _Editor:
                 _append_child(current, breaks[index - 1])
             for child in line:
                 _append_child(current, child)
-        _discard(node)  # with the breaks around the embeds, which no line took
+        self.discard(node)  # with the breaks around the embeds, which no line took
         for paragraph in made:
             if _first_child(paragraph):
                 self.visit(paragraph)
             else:
-                _discard(paragraph)
+                self.discard(paragraph)
 
     @staticmethod
     def lone_url(line: list[int]) -> str:

@@ -177,3 +177,25 @@ _MARKDOWNISH = st.lists(
 def test_any_text_renders_and_reports_without_failing(text: str) -> None:
     analysis = markup.analyse(text)
     assert "lbx" not in analysis.html or "lbx" in text
+
+
+def test_splitting_a_paragraph_around_an_embed_keeps_the_words_it_moves() -> None:
+    # The moved words point into the old paragraph's text: freed too early, they were garbage.
+    card = {
+        "url": "http://g.example",
+        "provider": "X",
+        "provider_url": "",
+        "kind": "link",
+        "title": "",
+        "author": "",
+        "author_url": "",
+        "thumbnail": None,
+        "html": "",
+    }
+    for _ in range(50):
+        html = markup.analyse(
+            "*http://a.example\nhttp://g.example\nmore *text*", embeds=[card]
+        ).html
+        assert html.startswith('<p>*<a href="http://a.example"')
+        assert html.endswith("<p>more <em>text</em></p>")
+        assert render_markdown("*http://a.example\nhttp://g.example").count("<a href=") == 2
