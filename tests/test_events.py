@@ -196,3 +196,9 @@ def test_an_embed_must_point_at_an_http_address() -> None:
     with pytest.raises(InvalidEventError, match="http"):
         ev.EntryPublished(body="Text", embeds=[embed])
     assert ev.EntryPublished(body="Text", embeds=[{**embed, "url": "https://x.com/a/status/1"}])
+
+
+def test_an_unchecked_read_fills_in_list_fields_left_out() -> None:
+    event = ev.EntryPublished.from_payload({"body": "Text"}, check=False)
+    assert (event.media, event.embeds) == ([], [])
+    assert event.media is not ev.EntryPublished.from_payload({"body": "x"}, check=False).media

@@ -352,7 +352,10 @@ def test_bylines_are_kept_in_the_log_as_the_entrys_author() -> None:
     ]
     authors = {e.headline: e.author for e in published if isinstance(e, ev.EntryPublished)}
     assert authors["Wind expected to turn by noon"] == "Pere Soler"
-    assert all(event.schema_version == 2 for event in Event.objects.filter(type="entry.published"))
+    version = ev.EntryPublished.VERSION
+    assert all(
+        event.schema_version == version for event in Event.objects.filter(type="entry.published")
+    )
 
 
 def test_dry_run_lists_the_entries_and_what_was_set_aside_and_writes_nothing() -> None:
