@@ -82,8 +82,9 @@ class DomainEvent:
         event = object.__new__(cls)
         for field in dataclasses.fields(cls):
             value = payload.get(field.name, field.default)
-            if value is dataclasses.MISSING and field.default_factory is not dataclasses.MISSING:
-                value = field.default_factory()  # a list field (media, embeds) left out
+            factory = field.default_factory  # MISSING (not callable) when there is none
+            if value is dataclasses.MISSING and callable(factory):
+                value = factory()  # a list field (media, embeds) left out
             if value is dataclasses.MISSING:
                 raise InvalidEventError(f"{cls.TYPE}: the field {field.name!r} is missing")
             # How a frozen dataclass's own __init__ sets its fields.
