@@ -11,6 +11,9 @@ class LiveblogConfig(AppConfig):
     def ready(self) -> None:
         from liveblog import checks  # noqa: F401 - registers the system checks
 
+        # Autodiscovery loads only liveblog.admin; the webhooks package registers its own.
+        from liveblog.webhooks import admin  # noqa: F401
+
 
 class LiveblogAdminConfig(admin_apps.AdminConfig):
     """Django's admin with liveblog's site (``liveblog.admin_site``) as ``admin.site``."""

@@ -284,3 +284,7 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+# Webhook subscribers live in their own package; imported here so Django registers them.
+from liveblog.webhooks.models import Webhook, WebhookDelivery  # noqa: E402, F401

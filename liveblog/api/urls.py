@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularSwaggerView
 
 from liveblog.api import views
 from liveblog.api.schema import SchemaView
+from liveblog.webhooks import api as webhooks
 
 app_name = "api"
 
@@ -19,6 +20,7 @@ urlpatterns = [
     path(f"{ENTRY}key-event/", views.EntryKeyEventView.as_view(), name="entry-key-event"),
     path("blogs/<slug:slug>/events/", views.EventListView.as_view(), name="event-list"),
     path("blogs/<slug:slug>/media/", views.MediaListView.as_view(), name="media-list"),
+    *webhooks.urlpatterns,
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     # [\s\S], not ".": a path may hold an encoded newline (%0A), and it too gets JSON.

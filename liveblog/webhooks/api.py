@@ -1,0 +1,268 @@
+"""``/api/blogs/<slug>/webhooks/``: a blog's editors register, list, inspect, resume and remove
+the subscribers that receive its events. Every method needs a member of the blog, as writes do.
+
+Thin like ``liveblog.api.views``: serializers check the request's shape, ``subscriptions``
+decides, and its refusals become 400s in the API's one error shape.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.urls import path
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+
+from liveblog import selectors
+from liveblog.api.permissions import IsBlogMember
+from liveblog.api.schema import error_responses
+from liveblog.api.views import ApiView
+from liveblog.models import Blog
+from liveblog.webhooks import subscriptions
+from liveblog.webhooks.models import Webhook, WebhookDelivery
+
+#: Attempts shown with one webhook, newest first (the admin shows the whole log).
+RECENT_DELIVERIES = 20
+ERRORS = (400, 401, 403, 404, 429, 503)
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def webhook_as_dict(webhook: Webhook) -> dict[str, Any]:
+    """A subscriber as its owners see it; never its secret."""
+    return {
+        "id": str(webhook.pk),
+        "url": webhook.url,
+        "events": list(webhook.event_types),
+        "status": webhook.status,
+        "paused_reason": webhook.paused_reason,
+        "created_at": _iso(webhook.created_at),
+        "delivered_seq": webhook.delivered_seq,
+        "last_delivered_at": _iso(webhook.last_delivered_at),
+        "failed_attempts": webhook.attempts,
+        "next_attempt_at": _iso(webhook.next_attempt_at) if webhook.attempts else None,
+        "last_error": webhook.last_error,
+    }
+
+
+def delivery_as_dict(delivery: WebhookDelivery) -> dict[str, Any]:
+    return {
+        "seq": delivery.seq,
+        "type": delivery.event_type,
+        "webhook_id": delivery.message_id,
+        "attempt": delivery.attempt,
+        "attempted_at": _iso(delivery.attempted_at),
+        "duration_ms": delivery.duration_ms,
+        "status_code": delivery.status_code,
+        "error": delivery.error,
+    }
+
+
+# --- Shapes ----------------------------------------------------------------------------
+
+
+class WebhookSerializer(serializers.Serializer):
+    """A subscriber as ``webhook_as_dict`` shows it."""
+
+    id = serializers.UUIDField(read_only=True)
+    url = serializers.URLField(read_only=True)
+    events = serializers.ListField(child=serializers.CharField(), read_only=True)
+    status = serializers.ChoiceField(choices=Webhook.Status.choices, read_only=True)
+    paused_reason = serializers.CharField(
+        read_only=True, help_text="Why deliveries stopped, when paused; resume to go on."
+    )
+    created_at = serializers.DateTimeField(read_only=True)
+    delivered_seq = serializers.IntegerField(
+        read_only=True, help_text="Every event up to this seq was delivered (or not wanted)."
+    )
+    last_delivered_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    failed_attempts = serializers.IntegerField(
+        read_only=True, help_text="Failed attempts at the next event; 0 when all is well."
+    )
+    next_attempt_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="When the failed event is tried again."
+    )
+    last_error = serializers.CharField(read_only=True)
+
+    def to_representation(self, instance: Webhook) -> dict[str, Any]:
+        return webhook_as_dict(instance)
+
+
+class WebhookCreatedSerializer(WebhookSerializer):
+    secret = serializers.CharField(
+        read_only=True,
+        help_text="The signing secret (whsec_...), shown this once: keep it to verify the "
+        "webhook-signature header with any Standard Webhooks library.",
+    )
+
+
+class DeliverySerializer(serializers.Serializer):
+    seq = serializers.IntegerField(read_only=True)
+    type = serializers.CharField(read_only=True)
+    webhook_id = serializers.CharField(read_only=True, help_text="The webhook-id header sent.")
+    attempt = serializers.IntegerField(read_only=True, help_text="1 for the first try.")
+    attempted_at = serializers.DateTimeField(read_only=True)
+    duration_ms = serializers.IntegerField(read_only=True)
+    status_code = serializers.IntegerField(read_only=True, allow_null=True)
+    error = serializers.CharField(read_only=True, help_text="Empty when it was delivered.")
+
+    def to_representation(self, instance: WebhookDelivery) -> dict[str, Any]:
+        return delivery_as_dict(instance)
+
+
+class WebhookDetailSerializer(WebhookSerializer):
+    deliveries = DeliverySerializer(many=True, read_only=True, help_text="Newest first.")
+
+
+class WebhookListSerializer(serializers.Serializer):
+    results = WebhookSerializer(many=True, read_only=True)
+
+
+class RegisterSerializer(serializers.Serializer):
+    url = serializers.URLField(
+        max_length=subscriptions.MAX_URL_LENGTH,
+        help_text="Where to POST each event: http(s), on the public internet.",
+    )
+    events = serializers.ListField(
+        child=serializers.ChoiceField(choices=subscriptions.PUBLIC_EVENT_TYPES),
+        required=False,
+        allow_empty=False,
+        help_text="The event types to receive; all of them when left out.",
+    )
+
+
+# --- Views ----------------------------------------------------------------------------
+
+
+class WebhookView(ApiView):
+    """Every method, reads included, is for the blog's members: a subscriber is theirs."""
+
+    def get_permissions(self) -> list[BasePermission]:
+        return [IsBlogMember()]
+
+    def get_blog(self, slug: str) -> Blog:
+        blog = selectors.blog_get(slug=slug, user=self.request.user)
+        self.check_object_permissions(self.request, blog)
+        return blog
+
+    def get_webhook(self, slug: str, webhook_id: uuid.UUID) -> Webhook:
+        webhook = Webhook.objects.filter(blog=self.get_blog(slug), pk=webhook_id).first()
+        if webhook is None:
+            raise NotFound(f"There is no webhook {webhook_id} on {slug!r}.")
+        return webhook
+
+    def detail(self, webhook: Webhook, code: int = status.HTTP_200_OK) -> Response:
+        deliveries = webhook.deliveries.order_by("-id")[:RECENT_DELIVERIES]
+        data = {
+            **webhook_as_dict(webhook),
+            "deliveries": DeliverySerializer(deliveries, many=True).data,
+        }
+        return Response(data, status=code)
+
+
+class WebhookListView(WebhookView):
+    @extend_schema(
+        operation_id="webhooks_list",
+        summary="The blog's webhooks",
+        tags=["webhooks"],
+        responses={200: WebhookListSerializer, **error_responses(401, 403, 404, 429, 503)},
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        """Every subscriber of the blog, with where it is in the log and why it is paused."""
+        webhooks = Webhook.objects.filter(blog=self.get_blog(slug))
+        return Response({"results": WebhookSerializer(webhooks, many=True).data})
+
+    @extend_schema(
+        operation_id="webhook_create",
+        summary="Register a webhook",
+        tags=["webhooks"],
+        request=RegisterSerializer,
+        parameters=[
+            OpenApiParameter(
+                "Location",
+                OpenApiTypes.URI,
+                OpenApiParameter.HEADER,
+                response=[201],
+                description="The new webhook.",
+            ),
+        ],
+        responses={201: WebhookCreatedSerializer, **error_responses(*ERRORS)},
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        """POST every event appended from now on to `url`, in seq order, signed.
+
+        The answer carries the signing `secret`, this once. Each request is the event as the
+        events API shows it, with the Standard Webhooks headers `webhook-id`,
+        `webhook-timestamp` and `webhook-signature`; a 2xx answer moves on to the next event,
+        anything else is retried with backoff.
+        """
+        blog = self.get_blog(slug)
+        data = self.body(RegisterSerializer)
+        webhook, secret = subscriptions.webhook_create(
+            blog=blog, url=data["url"], event_types=data.get("events"), created_by=request.user
+        )
+        response = Response(
+            {**webhook_as_dict(webhook), "secret": secret}, status=status.HTTP_201_CREATED
+        )
+        response["Location"] = reverse(
+            "api:webhook-detail",
+            kwargs={"slug": blog.slug, "webhook_id": webhook.pk},
+            request=request,
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class WebhookDetailView(WebhookView):
+    @extend_schema(
+        operation_id="webhook_retrieve",
+        summary="One webhook with its latest deliveries",
+        tags=["webhooks"],
+        responses={200: WebhookDetailSerializer, **error_responses(401, 403, 404, 429, 503)},
+    )
+    def get(self, request: Request, slug: str, webhook_id: uuid.UUID) -> Response:
+        """The subscriber and its latest delivery attempts, newest first."""
+        return self.detail(self.get_webhook(slug, webhook_id))
+
+    @extend_schema(
+        operation_id="webhook_delete",
+        summary="Remove a webhook",
+        tags=["webhooks"],
+        responses={204: None, **error_responses(401, 403, 404, 429, 503)},
+    )
+    def delete(self, request: Request, slug: str, webhook_id: uuid.UUID) -> Response:
+        """Stop sending to it for good; its delivery log goes too."""
+        subscriptions.webhook_delete(webhook=self.get_webhook(slug, webhook_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class WebhookResumeView(WebhookView):
+    @extend_schema(
+        operation_id="webhook_resume",
+        summary="Resume a paused webhook",
+        tags=["webhooks"],
+        request=None,
+        responses={200: WebhookDetailSerializer, **error_responses(401, 403, 404, 429, 503)},
+    )
+    def post(self, request: Request, slug: str, webhook_id: uuid.UUID) -> Response:
+        """Deliver again now, from where it stopped: every event it missed, in order."""
+        webhook = subscriptions.webhook_resume(webhook=self.get_webhook(slug, webhook_id))
+        return self.detail(webhook)
+
+
+_WEBHOOK = "blogs/<slug:slug>/webhooks/<uuid:webhook_id>/"
+#: Included in ``liveblog.api.urls``, under its ``api`` namespace.
+urlpatterns = [
+    path("blogs/<slug:slug>/webhooks/", WebhookListView.as_view(), name="webhook-list"),
+    path(_WEBHOOK, WebhookDetailView.as_view(), name="webhook-detail"),
+    path(f"{_WEBHOOK}resume/", WebhookResumeView.as_view(), name="webhook-resume"),
+]

@@ -1,0 +1,45 @@
+"""Webhook fixtures: receivers on 127.0.0.1 (allowed here), fast retries, a sender."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from liveblog.models import Blog
+from liveblog.webhooks import subscriptions
+from liveblog.webhooks.models import Webhook
+from liveblog.webhooks.outbound import Sender
+from tests.webhooks.receivers import Receiver
+
+
+@pytest.fixture(autouse=True)
+def _webhook_settings(settings: Any) -> None:
+    # Receivers are on 127.0.0.1, which production refuses; retries are quick.
+    settings.LIVEBLOG_WEBHOOK_ALLOW_PRIVATE = True
+    settings.LIVEBLOG_WEBHOOK_TIMEOUT_SECONDS = 2.0
+    settings.LIVEBLOG_WEBHOOK_RETRY_FIRST_SECONDS = 0.01
+    settings.LIVEBLOG_WEBHOOK_RETRY_MAX_SECONDS = 0.05
+    settings.LIVEBLOG_WEBHOOK_POLL_SECONDS = 0.05
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    receiver = Receiver().start()
+    yield receiver
+    receiver.stop()
+
+
+@pytest.fixture
+def sender(settings: Any) -> Iterator[Sender]:
+    sender = Sender(timeout=settings.LIVEBLOG_WEBHOOK_TIMEOUT_SECONDS, allow_private=True)
+    yield sender
+    sender.close()
+
+
+def register(
+    blog: Blog, receiver: Receiver, events: list[str] | None = None
+) -> tuple[Webhook, str]:
+    """A webhook of ``blog`` to ``receiver``; returns it and its secret."""
+    return subscriptions.webhook_create(blog=blog, url=receiver.url, event_types=events)

@@ -1,0 +1,103 @@
+"""The worker: finds due subscribers and delivers to each in its own thread, once per event."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any
+
+import pytest
+
+from liveblog import commands
+from liveblog.models import Blog
+from liveblog.webhooks import worker
+from tests.webhooks.conftest import register
+from tests.webhooks.receivers import Receiver
+
+# Worker threads use connections of their own: they must see committed rows.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class WorkerThread:
+    """``worker.run()`` on an event loop of its own, as a server process would run it."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.stop_event = asyncio.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        self.loop.run_until_complete(worker.run(stop=self.stop_event))
+
+    def start(self) -> WorkerThread:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.loop.call_soon_threadsafe(self.stop_event.set)
+        self.thread.join(10)
+        assert not self.thread.is_alive(), "the worker did not stop"
+        self.loop.close()
+
+
+@pytest.fixture
+def receivers() -> Any:
+    started = [Receiver().start() for _ in range(3)]
+    yield started
+    for receiver in started:
+        receiver.stop()
+
+
+def _publish(blog: Blog, count: int) -> list[int]:
+    return [
+        commands.entry_publish(blog=blog, body=f"Update {n}", actor="editor").published_seq
+        for n in range(count)
+    ]
+
+
+def test_the_worker_delivers_every_event_to_every_subscriber_in_order(
+    blog: Blog, receivers: list[Receiver]
+) -> None:
+    for receiver in receivers:
+        register(blog, receiver)
+    running = WorkerThread().start()
+    try:
+        seqs = _publish(blog, 10)
+        for receiver in receivers:
+            assert receiver.wait_for(len(seqs)), receiver.seqs()
+    finally:
+        running.stop()
+    for receiver in receivers:
+        assert receiver.seqs() == seqs
+
+
+def test_two_workers_deliver_each_event_once(
+    blog: Blog, receivers: list[Receiver], settings: Any
+) -> None:
+    # On PostgreSQL the row locks decide; on SQLite the lock file leaves one of them idle.
+    settings.LIVEBLOG_WEBHOOK_CONCURRENCY = 2
+    for receiver in receivers:
+        register(blog, receiver)
+    first, second = WorkerThread().start(), WorkerThread().start()
+    try:
+        seqs = _publish(blog, 15)
+        for receiver in receivers:
+            assert receiver.wait_for(len(seqs)), receiver.seqs()
+        first.stop()
+        # The other one goes on alone (on SQLite it takes over the lock file).
+        more = _publish(blog, 3)
+        for receiver in receivers:
+            assert receiver.wait_for(len(seqs) + len(more), timeout=15), receiver.seqs()
+    finally:
+        if first.thread.is_alive():
+            first.stop()
+        second.stop()
+    for receiver in receivers:
+        assert receiver.seqs() == seqs + more
+
+
+async def test_in_server_process_runs_nothing_when_the_worker_is_off(settings: Any) -> None:
+    settings.LIVEBLOG_WEBHOOK_WORKER = False
+    before = {task.get_name() for task in asyncio.all_tasks()}
+    async with worker.in_server_process():
+        assert {task.get_name() for task in asyncio.all_tasks()} == before
