@@ -79,8 +79,14 @@ class DeliveryInline(admin.TabularInline):
     model = WebhookDelivery
     verbose_name = "delivery attempt"
     verbose_name_plural = "Delivery log (newest first)"
-    fields = ["attempted_at", "seq", "event_type", "attempt", "outcome", "duration_ms"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "attempted_at",
+        "seq",
+        "event_type",
+        "attempt",
+        "outcome",
+        "duration_ms",
+    )
     ordering = ["-id"]
     extra = 0
     can_delete = False
@@ -91,6 +97,10 @@ class DeliveryInline(admin.TabularInline):
         if delivery.delivered:
             return f"Delivered (HTTP {delivery.status_code})"
         return delivery.error
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Shown on the pages of webhooks the user manages (WebhookAdmin decides which).
+        return request.user.is_active and request.user.is_staff
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -168,6 +178,9 @@ class WebhookAdmin(admin.ModelAdmin):
                 blogs = blogs.filter(members=request.user.pk)
             kwargs["queryset"] = blogs
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_inlines(self, request: HttpRequest, obj: Webhook | None = None) -> Any:
+        return [] if obj is None else self.inlines
 
     def get_fieldsets(self, request: HttpRequest, obj: Webhook | None = None) -> Any:
         if obj is None:
@@ -268,7 +281,7 @@ class WebhookAdmin(admin.ModelAdmin):
     @admin.display(description="Status", ordering="status")
     def status_shown(self, webhook: Webhook) -> str:
         if webhook.is_active:
-            return format_html('<span class="webhook-active">Active</span>')
+            return "Active"
         return format_html(
             '<strong class="webhook-paused">Paused</strong>: {}', webhook.paused_reason
         )

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -102,7 +103,7 @@ def webhook_create(
     blog: Blog,
     url: object,
     event_types: object = None,
-    created_by: AbstractBaseUser | None = None,
+    created_by: AbstractBaseUser | AnonymousUser | None = None,
     webhook: Webhook | None = None,
 ) -> tuple[Webhook, str]:
     """Register a subscriber; return it with its signing secret, the only time it is shown.
@@ -125,7 +126,7 @@ def webhook_create(
     webhook.url = url
     webhook.event_types = types
     webhook.secret = secret
-    webhook.created_by = created_by
+    webhook.created_by_id = created_by.pk if created_by and created_by.is_authenticated else None
     webhook.delivered_seq = Blog.objects.values_list("last_seq", flat=True).get(pk=blog.pk)
     webhook.next_attempt_at = timezone.now()
     webhook.save()

@@ -24,7 +24,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection
@@ -116,10 +116,9 @@ async def _wait(
 ) -> None:
     """Until ``stop`` is set, one of ``futures`` is done, or ``seconds`` pass."""
     stopped = asyncio.ensure_future(stop.wait())
+    waiters: list[asyncio.Future[Any]] = [stopped, *futures]
     try:
-        await asyncio.wait(
-            [stopped, *futures], timeout=seconds, return_when=asyncio.FIRST_COMPLETED
-        )
+        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
     finally:
         stopped.cancel()
 

@@ -11,6 +11,13 @@ from liveblog.models import Blog
 from liveblog.webhooks import subscriptions
 from liveblog.webhooks.models import Webhook
 from liveblog.webhooks.outbound import Sender
+from tests.api.conftest import (  # noqa: F401 - the API's client fixtures, shared
+    anon,
+    draft,
+    outsider,
+    outsider_client,
+    token_client,
+)
 from tests.webhooks.receivers import Receiver
 
 

@@ -52,6 +52,8 @@ class Receiver:
         self.answer = b"ok"
         #: While set, requests wait (without answering) until ``release`` or ``stop``.
         self.hanging = False
+        #: Events whose first request hangs like that (the seq is then taken out).
+        self.hang_seqs: set[int] = set()
         self._released = threading.Event()
         self._lock = threading.Condition()
         self._server: _Server | None = None
@@ -90,6 +92,13 @@ class Receiver:
         with self._lock:
             return [request.seq for request in self.received]
 
+    def _hangs_on(self, request: Received) -> bool:
+        with self._lock:
+            if self.hang_seqs and request.seq in self.hang_seqs:
+                self.hang_seqs.discard(request.seq)
+                return True
+            return False
+
     def _record(self, request: Received) -> None:
         with self._lock:
             self.received.append(request)
@@ -105,8 +114,9 @@ class Receiver:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
                 headers = {key.lower(): value for key, value in self.headers.items()}
-                receiver._record(Received(self.path, headers, body))
-                if receiver.hanging:
+                request = Received(self.path, headers, body)
+                receiver._record(request)
+                if receiver.hanging or receiver._hangs_on(request):
                     receiver._released.wait(60)
                     self.close_connection = True
                     return

@@ -7,6 +7,7 @@ import threading
 from typing import Any
 
 import pytest
+from asgiref.sync import sync_to_async
 
 from liveblog import commands
 from liveblog.models import Blog
@@ -101,3 +102,15 @@ async def test_in_server_process_runs_nothing_when_the_worker_is_off(settings: A
     before = {task.get_name() for task in asyncio.all_tasks()}
     async with worker.in_server_process():
         assert {task.get_name() for task in asyncio.all_tasks()} == before
+
+
+async def test_in_server_process_delivers_while_the_server_runs(
+    blog: Blog, receivers: list[Receiver]
+) -> None:
+    receiver = receivers[0]
+    await sync_to_async(register)(blog, receiver)
+    async with worker.in_server_process():
+        seqs = await sync_to_async(_publish)(blog, 3)
+        assert await asyncio.to_thread(receiver.wait_for, len(seqs))
+    assert receiver.seqs() == seqs
+    assert not [task for task in asyncio.all_tasks() if task.get_name() == "liveblog-webhooks"]
