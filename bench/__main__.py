@@ -3,7 +3,7 @@
 python -m bench                      # full run: 1,000 readers, 100,000-entry import
 python -m bench --quick              # smoke run: 200 readers, 5 s per rate, 10,000 entries
 python -m bench --only fanout,storm  # some parts only (fanout, storm, memory, pages,
-                                     # import, rebuild, media)
+                                     # import, rebuild, media, webhooks)
 python -m bench --profile /tmp/prof  # also sample the servers with py-spy at the top rate
 """
 
@@ -22,7 +22,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from bench import machine, media, report, scenarios
+from bench import machine, media, report, scenarios, webhooks
 from bench.limits import raise_fd_limit
 from bench.procs import ROOT, BenchError
 
@@ -162,9 +162,14 @@ def _run_parts(run: scenarios.Run) -> None:
         ("redis", scenarios.redis_target, ("fanout", "storm")),
         ("import", scenarios.import_and_rebuild, ("import", "rebuild")),
         ("media", media.media_part, ("media",)),
+        ("webhooks", webhooks.webhooks_target, ("webhooks",)),
     ]
     for name, step, parts in steps:
-        if not run.wants(*parts) or name not in run.settings.targets | {"import", "media"}:
+        if not run.wants(*parts) or name not in run.settings.targets | {
+            "import",
+            "media",
+            "webhooks",
+        }:
             continue
         started = time.monotonic()
         try:

@@ -25,6 +25,7 @@ KB_PER_CONNECTION = 50.0
 MEDIA_UPLOAD_SECONDS = 1.5
 MEDIA_PAGE_P50_MS = 30.0
 MEDIA_PUSH_BYTES = 3_000
+WEBHOOK_P99_MS = 1000.0
 #: "No growing backlog": the last third of the updates arrives about as fast as the first,
 #: under a second (more would be 5+ updates queued at 5/s), and the publisher kept the pace.
 BACKLOG_FACTOR, BACKLOG_SLACK_MS, BACKLOG_CEILING_MS, PACE = 1.5, 20.0, 1000.0, 0.9
@@ -195,8 +196,45 @@ def _media_rows(m: dict[str, Any] | None) -> list[list[str]]:
     return rows
 
 
+def _webhook_rows(results: dict[str, Any]) -> list[list[str]]:
+    rows = []
+    for w in results.get("webhooks", []):
+        healthy = w["subscribers"] - 1
+        total = healthy * w["expected_per_subscriber"]
+        caught_up = w["late_caught_up_seconds"]
+        late = (
+            f"the one down {w['late_down_seconds']:g} s: {w['late_received']} of "
+            f"{w['expected_per_subscriber']}"
+            + (" in order" if w["late_in_order"] else " OUT OF ORDER")
+            + (f", caught up {caught_up:.1f} s after it came back" if caught_up else "")
+        )
+        figure = (
+            f"healthy p50 {_ms(w['p50_ms'])} / p99 {_ms(w['p99_ms'])} / max {_ms(w['max_ms'])} "
+            f"ms, lost {w['lost']} of {total:,}, dup {w['duplicates']}, disorder "
+            f"{w['out_of_order']}; {late}"
+        )
+        ok = (
+            w["p99_ms"] < WEBHOOK_P99_MS
+            and w["lost"] == 0
+            and w["out_of_order"] == 0
+            and w["late_lost"] == 0
+            and w["late_in_order"]
+        )
+        rows.append(
+            [
+                f"webhooks, {w['subscribers']} subscribers, 1 down then back, "
+                f"{w['updates']} updates",
+                f"{w['backend']}, {w['workers']} worker process{'es' if w['workers'] > 1 else ''}",
+                figure,
+                f"p99 < {WEBHOOK_P99_MS / 1000:g} s, 0 lost, in order",
+                _verdict(ok),
+            ]
+        )
+    return rows
+
+
 def rows(results: dict[str, Any], *, behind: int) -> list[list[str]]:
-    table = _fanout_rows(results) + _storm_rows(results, behind)
+    table = _fanout_rows(results) + _storm_rows(results, behind) + _webhook_rows(results)
     if "import" in results:
         i = results["import"]
         table.append(
@@ -300,6 +338,11 @@ def notes(results: dict[str, Any]) -> list[str]:
             f"{TARGETS[r['target']]} at {r['rate']:g}/s: the entry_publish call took p50 "
             f"{_ms(p['call_p50_ms'])} ms (max {_ms(p['call_max_ms'])} ms); it broadcasts on "
             "commit, before it returns"
+        )
+    for w in results.get("webhooks", []):
+        lines.append(
+            f"webhooks on {w['backend']}: entry_publish took p50 {_ms(w['publish_call_p50_ms'])} "
+            f"ms (max {_ms(w['publish_call_max_ms'])} ms) while deliveries ran"
         )
     sizes = results.get("message_bytes", {})
     if sizes:

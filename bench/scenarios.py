@@ -10,7 +10,8 @@ Targets (each started fresh, measured with the same reader process code and payl
             between them, updates from a separate publisher process (``bench.publisher``;
             ``--redis-publisher server`` publishes inside the first server instead).
 
-Part names for ``--only``: fanout, storm, memory, pages, import, rebuild.
+Part names for ``--only``: fanout, storm, memory, pages, import, rebuild, webhooks
+(``bench.webhooks``).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from bench.procs import (
     redis_reachable,
 )
 
-PARTS = ("fanout", "storm", "memory", "pages", "import", "rebuild", "media")
+PARTS = ("fanout", "storm", "memory", "pages", "import", "rebuild", "media", "webhooks")
 FANOUT_SLUG = "bench-fanout"
 SEED_FIXTURE = ROOT / "fixtures" / "evn-report-artsakh-september-2023.txt"
 SEED_SLUG = "artsakh-september-2023"
