@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
                 ('message_id', models.CharField(max_length=64)),
                 ('attempt', models.PositiveIntegerField(help_text='1 for the first try of this event.')),
                 ('attempted_at', models.DateTimeField()),
-                ('duration_ms', models.PositiveIntegerField()),
+                ('duration_ms', models.PositiveIntegerField(verbose_name='duration (ms)')),
                 ('status_code', models.PositiveSmallIntegerField(blank=True, null=True)),
                 ('error', models.TextField(blank=True, help_text='Empty when the event was delivered.')),
                 ('webhook', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='liveblog.webhook')),

@@ -41,6 +41,7 @@ class WebhookForm(forms.ModelForm):
         label="URL",
         max_length=subscriptions.MAX_URL_LENGTH,
         assume_scheme="https",
+        widget=forms.URLInput(attrs={"class": "vURLField"}),
         help_text="Where each event is POSTed: http(s), on the public internet.",
     )
     events = forms.MultipleChoiceField(
@@ -55,8 +56,9 @@ class WebhookForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        adding = self.instance._state.adding
         self.fields["events"].initial = (
-            self.instance.event_types if self.instance.pk else subscriptions.PUBLIC_EVENT_TYPES
+            list(subscriptions.PUBLIC_EVENT_TYPES) if adding else self.instance.event_types
         )
 
     def clean(self) -> dict[str, Any]:
@@ -70,6 +72,15 @@ class WebhookForm(forms.ModelForm):
                     data[field] = check(data[field])
                 except subscriptions.WebhookRefusedError as exc:
                     self.add_error(field, exc.message)
+        adding = self.instance._state.adding
+        blog_id = data["blog"].pk if adding and data.get("blog") else self.instance.blog_id
+        if blog_id and "url" in data:
+            try:
+                subscriptions.check_fits(
+                    blog_id=blog_id, url=data["url"], webhook=None if adding else self.instance
+                )
+            except subscriptions.WebhookRefusedError as exc:
+                self.add_error(exc.field, exc.message)
         return data
 
 
@@ -82,9 +93,9 @@ class DeliveryInline(admin.TabularInline):
     fields = readonly_fields = (
         "attempted_at",
         "seq",
-        "event_type",
-        "attempt",
         "outcome",
+        "attempt",
+        "event_type",
         "duration_ms",
     )
     ordering = ["-id"]
@@ -112,7 +123,7 @@ class DeliveryInline(admin.TabularInline):
 @admin.register(Webhook)
 class WebhookAdmin(admin.ModelAdmin):
     form = WebhookForm
-    list_display = ["url", "blog", "status_shown", "behind", "last_delivered_at", "last_error"]
+    list_display = ["url", "blog", "status_brief", "behind"]
     list_filter = ["status"]
     search_fields = ["url", "blog__title", "blog__slug"]
     list_select_related = ["blog"]
@@ -122,9 +133,9 @@ class WebhookAdmin(admin.ModelAdmin):
         "delivered_seq",
         "behind",
         "last_delivered_at",
-        "attempts",
+        "failed_attempts",
         "failing_since",
-        "next_attempt_at",
+        "next_retry",
         "last_error",
         "created_by",
         "created_at",
@@ -138,9 +149,9 @@ class WebhookAdmin(admin.ModelAdmin):
                     "delivered_seq",
                     "behind",
                     "last_delivered_at",
-                    "attempts",
+                    "failed_attempts",
                     "failing_since",
-                    "next_attempt_at",
+                    "next_retry",
                     "last_error",
                 ]
             },
@@ -149,6 +160,9 @@ class WebhookAdmin(admin.ModelAdmin):
     ]
     inlines = [DeliveryInline]
     actions = ["pause_webhooks", "resume_webhooks"]
+
+    class Media:
+        css = {"all": ["liveblog/admin/webhooks.css"]}
 
     # --- Who sees what ----------------------------------------------------------------
 
@@ -263,7 +277,9 @@ class WebhookAdmin(admin.ModelAdmin):
         when = timezone.localtime().strftime("%Y-%m-%d %H:%M")
         for webhook in queryset.filter(status=Webhook.Status.ACTIVE):
             subscriptions.webhook_pause(
-                webhook=webhook, reason=f"Paused by {request.user.get_username()} at {when}."
+                webhook=webhook,
+                reason=f"Paused by {request.user.get_username()} at {when}; resuming sends "
+                "every event since, in order.",
             )
         self.message_user(
             request, "Paused. Events wait in the log; resuming sends everything since, in order."
@@ -286,6 +302,20 @@ class WebhookAdmin(admin.ModelAdmin):
             '<strong class="webhook-paused">Paused</strong>: {}', webhook.paused_reason
         )
 
+    @admin.display(description="Status", ordering="status")
+    def status_brief(self, webhook: Webhook) -> str:
+        if not webhook.is_active:
+            return format_html('<strong class="webhook-paused">{}</strong>', "Paused")
+        return f"Failing ({webhook.attempts} tries)" if webhook.attempts else "Active"
+
+    @admin.display(description="Failed attempts at the next event")
+    def failed_attempts(self, webhook: Webhook) -> int:
+        return webhook.attempts
+
+    @admin.display(description="Next retry")
+    def next_retry(self, webhook: Webhook) -> Any:
+        return webhook.next_attempt_at if webhook.attempts else self.get_empty_value_display()
+
     @admin.display(description="Events behind")
     def behind(self, webhook: Webhook) -> int:
         return max(0, webhook.blog.last_seq - webhook.delivered_seq)
@@ -296,6 +326,21 @@ class WebhookAdmin(admin.ModelAdmin):
             f"{webhook.secret[: signing.SHOWN_CHARACTERS]}… (shown in full once, when it was "
             "registered; to change it, register the URL again and remove this one)"
         )
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except subscriptions.WebhookRefusedError as exc:
+            # A refusal the form could not foresee (the same URL registered a moment
+            # earlier): nothing was saved; say why and show the page again.
+            messages.error(request, exc.message)
+            return HttpResponseRedirect(request.get_full_path())
 
     def change_view(
         self,

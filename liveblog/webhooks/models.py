@@ -67,7 +67,7 @@ class WebhookDelivery(models.Model):
     message_id = models.CharField(max_length=64)
     attempt = models.PositiveIntegerField(help_text="1 for the first try of this event.")
     attempted_at = models.DateTimeField()
-    duration_ms = models.PositiveIntegerField()
+    duration_ms = models.PositiveIntegerField("duration (ms)")
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     error = models.TextField(blank=True, help_text="Empty when the event was delivered.")
 

@@ -97,6 +97,19 @@ def clean_event_types(types: object) -> list[str]:
     return sorted(set(chosen))
 
 
+def check_fits(*, blog_id: int, url: str, webhook: Webhook | None = None) -> None:
+    """Refuse a second webhook to one URL of a blog, or one more than a blog may have."""
+    others = Webhook.objects.filter(blog_id=blog_id)
+    if webhook is not None:
+        others = others.exclude(pk=webhook.pk)
+    if others.filter(url=url).exists():
+        raise WebhookRefusedError("This blog already sends webhooks to this URL.", field="url")
+    if webhook is None and others.count() >= MAX_WEBHOOKS_PER_BLOG:
+        raise WebhookRefusedError(
+            f"A blog can have {MAX_WEBHOOKS_PER_BLOG} webhooks; remove one you no longer use."
+        )
+
+
 @transaction.atomic
 def webhook_create(
     *,
@@ -113,13 +126,7 @@ def webhook_create(
     """
     url = clean_url(url)
     types = clean_event_types(event_types)
-    existing = Webhook.objects.filter(blog=blog)
-    if existing.filter(url=url).exists():
-        raise WebhookRefusedError("This blog already sends webhooks to this URL.", field="url")
-    if existing.count() >= MAX_WEBHOOKS_PER_BLOG:
-        raise WebhookRefusedError(
-            f"A blog can have {MAX_WEBHOOKS_PER_BLOG} webhooks; remove one you no longer use."
-        )
+    check_fits(blog_id=blog.pk, url=url)
     secret = signing.new_secret()
     webhook = webhook or Webhook()
     webhook.blog = blog
@@ -137,8 +144,7 @@ def webhook_change(*, webhook: Webhook, url: object, event_types: object) -> Web
     """Send to another URL or other event types; the cursor stays where it is."""
     url = clean_url(url)
     types = clean_event_types(event_types)
-    if Webhook.objects.filter(blog_id=webhook.blog_id, url=url).exclude(pk=webhook.pk).exists():
-        raise WebhookRefusedError("This blog already sends webhooks to this URL.", field="url")
+    check_fits(blog_id=webhook.blog_id, url=url, webhook=webhook)
     Webhook.objects.filter(pk=webhook.pk).update(url=url, event_types=types)
     webhook.refresh_from_db()
     return webhook

@@ -67,6 +67,14 @@ def test_refusals_are_form_errors(desk: Client, blog: Blog) -> None:
     assert not Webhook.objects.exists()
 
 
+def test_registering_the_same_url_twice_is_a_form_error(desk: Client, blog: Blog) -> None:
+    subscriptions.webhook_create(blog=blog, url=URL)
+    response = desk.post(ADD, {"blog": blog.pk, "url": URL, "events": ["entry.published"]})
+    assert response.status_code == 200
+    assert "This blog already sends webhooks to this URL." in response.content.decode()
+    assert Webhook.objects.count() == 1
+
+
 def test_editors_register_only_on_their_blogs_and_see_only_their_webhooks(
     desk: Client, blog: Blog, other_blog: Blog
 ) -> None:
