@@ -307,6 +307,7 @@ SPECTACULAR_SETTINGS = {
         "BlogStatusEnum": "liveblog.models.Blog.Status",
         "EntryStatusEnum": "liveblog.models.Entry.Status",
         "EventTypeEnum": "liveblog.api.serializers.EVENT_TYPE_CHOICES",
+        "WebhookStatusEnum": "liveblog.webhooks.models.Webhook.Status",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -105,7 +105,7 @@ class WebhookCreatedSerializer(WebhookSerializer):
     )
 
 
-class DeliverySerializer(serializers.Serializer):
+class WebhookDeliverySerializer(serializers.Serializer):
     seq = serializers.IntegerField(read_only=True)
     type = serializers.CharField(read_only=True)
     webhook_id = serializers.CharField(read_only=True, help_text="The webhook-id header sent.")
@@ -120,14 +120,14 @@ class DeliverySerializer(serializers.Serializer):
 
 
 class WebhookDetailSerializer(WebhookSerializer):
-    deliveries = DeliverySerializer(many=True, read_only=True, help_text="Newest first.")
+    deliveries = WebhookDeliverySerializer(many=True, read_only=True, help_text="Newest first.")
 
 
 class WebhookListSerializer(serializers.Serializer):
     results = WebhookSerializer(many=True, read_only=True)
 
 
-class RegisterSerializer(serializers.Serializer):
+class WebhookRegisterSerializer(serializers.Serializer):
     url = serializers.URLField(
         max_length=subscriptions.MAX_URL_LENGTH,
         help_text="Where to POST each event: http(s), on the public internet.",
@@ -164,7 +164,7 @@ class WebhookView(ApiView):
         deliveries = webhook.deliveries.order_by("-id")[:RECENT_DELIVERIES]
         data = {
             **webhook_as_dict(webhook),
-            "deliveries": DeliverySerializer(deliveries, many=True).data,
+            "deliveries": WebhookDeliverySerializer(deliveries, many=True).data,
         }
         return Response(data, status=code)
 
@@ -185,7 +185,7 @@ class WebhookListView(WebhookView):
         operation_id="webhook_create",
         summary="Register a webhook",
         tags=["webhooks"],
-        request=RegisterSerializer,
+        request=WebhookRegisterSerializer,
         parameters=[
             OpenApiParameter(
                 "Location",
@@ -206,7 +206,7 @@ class WebhookListView(WebhookView):
         anything else is retried with backoff.
         """
         blog = self.get_blog(slug)
-        data = self.body(RegisterSerializer)
+        data = self.body(WebhookRegisterSerializer)
         webhook, secret = subscriptions.webhook_create(
             blog=blog, url=data["url"], event_types=data.get("events"), created_by=request.user
         )

@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from standardwebhooks import Webhook as StandardWebhook
 
 from liveblog import commands, selectors
@@ -116,9 +117,16 @@ def test_a_subscriber_gets_the_events_appended_after_it_registered(
     assert receiver.seqs() == later
 
 
+def _time_passes(webhook: Webhook) -> None:
+    """Make the subscriber's retry due now, as if its backoff had passed."""
+    Webhook.objects.filter(pk=webhook.pk).update(next_attempt_at=timezone.now())
+
+
 def test_a_failing_receiver_is_retried_with_backoff_and_gets_everything_in_order(
-    blog: Blog, receiver: Receiver, sender: Sender
+    blog: Blog, receiver: Receiver, sender: Sender, settings: Any
 ) -> None:
+    settings.LIVEBLOG_WEBHOOK_RETRY_FIRST_SECONDS = 60
+    settings.LIVEBLOG_WEBHOOK_RETRY_MAX_SECONDS = 300
     webhook, _ = register(blog, receiver)
     seqs = _publish(blog, 3)
     receiver.status = 503
@@ -129,14 +137,17 @@ def test_a_failing_receiver_is_retried_with_backoff_and_gets_everything_in_order
     webhook.refresh_from_db()
     assert webhook.attempts == 1 and webhook.failing_since is not None
     assert webhook.last_error == "HTTP 503: <h1>Service Unavailable</h1> back soon"
-    assert webhook.next_attempt_at > webhook.failing_since
+    assert 47 < (webhook.next_attempt_at - webhook.failing_since).total_seconds() < 61
     # Not due again until the backoff has passed.
     assert delivery.deliver_next(webhook.pk, sender=sender) is Step.IDLE
-    time.sleep(0.06)
+    assert delivery.due_webhooks(limit=10) == []
+    _time_passes(webhook)
     assert delivery.deliver_next(webhook.pk, sender=sender) is Step.FAILED
+    webhook.refresh_from_db()
+    assert 95 < (webhook.next_attempt_at - timezone.now()).total_seconds() < 121
 
     receiver.status = 200
-    time.sleep(0.06)
+    _time_passes(webhook)
     _drain(webhook, sender)
 
     # The first event was tried three times (same webhook-id), then everything, in order.

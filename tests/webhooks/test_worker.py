@@ -7,7 +7,7 @@ import threading
 from typing import Any
 
 import pytest
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 
 from liveblog import commands
 from liveblog.models import Blog
@@ -108,9 +108,9 @@ async def test_in_server_process_delivers_while_the_server_runs(
     blog: Blog, receivers: list[Receiver]
 ) -> None:
     receiver = receivers[0]
-    await sync_to_async(register)(blog, receiver)
+    await database_sync_to_async(register)(blog, receiver)
     async with worker.in_server_process():
-        seqs = await sync_to_async(_publish)(blog, 3)
+        seqs = await database_sync_to_async(_publish)(blog, 3)
         assert await asyncio.to_thread(receiver.wait_for, len(seqs))
     assert receiver.seqs() == seqs
     assert not [task for task in asyncio.all_tasks() if task.get_name() == "liveblog-webhooks"]
