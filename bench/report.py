@@ -201,12 +201,12 @@ def _webhook_rows(results: dict[str, Any]) -> list[list[str]]:
     for w in results.get("webhooks", []):
         healthy = w["subscribers"] - 1
         total = healthy * w["expected_per_subscriber"]
-        caught_up = w["late_caught_up_seconds"]
+        resumed = w["late_resumed_seconds"]
         late = (
             f"the one down {w['late_down_seconds']:g} s: {w['late_received']} of "
             f"{w['expected_per_subscriber']}"
             + (" in order" if w["late_in_order"] else " OUT OF ORDER")
-            + (f", caught up {caught_up:.1f} s after it came back" if caught_up else "")
+            + (f", the first {resumed:.1f} s after it came back" if resumed is not None else "")
         )
         figure = (
             f"healthy p50 {_ms(w['p50_ms'])} / p99 {_ms(w['p99_ms'])} / max {_ms(w['max_ms'])} "

@@ -153,7 +153,7 @@ def _summarise(
     late = seen["late"]["deliveries"]
     late_seqs = [seq for seq, _, _ in late]
     firsts_in_order = list(dict.fromkeys(late_seqs))
-    caught_up = max((arrived for seq, arrived, _ in late if seq == expected[-1]), default=None)
+    resumed = min((arrived for _, arrived, _ in late), default=None)
     calls = published.get("call_seconds", [])
     return {
         "healthy_deliveries": len(latencies),
@@ -169,7 +169,8 @@ def _summarise(
         "late_in_order": firsts_in_order == sorted(firsts_in_order),
         "late_duplicates": len(late_seqs) - len(set(late_seqs)),
         "late_down_seconds": down_seconds,
-        "late_caught_up_seconds": None if caught_up is None else caught_up - back_at,
+        # Its first delivery after coming back: when its backoff next let it be tried.
+        "late_resumed_seconds": None if resumed is None else resumed - back_at,
         "publish_call_p50_ms": 1000 * stats.median(calls),
         "publish_call_max_ms": 1000 * max(calls, default=float("nan")),
     }
