@@ -65,18 +65,15 @@ async def run(*, stop: asyncio.Event | None = None) -> None:
                 now = loop.time()
                 resting = {key: until for key, until in resting.items() if until > now}
                 free = concurrency - len(running)
-                due: list[uuid.UUID] = []
                 if free > 0:
                     busy = {*running, *resting}
-                    due = await loop.run_in_executor(executor, _due, busy, free)
-                    for webhook_id in due:
+                    for webhook_id in await loop.run_in_executor(executor, _due, busy, free):
                         running[webhook_id] = loop.run_in_executor(
                             executor, _deliver, webhook_id, sender
                         )
-                # When every thread is busy and more are due, a thread that ends starts the
-                # next pass; otherwise new events are found on the next poll.
-                starved = free <= 0 or len(due) == free
-                await _wait(stop, running.values() if starved else (), poll)
+                # A thread that ends starts the next pass (its subscriber may have more, or
+                # another may wait for the thread); new events are found on the next poll.
+                await _wait(stop, running.values(), poll)
                 for webhook_id, future in list(running.items()):
                     if future.done():
                         del running[webhook_id]

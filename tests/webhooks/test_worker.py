@@ -61,15 +61,17 @@ def test_the_worker_delivers_every_event_to_every_subscriber_in_order(
 ) -> None:
     for receiver in receivers:
         register(blog, receiver)
+    # A backlog longer than one thread's turn, then events published while it runs.
+    backlog = _publish(blog, worker.EVENTS_PER_TURN + 10)
     running = WorkerThread().start()
     try:
-        seqs = _publish(blog, 10)
+        live = _publish(blog, 5)
         for receiver in receivers:
-            assert receiver.wait_for(len(seqs)), receiver.seqs()
+            assert receiver.wait_for(len(backlog) + len(live)), receiver.seqs()
     finally:
         running.stop()
     for receiver in receivers:
-        assert receiver.seqs() == seqs
+        assert receiver.seqs() == backlog + live
 
 
 def test_two_workers_deliver_each_event_once(
