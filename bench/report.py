@@ -206,7 +206,7 @@ def _webhook_rows(results: dict[str, Any]) -> list[list[str]]:
             f"the one down {w['late_down_seconds']:g} s: {w['late_received']} of "
             f"{w['expected_per_subscriber']}"
             + (" in order" if w["late_in_order"] else " OUT OF ORDER")
-            + (f", the first {resumed:.1f} s after it came back" if resumed is not None else "")
+            + (f", resumed {resumed:.1f} s after it came back" if resumed is not None else "")
         )
         figure = (
             f"healthy p50 {_ms(w['p50_ms'])} / p99 {_ms(w['p99_ms'])} / max {_ms(w['max_ms'])} "
