@@ -3,7 +3,7 @@
 Each test publishes an entry, corrects it (so two revisions hold the words), retracts it and
 then reads it back the way the public can: reader pages and their fragments, the permalink
 and its revision list, the Atom feed, the JSON-LD, the API (entries, the entry, the log),
-HTTP caches' validators, and the push channel from a hub's memory, from the log, from a
+webhooks, HTTP caches' validators, and the push channel from a hub's memory, from the log, from a
 hub that heard of the retraction only through its log check, and for readers whose
 catch-up or queue races the retraction; last, with two server processes. Editors still
 read everything in the admin. Runs on SQLite with the in-memory layer and on PostgreSQL
@@ -119,6 +119,44 @@ def test_the_events_api_withholds_the_words_of_every_event_of_the_entry(blog: Bl
     ]
     assert all(event["entry"]["status"] == "retracted" for event in about)
     assert_withheld(json.dumps(events), "the events API")
+
+
+@pytest.mark.django_db
+def test_webhooks_withhold_the_words_once_the_entry_is_retracted(blog: Blog, settings: Any) -> None:
+    """A subscriber that was down all along, and one that got the entry while it stood."""
+    from liveblog.webhooks import delivery, subscriptions
+    from liveblog.webhooks.outbound import Sender
+    from tests.webhooks.receivers import Receiver
+
+    settings.LIVEBLOG_WEBHOOK_ALLOW_PRIVATE = True  # receivers on 127.0.0.1
+    down, up = Receiver(), Receiver().start()
+    webhooks = [subscriptions.webhook_create(blog=blog, url=r.url)[0] for r in (down, up)]
+    sender = Sender(timeout=5, allow_private=True)
+
+    def deliver(webhook_id: Any) -> None:
+        while delivery.deliver_next(webhook_id, sender=sender) is delivery.Step.DELIVERED:
+            pass
+
+    try:
+        entry = commands.entry_publish(
+            blog=blog, actor="editor", headline="Zarbanian named", body="Zarbanian met Goris."
+        )
+        deliver(webhooks[1].pk)
+        assert "Zarbanian" in up.received[0].body.decode()  # public while it stood
+        commands.entry_retract(entry=entry, actor="editor", reason=RETRACTION_REASON)
+        publish_correct_retract(blog)
+        down.start()
+        for webhook in webhooks:
+            deliver(webhook.pk)
+    finally:
+        sender.close()
+        down.stop()
+        up.stop()
+    appended = Blog.objects.get(pk=blog.pk).last_seq - webhooks[0].delivered_seq
+    assert len(down.received) == len(up.received) == appended == 5
+    for request in [*down.received, *up.received[1:]]:
+        assert_withheld(request.body.decode(), "a webhook")
+        assert request.message["entry"]["status"] == "retracted"
 
 
 def _wait_for_a_fresh_second() -> None:
