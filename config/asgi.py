@@ -29,6 +29,7 @@ from config.lifespan import ServerLifespan
 from liveblog.clients import TrustedProxies
 from liveblog.limits import RequestBodyLimit, WebSocketConnectionLimit
 from liveblog.routing import allowed_origins_only, websocket_urlpatterns
+from liveblog.webhooks.worker import in_server_process as webhook_worker
 
 with one_line_setting_errors():
     local_env.refuse_local_secret_in_production(
@@ -50,4 +51,6 @@ router = ProtocolTypeRouter(
 )
 
 # Each server process's start-up and shutdown work, in order (config.lifespan): add it here.
-application = ServerLifespan(TrustedProxies(router), steps=[gc_tuning.tuned_for_fan_out])
+application = ServerLifespan(
+    TrustedProxies(router), steps=[gc_tuning.tuned_for_fan_out, webhook_worker]
+)

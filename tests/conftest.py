@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -72,6 +73,20 @@ def _fresh_process_state() -> Iterator[None]:
     cache.clear()
     consumers.forget_known_blogs()
     fanout.forget_hubs()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_webhook_lock_file_left() -> Iterator[None]:
+    # Server processes on the SQLite test database run the webhook worker, whose lock file
+    # outlives the database Django removes.
+    yield
+    from django.conf import settings
+
+    from liveblog.webhooks.worker import sqlite_lock_file
+
+    name = settings.DATABASES["default"].get("TEST", {}).get("NAME")
+    if name:
+        Path(sqlite_lock_file(name)).unlink(missing_ok=True)
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ the database which subscribers are due and hands each to a thread, one at a time
 subscriber so that its events stay in order, then waits ``LIVEBLOG_WEBHOOK_POLL_SECONDS``.
 Nothing is queued when an event is appended: the log is the queue, and each subscriber's
 cursor is its place in it. Threads because Django's ORM and httpcore's client are synchronous
-and a PostgreSQL row lock belongs to one connection: each thread holds its own connection
-while it delivers, so a process uses at most ``LIVEBLOG_WEBHOOK_CONCURRENCY`` + 1 of them.
+and a PostgreSQL row lock belongs to one connection: each thread holds a connection of the
+process's pool while it delivers (``lanes`` says how many may).
 
 On SQLite only one process may deliver (``delivery`` explains why): the worker takes an
 exclusive lock on a file beside the database and stands by while another process holds it.
@@ -42,10 +42,13 @@ EVENTS_PER_TURN = 50
 T = TypeVar("T")
 
 
-async def run(*, stop: asyncio.Event | None = None) -> None:
-    """Deliver webhooks until ``stop`` is set; in-flight deliveries then finish first."""
+async def run(*, stop: asyncio.Event | None = None, beside_requests: bool = False) -> None:
+    """Deliver webhooks until ``stop`` is set; in-flight deliveries then finish first.
+
+    ``beside_requests``: the process also serves requests, which need connections too.
+    """
     stop = stop or asyncio.Event()
-    concurrency = max(1, settings.LIVEBLOG_WEBHOOK_CONCURRENCY)
+    concurrency = lanes(beside_requests=beside_requests)
     poll = max(0.05, settings.LIVEBLOG_WEBHOOK_POLL_SECONDS)
     sender = Sender(
         timeout=settings.LIVEBLOG_WEBHOOK_TIMEOUT_SECONDS,
@@ -97,7 +100,7 @@ async def in_server_process() -> AsyncIterator[None]:
         yield
         return
     stop = asyncio.Event()
-    task = asyncio.create_task(run(stop=stop), name="liveblog-webhooks")
+    task = asyncio.create_task(run(stop=stop, beside_requests=True), name="liveblog-webhooks")
     try:
         yield
     finally:
@@ -106,6 +109,30 @@ async def in_server_process() -> AsyncIterator[None]:
             await task
         except Exception:
             logger.exception("The webhook worker failed")
+
+
+def lanes(*, beside_requests: bool) -> int:
+    """Deliveries at once: LIVEBLOG_WEBHOOK_CONCURRENCY, as far as the connection pool allows.
+
+    Each delivery holds a connection of the process's pool (PostgreSQL) while its receiver
+    answers, and the query for due subscribers takes one more. Beside requests, deliveries
+    take at most half the pool, so that a slow receiver never leaves requests waiting.
+    """
+    wanted = settings.LIVEBLOG_WEBHOOK_CONCURRENCY
+    pool = connection.settings_dict.get("OPTIONS", {}).get("pool")
+    size = pool.get("max_size") if isinstance(pool, dict) else None
+    if not size:
+        return wanted
+    allowed = max(1, min(wanted, size // 2 if beside_requests else size - 1))
+    if allowed < wanted:
+        logger.info(
+            "Delivering %s webhooks at a time, not LIVEBLOG_WEBHOOK_CONCURRENCY=%s: "
+            "DATABASE_POOL_MAX_SIZE=%s leaves no more connections for them",
+            allowed,
+            wanted,
+            size,
+        )
+    return allowed
 
 
 async def _wait(
@@ -174,4 +201,9 @@ def _sqlite_lock_path() -> Path | None:
     name = str(connection.settings_dict["NAME"])
     if name.startswith(("file:", ":memory:")) or not name:
         return None  # an in-memory database lives in one process
-    return Path(f"{name}.webhooks.lock")
+    return sqlite_lock_file(name)
+
+
+def sqlite_lock_file(database: str) -> Path:
+    """The file whose lock makes one process the deliverer for a SQLite database."""
+    return Path(f"{database}.webhooks.lock")

@@ -1,5 +1,6 @@
-"""Webhooks survive what processes go through: a worker killed mid-delivery loses nothing,
-and two worker processes on PostgreSQL deliver each event once per subscriber."""
+"""Webhooks survive what processes go through: a server process delivers them with nothing
+else started, a worker killed mid-delivery loses nothing, and two worker processes on
+PostgreSQL deliver each event once per subscriber."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from liveblog import commands
 from liveblog.models import Blog
 from liveblog.webhooks import subscriptions
 from liveblog.webhooks.models import Webhook
-from tests.reliability.support import wait_until
+from tests.reliability.support import api_publish, tuned_servers, wait_until
 from tests.servers import PROJECT, server_env
 from tests.webhooks.receivers import Receiver
 
@@ -79,6 +80,27 @@ def _publish(blog: Blog, count: int, start: int = 0) -> list[int]:
     return [
         commands.entry_publish(blog=blog, body=f"Update {n}", actor="editor").published_seq
         for n in range(start, start + count)
+    ]
+
+
+@pytest.mark.usefixtures("allow_local_receivers")
+def test_a_server_process_delivers_webhooks_with_nothing_else_started(
+    blog: Blog, token_key: str, logs: Path
+) -> None:
+    receiver = Receiver().start()
+    subscriptions.webhook_create(blog=blog, url=receiver.url, event_types=["entry.published"])
+    env = {"LIVEBLOG_WEBHOOK_ALLOW_PRIVATE": "true", "LIVEBLOG_WEBHOOK_POLL_SECONDS": "0.05"}
+    try:
+        with tuned_servers(1, logs, **env) as [server]:
+            published = [
+                api_publish(server.port, blog.slug, token_key, f"Update {n}") for n in range(3)
+            ]
+            assert [reply.status for reply in published] == [201] * 3
+            assert receiver.wait_for(3, timeout=20), receiver.seqs()
+    finally:
+        receiver.stop()
+    assert [r.message["entry"]["body"] for r in receiver.received] == [
+        f"Update {n}" for n in range(3)
     ]
 
 

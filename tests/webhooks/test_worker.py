@@ -107,8 +107,9 @@ async def test_in_server_process_runs_nothing_when_the_worker_is_off(settings: A
 
 
 async def test_in_server_process_delivers_while_the_server_runs(
-    blog: Blog, receivers: list[Receiver]
+    blog: Blog, receivers: list[Receiver], settings: Any
 ) -> None:
+    settings.LIVEBLOG_WEBHOOK_WORKER = True
     receiver = receivers[0]
     await database_sync_to_async(register)(blog, receiver)
     async with worker.in_server_process():
@@ -116,3 +117,24 @@ async def test_in_server_process_delivers_while_the_server_runs(
         assert await asyncio.to_thread(receiver.wait_for, len(seqs))
     assert receiver.seqs() == seqs
     assert not [task for task in asyncio.all_tasks() if task.get_name() == "liveblog-webhooks"]
+
+
+@pytest.mark.parametrize(
+    ("pool", "beside_requests", "expected"),
+    [
+        (None, True, 4),  # SQLite: no pool
+        ({"max_size": 10}, True, 4),
+        ({"max_size": 4}, True, 2),  # half the pool stays for requests
+        ({"max_size": 4}, False, 3),  # a process of its own: one for the due query
+        ({"max_size": 1}, True, 1),
+    ],
+)
+def test_deliveries_at_once_fit_the_connection_pool(
+    settings: Any, monkeypatch: pytest.MonkeyPatch, pool: Any, beside_requests: bool, expected: int
+) -> None:
+    from django.db import connection
+
+    settings.LIVEBLOG_WEBHOOK_CONCURRENCY = 4
+    options = {} if pool is None else {"pool": pool}
+    monkeypatch.setitem(connection.settings_dict, "OPTIONS", options)
+    assert worker.lanes(beside_requests=beside_requests) == expected
