@@ -206,4 +206,4 @@ def _sqlite_lock_path() -> Path | None:
 
 def sqlite_lock_file(database: str) -> Path:
     """The file whose lock makes one process the deliverer for a SQLite database."""
-    return Path(f"{database}.webhooks.lock")
+    return Path(f"{database}-webhooks.lock")  # beside -wal and -shm
