@@ -65,6 +65,8 @@ def test_the_demo_editor_publishes_an_update_from_the_live_desk(
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
     expect(page).to_have_url(f"{server.url}{desk}")
+    # desk.js is deferred: typing before it runs would go unseen by the preview.
+    page.wait_for_load_state("load")
     expect(page.locator("#desk-entries")).to_contain_text("Nothing published yet.")
 
     body = "Polls have closed in **Leeds**; the count starts at 23:00."
