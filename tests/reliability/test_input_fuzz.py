@@ -64,10 +64,24 @@ QUERY_READERS = {
     "lang": ["/api/schema/", "/api/docs/"],
     "version": ["/api/schema/", "/api/docs/"],
     # The admin's change lists: search, ordering, page, filters, and its own flags.
-    "q": ["/admin/liveblog/blog/", "/admin/liveblog/entry/", "/admin/liveblog/event/"],
-    "o": ["/admin/liveblog/blog/", "/admin/liveblog/entry/", "/admin/liveblog/event/"],
+    "q": [
+        "/admin/liveblog/blog/",
+        "/admin/liveblog/entry/",
+        "/admin/liveblog/event/",
+        "/admin/liveblog/webhook/",
+    ],
+    "o": [
+        "/admin/liveblog/blog/",
+        "/admin/liveblog/entry/",
+        "/admin/liveblog/event/",
+        "/admin/liveblog/webhook/",
+    ],
     "p": ["/admin/liveblog/blog/", "/admin/liveblog/event/", "/admin/liveblog/apitoken/"],
-    "status__exact": ["/admin/liveblog/blog/", "/admin/liveblog/entry/"],
+    "status__exact": [
+        "/admin/liveblog/blog/",
+        "/admin/liveblog/entry/",
+        "/admin/liveblog/webhook/",
+    ],
     "blog__id__exact": ["/admin/liveblog/entry/", "/admin/liveblog/event/"],
     "type": ["/admin/liveblog/event/"],
     "actor": ["/admin/liveblog/event/"],
@@ -137,6 +151,9 @@ def _pages(blog: Blog, entry: Entry) -> list[str]:
         f"/admin/liveblog/entry/{entry_id}/retract/",
         "/admin/liveblog/event/",
         "/admin/liveblog/apitoken/",
+        f"/api/blogs/{slug}/webhooks/",
+        "/admin/liveblog/webhook/",
+        "/admin/liveblog/webhook/add/",
     ]
 
 
@@ -161,6 +178,11 @@ SEGMENT_PATHS = [
     "/admin/liveblog/entry/{}/flags/",
     "/admin/liveblog/entry/{}/change/",
     "/admin/liveblog/event/{}/change/",
+    "/api/blogs/{}/webhooks/",
+    "/api/blogs/{slug}/webhooks/{}/",
+    "/api/blogs/{slug}/webhooks/{}/resume/",
+    "/admin/liveblog/webhook/{}/change/",
+    "/admin/liveblog/webhook/{}/resume/",
     # The admin's "view on site": a content type, or an id of any kind of object.
     "/admin/r/{}/{blog}/",
     "/admin/r/{content_type}/{}/",
