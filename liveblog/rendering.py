@@ -3,7 +3,8 @@
 A page shows up to 50 entries and the pinned ones. Through ``{% include %}`` each entry cost
 some 40 variable lookups and filter calls, about half of the page's time; here it is one
 ``format_html``, which escapes every value as autoescaping did. The markup is what
-``static/liveblog/live.js`` (``renderEntry``) builds for pushed entries: change both together.
+``static/liveblog/live/entries.js`` (``Timeline.render``) builds for pushed entries: change
+both together (``tests/test_views.py`` and ``tests/js/entries.test.js`` check the same markup).
 """
 
 from __future__ import annotations

@@ -183,7 +183,8 @@ def test_a_corrected_entry_says_when_and_why_and_links_its_revisions(client, blo
 
 def test_an_article_carries_what_live_js_reads_and_builds(client, blog) -> None:
     # live.js places and updates articles by these attributes, and builds pushed entries
-    # with the same markup (renderEntry): the two must not drift apart.
+    # with the same markup (live/entries.js, checked in tests/js/entries.test.js): the two
+    # must not drift apart.
     summer = datetime(2024, 7, 1, 12, 0, tzinfo=UTC)  # 13:00 in London
     entry = commands.entry_publish(
         blog=blog,
@@ -367,7 +368,7 @@ def test_the_page_has_a_polite_live_region_and_embeds_the_last_seq(client, blog)
     assert config["lastSeq"] == blog.last_seq == 4
     assert config["socketPath"] == "/ws/blogs/election-night/"
     assert config["timeZone"] == "Europe/London"
-    assert '<script src="/static/liveblog/live.js" defer>' in page
+    assert '<script type="module" src="/static/liveblog/live.js">' in page
     assert re.search(r'<article [^>]*data-seq="\d+" data-last-seq="\d+" data-revision="1"', page)
 
 

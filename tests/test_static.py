@@ -1,0 +1,112 @@
+"""The reader page's JavaScript modules as a browser gets them (their behaviour: tests/js/).
+
+A module script loads only if every module it imports is found and served as JavaScript;
+a browser refuses a module of any other type. And the page preloads them all, so they arrive
+together rather than one import after another.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path, PurePosixPath
+
+import pytest
+from asgiref.testing import ApplicationCommunicator
+from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+from django.core.asgi import get_asgi_application
+from django.core.management import call_command
+from django.test import Client, override_settings
+
+from liveblog import commands
+from liveblog.models import Blog
+
+STATIC = Path(__file__).resolve().parents[1] / "liveblog" / "static"
+ENTRY_MODULE = "liveblog/live.js"
+IMPORT = re.compile(r'^\s*import\s[^"\']*?["\'](\.{1,2}/[^"\']+)["\'];', re.M)
+# What HTML calls a JavaScript MIME type (the WHATWG MIME Sniffing standard), of those a
+# server's defaults give .js: RFC 9239's name, and the one nginx's mime.types still uses.
+JAVASCRIPT_TYPES = {"text/javascript", "application/javascript"}
+
+
+def _module_graph(entry: str = ENTRY_MODULE) -> set[str]:
+    """The static paths of the entry module and of every module it imports, transitively."""
+    seen: set[str] = set()
+    pending = [entry]
+    while pending:
+        path = pending.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        source = (STATIC / path).read_text()
+        for relative in IMPORT.findall(source):
+            resolved = PurePosixPath(path).parent / relative
+            pending.append(str(PurePosixPath(*_normalise(resolved.parts))))
+    return seen
+
+
+def _normalise(parts: tuple[str, ...]) -> list[str]:
+    out: list[str] = []
+    for part in parts:
+        if part == "..":
+            out.pop()
+        elif part != ".":
+            out.append(part)
+    return out
+
+
+async def _get(path: str) -> tuple[int, dict[str, str]]:
+    """GET ``path`` from the app as config/asgi.py serves it with DJANGO_SERVE_STATIC on."""
+    app = ASGIStaticFilesHandler(get_asgi_application())
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"localhost")],
+        "server": ("localhost", 80),
+        "client": ("127.0.0.1", 1234),
+    }
+    communicator = ApplicationCommunicator(app, scope)
+    await communicator.send_input({"type": "http.request", "body": b""})
+    start = await communicator.receive_output(timeout=5)
+    while (await communicator.receive_output(timeout=5)).get("more_body"):
+        pass
+    headers = {key.decode().lower(): value.decode() for key, value in start["headers"]}
+    return start["status"], headers
+
+
+def test_the_module_graph_is_the_entry_module_and_the_modules_it_imports() -> None:
+    graph = _module_graph()
+    assert ENTRY_MODULE in graph
+    assert "liveblog/live/state.js" in graph
+    assert all((STATIC / path).is_file() for path in graph)
+
+
+@pytest.mark.django_db
+def test_the_page_loads_live_js_as_a_module_and_preloads_every_module_it_imports(
+    client: Client, blog: Blog
+) -> None:
+    commands.entry_publish(blog=blog, body="One", actor="editor")
+    page = client.get(blog.get_absolute_url()).content.decode()
+    assert '<script type="module" src="/static/liveblog/live.js"></script>' in page
+    preloaded = set(re.findall(r'<link rel="modulepreload" href="/static/([^"]+)">', page))
+    assert preloaded == _module_graph()
+
+
+@pytest.mark.parametrize("path", sorted(_module_graph()))
+async def test_the_app_serves_each_module_as_javascript(path: str) -> None:
+    status, headers = await _get(f"/static/{path}")
+    assert status == 200
+    assert headers["content-type"].split(";")[0] in JAVASCRIPT_TYPES
+
+
+def test_collectstatic_collects_every_module(tmp_path: Path) -> None:
+    with override_settings(STATIC_ROOT=tmp_path):
+        call_command("collectstatic", "--noinput", verbosity=0)
+    missing = [path for path in sorted(_module_graph()) if not (tmp_path / path).is_file()]
+    assert not missing
