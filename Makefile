@@ -8,7 +8,7 @@ WORKERS ?= 1
 # Local runs default to debug mode; production sets these in the environment (see README).
 export DJANGO_DEBUG ?= true
 
-.PHONY: run test lint format bench install migrate clean
+.PHONY: run test test-js lint format bench install migrate clean
 
 $(VENV)/.installed: requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required (set PYTHON=python3.11)")'
@@ -33,6 +33,12 @@ run: migrate
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+	@if command -v node >/dev/null; then $(MAKE) --no-print-directory test-js; \
+	else echo "node is not installed: skipped the JavaScript unit tests (make test-js)"; fi
+
+# The reader page's JavaScript modules, on Node's own test runner (no npm packages).
+test-js:
+	node --test --test-reporter=spec tests/js/*.test.js
 
 lint: install
 	$(PY) -m ruff check .

@@ -1,0 +1,231 @@
+// live/connection.js with live/state.js: what the page asks the server for, and what it applies,
+// across gaps, duplicates, drops and restarts. The WebSocket and the timers are stand-ins.
+import assert from "node:assert/strict";
+import { beforeEach, describe, test } from "node:test";
+
+import { Connection, backoffDelay } from "../../liveblog/static/liveblog/live/connection.js";
+import { LiveState } from "../../liveblog/static/liveblog/live/state.js";
+
+const URL = "ws://example.test/ws/blogs/election-night/";
+
+// Sockets the connection opened, newest last; the test plays the server.
+class FakeSocket extends EventTarget {
+  static opened = [];
+
+  constructor(url) {
+    super();
+    this.url = url;
+    this.closed = false;
+    FakeSocket.opened.push(this);
+  }
+
+  get after() {
+    return Number(new globalThis.URL(this.url).searchParams.get("after"));
+  }
+
+  open() {
+    this.dispatchEvent(new Event("open"));
+  }
+
+  send(message) {
+    const event = new Event("message");
+    event.data = typeof message === "string" ? message : JSON.stringify(message);
+    this.dispatchEvent(event);
+  }
+
+  // The server or the network closed it.
+  drop(code = 1006) {
+    const event = new Event("close");
+    event.code = code;
+    this.dispatchEvent(event);
+  }
+
+  // The client closed it: the browser reports the close later, as here.
+  close() {
+    this.closed = true;
+    this.drop(1005);
+  }
+}
+
+// Timers that run only when the test says how much time passed.
+class Clock {
+  now = 0;
+  timers = new Map();
+  nextId = 1;
+
+  setTimeout(callback, delay) {
+    const id = this.nextId++;
+    this.timers.set(id, { at: this.now + delay, callback });
+    return id;
+  }
+
+  clearTimeout(id) {
+    this.timers.delete(id);
+  }
+
+  advance(ms) {
+    const until = this.now + ms;
+    for (;;) {
+      const due = [...this.timers].filter(([, timer]) => timer.at <= until);
+      if (!due.length) break;
+      const [id, timer] = due.sort((a, b) => a[1].at - b[1].at)[0];
+      this.timers.delete(id);
+      this.now = timer.at;
+      timer.callback();
+    }
+    this.now = until;
+  }
+}
+
+const published = (seq) => ({ seq, type: "entry.published", entry: { id: `entry-${seq}` } });
+
+let clock;
+let state;
+let applied;
+let statuses;
+let connection;
+const latest = () => FakeSocket.opened.at(-1);
+
+beforeEach(() => {
+  FakeSocket.opened = [];
+  clock = new Clock();
+  state = new LiveState({ lastSeq: 10, view: "all", firstPage: true, blogTitle: "Election night" });
+  applied = [];
+  statuses = [];
+  connection = new Connection({
+    url: URL,
+    state,
+    apply: (message) => applied.push(message.seq),
+    onStatus: (status) => statuses.push(status),
+    WebSocket: FakeSocket,
+    timers: clock,
+    random: () => 1, // the longest wait of each backoff step
+  });
+  connection.connect();
+});
+
+describe("the push channel", () => {
+  test("connects with after = the seq the page was rendered at, and applies what follows", () => {
+    assert.equal(latest().url, `${URL}?after=10`);
+    assert.deepEqual(statuses, ["connecting"]);
+    latest().open();
+    latest().send(published(11));
+    latest().send(published(12));
+    assert.deepEqual(applied, [11, 12]);
+    assert.deepEqual(statuses, ["connecting", "open"]);
+  });
+
+  test("duplicates and events from before the page are not applied twice", () => {
+    latest().open();
+    for (const seq of [9, 10, 11, 11, 12, 11, 12]) latest().send(published(seq));
+    assert.deepEqual(applied, [11, 12]);
+    assert.equal(FakeSocket.opened.length, 1, "nothing there to catch up");
+  });
+
+  test("a gap closes the socket and catches up from the last seq applied, applying each once", () => {
+    const first = latest();
+    first.open();
+    first.send(published(11));
+    first.send(published(13)); // 12 was lost
+    first.send(published(14)); // still in flight on the old socket
+    assert.deepEqual(applied, [11]);
+    assert.ok(first.closed);
+    assert.deepEqual(statuses.at(-1), "reconnecting");
+    clock.advance(500);
+    const second = latest();
+    assert.notEqual(second, first);
+    assert.equal(second.after, 11);
+    second.open();
+    for (const seq of [12, 13, 14, 15]) second.send(published(seq));
+    first.send(published(16)); // a late message from the old socket is ignored
+    assert.deepEqual(applied, [11, 12, 13, 14, 15]);
+    assert.equal(state.lastSeq, 15);
+  });
+
+  test("after a drop it reconnects with after = the last seq applied, backing off with each failure", () => {
+    latest().open();
+    latest().send(published(11));
+    latest().drop();
+    assert.equal(statuses.at(-1), "reconnecting");
+    const delays = [];
+    for (let attempt = 0; attempt < 8; attempt += 1) {
+      const before = FakeSocket.opened.length;
+      let waited = 0;
+      while (FakeSocket.opened.length === before && waited < 60_000) {
+        clock.advance(100);
+        waited += 100;
+      }
+      delays.push(waited);
+      assert.equal(latest().after, 11);
+      latest().drop(); // the server is still down
+    }
+    assert.deepEqual(delays, [500, 1000, 2000, 4000, 8000, 16000, 30000, 30000]);
+    assert.deepEqual(new Set(statuses.slice(2)), new Set(["reconnecting"]), "no flicker to 'connecting'");
+  });
+
+  test("a connection that stays up starts the backoff over; one that drops at once does not", () => {
+    latest().drop();
+    clock.advance(500);
+    latest().drop();
+    clock.advance(1000);
+    latest().open();
+    clock.advance(1999);
+    latest().drop(); // dropped before it proved stable: the next wait is longer
+    const before = FakeSocket.opened.length;
+    clock.advance(1999);
+    assert.equal(FakeSocket.opened.length, before);
+    clock.advance(1);
+    latest().open();
+    clock.advance(2000);
+    latest().drop();
+    clock.advance(500);
+    assert.equal(FakeSocket.opened.length, before + 2, "back to the first step");
+  });
+
+  test("an unknown or unpublished blog, or a refused after, stops it for good", () => {
+    for (const code of [4404, 4400]) {
+      FakeSocket.opened = [];
+      statuses = [];
+      const stopping = new Connection({
+        url: URL,
+        state,
+        apply() {},
+        onStatus: (status) => statuses.push(status),
+        WebSocket: FakeSocket,
+        timers: clock,
+      });
+      stopping.connect();
+      latest().drop(code);
+      clock.advance(60_000);
+      stopping.online();
+      assert.equal(FakeSocket.opened.length, 1, `code ${code}`);
+      assert.deepEqual(statuses, ["connecting", "off"]);
+    }
+  });
+
+  test("back online, it connects at once rather than at the end of the wait", () => {
+    latest().open();
+    connection.online();
+    assert.equal(FakeSocket.opened.length, 1, "already connected");
+    latest().drop();
+    connection.online();
+    assert.equal(FakeSocket.opened.length, 2);
+    clock.advance(60_000);
+    assert.equal(FakeSocket.opened.length, 2, "the scheduled reconnect was cancelled");
+  });
+
+  test("a frame that is not JSON is ignored", () => {
+    latest().open();
+    latest().send("not json");
+    latest().send(published(11));
+    assert.deepEqual(applied, [11]);
+  });
+});
+
+test("the backoff: half the ceiling plus up to as much again, at most 30 s", () => {
+  assert.equal(backoffDelay(0, 0), 250);
+  assert.equal(backoffDelay(0, 1), 500);
+  assert.equal(backoffDelay(3, 0.5), 3000);
+  assert.equal(backoffDelay(16, 1), 30_000);
+  assert.equal(backoffDelay(16, 0), 15_000);
+});
