@@ -285,32 +285,77 @@ def blog_close(*, blog: Blog, actor: str, occurred_at: datetime | None = None) -
 # --- Entries --------------------------------------------------------------------------
 
 
+def _published(item: Publication, entry_id: uuid.UUID) -> PendingEvent:
+    return PendingEvent(
+        ev.EntryPublished(
+            body=item.body,
+            headline=item.headline,
+            key_event=item.key_event,
+            pinned=item.pinned,
+            author=item.author,
+            media=list(item.media),
+            embeds=list(item.embeds),
+        ),
+        entry_id=entry_id,
+        occurred_at=_aware(item.occurred_at),
+    )
+
+
 def entries_publish(*, blog: Blog, publications: Sequence[Publication], actor: str) -> list[Event]:
     """Publish several entries in one append (imports); each is an ordinary entry.published."""
-    pending = [
-        PendingEvent(
-            ev.EntryPublished(
-                body=item.body,
-                headline=item.headline,
-                key_event=item.key_event,
-                pinned=item.pinned,
-                author=item.author,
-                media=list(item.media),
-                embeds=list(item.embeds),
-            ),
-            entry_id=item.entry_id or uuid.uuid4(),
-            occurred_at=_aware(item.occurred_at),
-        )
-        for item in publications
-    ]
+    ids = [item.entry_id or uuid.uuid4() for item in publications]
+    pending = [_published(item, entry_id) for item, entry_id in zip(publications, ids, strict=True)]
 
     def decide(locked: Blog) -> list[PendingEvent]:
-        ids = [item.entry_id for item in pending]
         if len(set(ids)) != len(ids) or Entry.objects.filter(pk__in=ids).exists():
             raise InvalidTransitionError("An entry with that id has already been published.")
         return pending
 
     return _append(blog=blog, actor=actor, decide=decide)
+
+
+@dataclasses.dataclass(frozen=True)
+class Published:
+    """What ``entry_publish_once`` did: the entry, and whether this call published it."""
+
+    entry: Entry
+    created: bool
+
+
+def entry_publish_once(*, blog: Blog, actor: str, publication: Publication) -> Published:
+    """Publish one update, or recognise a resent one; say which (``Published.created``).
+
+    Clients that may resend (a retry after a timeout, a form sent twice) choose ``entry_id``
+    themselves: the same id with the same text is the entry they already published, handed
+    back with nothing appended; with other text, or in another blog, it is refused. This is
+    decided under the stream lock, so of two identical publishes racing each other exactly
+    one creates the entry. The body's images and embeds are resolved first, outside the
+    lock: fetching embeds takes up to ``LIVEBLOG_EMBED_TIMEOUT`` seconds and must not hold
+    other editors up.
+    """
+    composition = content.compose(blog_id=blog.pk, body=publication.body)
+    entry_id = publication.entry_id or uuid.uuid4()
+    pending = _published(
+        dataclasses.replace(publication, media=composition.media, embeds=composition.embeds),
+        entry_id,
+    )
+    resent: list[Entry] = []
+
+    def decide(locked: Blog) -> list[PendingEvent]:
+        resent.clear()  # ``decide`` runs again when the append is retried
+        existing = Entry.objects.filter(pk=entry_id).first()
+        if existing is None:
+            return [pending]
+        same_text = (existing.body, existing.headline) == (publication.body, publication.headline)
+        if existing.blog_id != locked.pk or not same_text:
+            raise InvalidTransitionError("An entry with that id has already been published.")
+        resent.append(existing)
+        return []
+
+    _append(blog=blog, actor=actor, decide=decide)
+    if resent:
+        return Published(entry=resent[0], created=False)
+    return Published(entry=Entry.objects.get(pk=entry_id), created=True)
 
 
 def entry_publish(
@@ -326,40 +371,18 @@ def entry_publish(
 ) -> Entry:
     """Publish one update to the blog; it reaches readers as soon as it commits.
 
-    Clients that may resend (a retry after a timeout) choose ``entry_id`` themselves:
-    publishing the same id and text again returns the entry and appends nothing. The body's
-    images and embeds are resolved first, outside the stream lock: fetching embeds takes up
-    to ``LIVEBLOG_EMBED_TIMEOUT`` seconds and must not hold other editors up.
+    Publishing the same ``entry_id`` and text again returns the entry and appends nothing
+    (``entry_publish_once`` also says which of the two happened).
     """
-    composition = content.compose(blog_id=blog.pk, body=body)
     publication = Publication(
         body=body,
         headline=headline,
         occurred_at=occurred_at,
         key_event=key_event,
         pinned=pinned,
-        entry_id=entry_id or uuid.uuid4(),
-        media=composition.media,
-        embeds=composition.embeds,
+        entry_id=entry_id,
     )
-    try:
-        entries_publish(blog=blog, publications=[publication], actor=actor)
-    except InvalidTransitionError:
-        # The same id with the same text is a retry of a publish that went through (the
-        # client never saw the answer): hand back that entry instead of publishing twice.
-        existing = Entry.objects.filter(pk=publication.entry_id, blog=blog).first()
-        if (
-            entry_id is None
-            or existing is None
-            or (existing.body, existing.headline)
-            != (
-                body,
-                headline,
-            )
-        ):
-            raise
-        return existing
-    return Entry.objects.get(pk=publication.entry_id)
+    return entry_publish_once(blog=blog, actor=actor, publication=publication).entry
 
 
 def _entry_pk(entry: Entry | uuid.UUID) -> uuid.UUID:

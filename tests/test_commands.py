@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import threading
+import functools
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -19,6 +20,7 @@ from liveblog.errors import (
 )
 from liveblog.models import Blog, Entry, Event
 from liveblog.selectors import events_as_dicts
+from tests.racing import run_together
 
 pytestmark = pytest.mark.django_db
 
@@ -210,28 +212,47 @@ def test_rebuild_reproduces_the_live_projection(blog) -> None:
 def test_editors_publishing_at_the_same_moment_get_gapless_seqs(editor) -> None:
     blog = commands.blog_create(slug="race", title="Race", actor="editor")
     editors, each = (8, 10) if connection.vendor == "postgresql" else (4, 5)
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(editors)
 
     def work(n: int) -> None:
-        barrier.wait()
-        try:
-            for i in range(each):
-                commands.entry_publish(blog=blog, body=f"editor {n} update {i}", actor=f"e{n}")
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
+        for i in range(each):
+            commands.entry_publish(blog=blog, body=f"editor {n} update {i}", actor=f"e{n}")
 
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(editors)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    run_together([functools.partial(work, n) for n in range(editors)])
     seqs = list(Event.objects.filter(blog=blog).values_list("seq", flat=True))
     assert seqs == list(range(1, editors * each + 2))
     assert Entry.objects.filter(blog=blog).count() == editors * each
+
+
+def test_publishing_an_entry_id_again_returns_the_entry_and_says_it_was_not_created(
+    blog, editor
+) -> None:
+    entry_id = uuid.uuid4()
+    publication = commands.Publication(body="Once", headline="Polls", entry_id=entry_id)
+    first = commands.entry_publish_once(blog=blog, actor="editor", publication=publication)
+    again = commands.entry_publish_once(blog=blog, actor="editor", publication=publication)
+    assert (first.created, again.created) == (True, False)
+    assert first.entry.pk == again.entry.pk == entry_id
+    assert Event.objects.filter(entry_id=entry_id).count() == 1
+    with pytest.raises(InvalidTransitionError, match="already been published"):
+        commands.entry_publish(blog=blog, body="Other text", actor="editor", entry_id=entry_id)
+    elsewhere = commands.blog_create(slug="elsewhere", title="Elsewhere", actor="editor")
+    with pytest.raises(InvalidTransitionError, match="already been published"):
+        commands.entry_publish_once(blog=elsewhere, actor="editor", publication=publication)
+    assert Event.objects.filter(entry_id=entry_id).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_identical_publishes_at_the_same_moment_create_the_entry_once(editor) -> None:
+    blog = commands.blog_create(slug="twice", title="Twice", actor="editor")
+    publication = commands.Publication(body="Sent twice", entry_id=uuid.uuid4())
+
+    def publish() -> commands.Published:
+        return commands.entry_publish_once(blog=blog, actor="editor", publication=publication)
+
+    outcomes = run_together([publish, publish])
+    assert sorted(outcome.created for outcome in outcomes) == [False, True]
+    assert {outcome.entry.pk for outcome in outcomes} == {publication.entry_id}
+    assert Event.objects.filter(entry_id=publication.entry_id).count() == 1
 
 
 def test_entry_commands_accept_an_id_given_as_text(

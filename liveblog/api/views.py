@@ -223,15 +223,18 @@ class EntryListView(ApiView):
         """
         blog = self.get_blog(slug)
         data = self.body(s.PublishSerializer)
-        replay = "entry_id" in data and Entry.objects.filter(pk=data["entry_id"]).exists()
-        entry = commands.entry_publish(blog=blog, actor=self.actor, **data)
+        published = commands.entry_publish_once(
+            blog=blog, actor=self.actor, publication=commands.Publication(**data)
+        )
         response = self.entry_response(
-            entry,
-            status.HTTP_200_OK if replay else status.HTTP_201_CREATED,
+            published.entry,
+            status.HTTP_201_CREATED if published.created else status.HTTP_200_OK,
             serializer=s.EntryWrittenSerializer,
         )
         response["Location"] = reverse(
-            "api:entry-detail", kwargs={"slug": blog.slug, "entry_id": entry.pk}, request=request
+            "api:entry-detail",
+            kwargs={"slug": blog.slug, "entry_id": published.entry.pk},
+            request=request,
         )
         return response
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from rest_framework.test import APIClient
 from liveblog import commands, selectors
 from liveblog.errors import ConcurrentAppendError
 from liveblog.models import Blog, Entry, Event
+from tests.racing import hold_each_append, run_together
 
 pytestmark = pytest.mark.django_db
 
@@ -280,8 +282,6 @@ def test_the_api_writes_by_the_desk_rule_staff_editors_who_are_members(blog, edi
 
 
 def test_resending_a_publish_with_its_entry_id_does_not_publish_twice(blog, editor) -> None:
-    import uuid
-
     from liveblog.api.tokens import token_create
 
     _, key = token_create(user=editor, name="bot")
@@ -295,4 +295,23 @@ def test_resending_a_publish_with_its_entry_id_does_not_publish_twice(blog, edit
     assert first.json()["id"] == again.json()["id"] == entry_id
     other = api.post(url, {"entry_id": entry_id, "body": "Different text"}, format="json")
     assert other.status_code == 409
+    assert Event.objects.filter(entry_id=entry_id).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_identical_publishes_at_the_same_moment_are_answered_201_and_200(
+    blog, editor, monkeypatch
+) -> None:
+    hold_each_append(monkeypatch)
+    url = f"/api/blogs/{blog.slug}/entries/"
+    entry_id = str(uuid.uuid4())
+
+    def publish() -> tuple[int, str]:
+        api = APIClient()
+        api.force_authenticate(editor)
+        response = api.post(url, {"entry_id": entry_id, "body": "Sent twice"}, format="json")
+        return response.status_code, response.json()["id"]
+
+    answers = run_together([publish, publish])
+    assert sorted(answers) == [(200, entry_id), (201, entry_id)]
     assert Event.objects.filter(entry_id=entry_id).count() == 1
