@@ -167,7 +167,7 @@ class EntryAppendForm(forms.Form):
         )
 
 
-class _RevisionForm(forms.Form):
+class RevisionForm(forms.Form):
     """A change to an entry, made against the revision the editor was shown."""
 
     based_on_revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
@@ -177,14 +177,18 @@ class _RevisionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.entry = entry
 
-    def rebased(self, current: Entry) -> _RevisionForm:
+    def rebased(self, current: Entry) -> RevisionForm:
         """The same input on top of the newer revision, for when a colleague got there first."""
         data = self.data.copy()
         data["based_on_revision"] = str(current.revision)
         return type(self)(data, entry=current)
 
+    def changes(self) -> dict[str, SafeString | None] | None:
+        """What the change does to the entry's text, where it changes the text."""
+        return None
 
-class CorrectionForm(_RevisionForm):
+
+class CorrectionForm(RevisionForm):
     """New text for an entry and the reason readers will see."""
 
     body = TextField(widget=_textarea(8))
@@ -221,7 +225,7 @@ class CorrectionForm(_RevisionForm):
         }
 
 
-class RetractionForm(_RevisionForm):
+class RetractionForm(RevisionForm):
     """Why the entry is withdrawn; readers see it in place of the text."""
 
     reason = TextField(

@@ -6,9 +6,9 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.db.models import QuerySet
 
+from liveblog import access
 from liveblog.errors import BlogNotFoundError, EntryNotFoundError
 from liveblog.media import file_url
 from liveblog.models import Blog, Entry, EntryRevision, Event, Media
@@ -16,20 +16,12 @@ from liveblog.models import Blog, Entry, EntryRevision, Event, Media
 logger = logging.getLogger(__name__)
 
 
-def blogs_visible_to(user: AbstractUser | AnonymousUser | None) -> QuerySet[Blog]:
-    """Readers see live and closed blogs; editors also see drafts they are members of.
-
-    An editor is an active staff user, as for the desk: a member who loses staff status (or
-    is deactivated) reads what anonymous readers read, on the pages and the API alike.
-    """
+def blogs_visible_to(user: access.User) -> QuerySet[Blog]:
+    """Readers see live and closed blogs; members (``liveblog.access``) also see their drafts."""
     public = Blog.objects.exclude(status=Blog.Status.DRAFT)
-    if user is None or not user.is_authenticated or not user.is_active:
+    if not access.is_editor(user):
         return public
-    if user.is_superuser:
-        return Blog.objects.all()
-    if not user.is_staff:
-        return public
-    return (public | Blog.objects.filter(members=user.pk)).distinct()
+    return (public | access.member_blogs(user)).distinct()
 
 
 def blogs_for_readers() -> list[Blog]:
@@ -66,7 +58,7 @@ def blogs_for_readers() -> list[Blog]:
     return listed
 
 
-def blog_get(*, slug: str, user: AbstractUser | AnonymousUser | None = None) -> Blog:
+def blog_get(*, slug: str, user: access.User = None) -> Blog:
     try:
         return blogs_visible_to(user).get(slug=slug)
     except Blog.DoesNotExist:
@@ -280,21 +272,3 @@ def reader_page(
     rows = list(entries[: size + 1])
     next_before = rows[size - 1].published_seq if len(rows) > size else None
     return rows[:size], next_before
-
-
-def can_write_entries(user: Any, blog_id: int, *, publishing: bool) -> bool:
-    """Whether ``user`` may publish to, or change entries of, a blog: the desk's rule, shared.
-
-    An active staff editor with the permission (the Editors group has it) who is a member of
-    the blog; superusers everywhere. Losing staff status or membership ends API access too.
-    """
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    permission = "liveblog.add_entry" if publishing else "liveblog.change_entry"
-    return (
-        user.is_staff
-        and user.has_perm(permission)
-        and Blog.objects.filter(pk=blog_id, members=user.pk).exists()
-    )

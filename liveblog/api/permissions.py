@@ -1,4 +1,4 @@
-"""Who may write to a blog: its members (and superusers). Reading is decided by visibility."""
+"""Who may write to a blog, as ``liveblog.access`` decides. Reading is decided by visibility."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from typing import Any
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
-from liveblog import selectors
+from liveblog import access
 from liveblog.models import Blog
 
 
 class IsBlogMember(BasePermission):
-    """Writes need an active staff editor who is a member of the blog (as on the desk).
+    """Writes need a member of the blog with the permission for the write (as on the desk).
 
     ``has_permission`` turns anonymous writers away before anything is looked up (401);
     the view then checks the blog it found with ``check_object_permissions`` (403).
@@ -28,4 +28,5 @@ class IsBlogMember(BasePermission):
     def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
         assert isinstance(obj, Blog)
         publishing = request.method == "POST" and getattr(view, "publishes", False)
-        return selectors.can_write_entries(request.user, obj.pk, publishing=publishing)
+        action = access.Action.PUBLISH if publishing else access.Action.CHANGE_ENTRIES
+        return access.may(request.user, obj, action)

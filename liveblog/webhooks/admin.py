@@ -1,9 +1,9 @@
 """The editors' webhook screens: register (the secret shown once), change, pause, resume, remove,
 and each subscriber's delivery log, with why it is paused.
 
-A blog's members manage its webhooks, as on the desk (``selectors.can_write_entries``);
-superusers everywhere. Registered when the app is ready (``liveblog.apps``), since admin
-autodiscovery only loads ``<app>.admin``.
+A blog's members manage its webhooks, as they change its entries on the desk
+(``liveblog.access``); superusers everywhere. Registered when the app is ready
+(``liveblog.apps``), since admin autodiscovery only loads ``<app>.admin``.
 """
 
 from __future__ import annotations
@@ -26,14 +26,13 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from liveblog import selectors
-from liveblog.models import Blog
+from liveblog import access
 from liveblog.webhooks import signing, subscriptions
 from liveblog.webhooks.models import Webhook, WebhookDelivery
 
 
 def _manages(request: HttpRequest, blog_id: int) -> bool:
-    return selectors.can_write_entries(request.user, blog_id, publishing=False)
+    return access.may(request.user, blog_id, access.Action.CHANGE_ENTRIES)
 
 
 class WebhookForm(forms.ModelForm):
@@ -111,7 +110,7 @@ class DeliveryInline(admin.TabularInline):
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Shown on the pages of webhooks the user manages (WebhookAdmin decides which).
-        return request.user.is_active and request.user.is_staff
+        return access.is_editor(request.user)
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -168,12 +167,10 @@ class WebhookAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Webhook]:
         webhooks = super().get_queryset(request).select_related("blog")
-        if request.user.is_superuser:
-            return webhooks
-        return webhooks.filter(blog__members=request.user.pk)
+        return webhooks.filter(blog__in=access.member_blogs(request.user).values("pk"))
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_active and request.user.is_staff
+        return access.is_editor(request.user)
 
     def has_view_permission(self, request: HttpRequest, obj: Webhook | None = None) -> bool:
         return self.has_module_permission(request) and (
@@ -187,10 +184,7 @@ class WebhookAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "blog":
-            blogs = Blog.objects.order_by("title")
-            if not request.user.is_superuser:
-                blogs = blogs.filter(members=request.user.pk)
-            kwargs["queryset"] = blogs
+            kwargs["queryset"] = access.member_blogs(request.user).order_by("title")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_inlines(self, request: HttpRequest, obj: Webhook | None = None) -> Any:

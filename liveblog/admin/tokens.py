@@ -1,8 +1,8 @@
 """The editors' token screen: create a token (its key is shown once), revoke, never delete.
 
 Any staff user manages their own tokens without a model permission: a token only carries
-the powers its owner already has. Superusers see and revoke everyone's. Imported by
-``liveblog.admin``, since admin autodiscovery only loads ``<app>.admin``.
+the powers its owner already has. Superusers see and revoke everyone's. The tokens
+themselves are made and checked by ``liveblog.api.tokens``.
 
 The new key is shown in the answer to the form that created it, a page no cache keeps, and
 nowhere else: not in a message, which would carry it to the next page in a cookie that is
@@ -14,12 +14,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
+from liveblog import access
 from liveblog.api import tokens
 from liveblog.models import ApiToken
 
@@ -39,15 +41,15 @@ class ApiTokenAdmin(admin.ModelAdmin):
         tokens_ = super().get_queryset(request).select_related("user")
         return tokens_ if request.user.is_superuser else tokens_.filter(user=request.user)
 
-    def get_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> list[str]:
-        return ["name"] if obj is None else ["name", *self.readonly_fields]
+    def get_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> tuple[str, ...]:
+        return ("name",) if obj is None else ("name", *self.readonly_fields)
 
     def get_readonly_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> Any:
         # A token is never edited: a different name or owner is a new token.
         return () if obj is None else ("name", *self.readonly_fields)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_active and request.user.is_staff
+        return access.is_editor(request.user)
 
     def has_view_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
         return self._owns(request, obj)
@@ -68,7 +70,9 @@ class ApiTokenAdmin(admin.ModelAdmin):
     ) -> None:
         if change:
             return
-        _, key = tokens.token_create(user=request.user, name=obj.name, token=obj)
+        user = request.user
+        assert not isinstance(user, AnonymousUser)  # admin_view lets only staff in
+        _, key = tokens.token_create(user=user, name=obj.name, token=obj)
         setattr(request, _NEW_KEY, key)
 
     def response_add(

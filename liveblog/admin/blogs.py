@@ -1,0 +1,199 @@
+"""Blogs: created, changed, renamed, opened and closed through commands; members saved directly.
+
+Membership is access control (``liveblog.access``), not part of the log, so it is the one
+thing the admin saves itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, cast
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import ManyToManyField, Model, QuerySet
+from django.forms import ModelForm, ModelMultipleChoiceField
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+
+from liveblog import access, commands, slugs
+from liveblog.admin.base import actor, redirect_back, render_now
+from liveblog.admin.desk import DeskAdmin
+from liveblog.errors import LiveblogError
+from liveblog.forms import BlogChangeForm, BlogCreateForm
+from liveblog.models import Blog
+
+
+@admin.register(Blog)
+class BlogAdmin(DeskAdmin):
+    """Blogs, and each blog's live desk (``liveblog.admin.desk``)."""
+
+    blog_lookup = "pk"
+    form = BlogChangeForm
+    add_form = BlogCreateForm
+    list_display = ["title", "status", "slug", "time_zone", "updated_at", "desk_link"]
+    list_filter = ["status"]
+    search_fields = ["title", "slug"]
+    filter_horizontal = ["members"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "status", "description", "time_zone"]}),
+        ("Coverage", {"fields": ["coverage_start", "coverage_end"]}),
+        ("Members", {"fields": ["members"]}),
+        ("Stream", {"fields": ["last_seq", "created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+    add_fieldsets = [(None, {"fields": ["slug", "title", "description", "time_zone"]})]
+    readonly_fields = ["slug", "status", "last_seq", "created_at", "updated_at"]
+    actions = ["open_blogs", "close_blogs"]
+
+    def blog_id_of(self, obj: Model) -> int:
+        return obj.pk
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view
+        return [
+            *self.desk_urls(),
+            path("<int:blog_id>/status/", view(self.status_view), name="liveblog_blog_status"),
+            *super().get_urls(),
+        ]
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        if obj is None:
+            return super().has_change_permission(request)
+        return access.may(request.user, obj.pk, access.Action.CHANGE_BLOG)
+
+    # --- The add and change forms ---------------------------------------------------
+
+    def get_form(
+        self, request: HttpRequest, obj: Blog | None = None, change: bool = False, **kwargs: Any
+    ) -> type[ModelForm]:
+        if obj is None:
+            kwargs["form"] = self.add_form
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Blog | None = None) -> Any:
+        return self.add_fieldsets if obj is None else super().get_fieldsets(request, obj)
+
+    def view_on_site(self, obj: Blog) -> str | None:
+        # A blog named before slugs were checked has no page to show.
+        return obj.get_absolute_url() if obj.has_address else None
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Blog | None = None) -> Any:
+        if obj is None:
+            return ()
+        readonly = super().get_readonly_fields(request, obj)
+        if obj.slug_can_change:
+            return [name for name in readonly if name != "slug"]
+        return readonly
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "slug":
+            # Plain text here: the events' check (liveblog.slugs), run by the forms, is the
+            # one rule for slugs, with its own message.
+            return forms.CharField(
+                max_length=slugs.MAX_LENGTH,
+                help_text="The blog's address, as in /blogs/election-night/: letters, digits, "
+                "hyphens and underscores. It can change while the blog is a draft (or has no "
+                "working address); once readers have its links, it stays.",
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_prepopulated_fields(
+        self, request: HttpRequest, obj: Blog | None = None
+    ) -> dict[str, Sequence[str]]:
+        return {"slug": ("title",)} if obj is None else {}
+
+    def formfield_for_manytomany(
+        self, db_field: ManyToManyField, request: HttpRequest, **kwargs: Any
+    ) -> ModelMultipleChoiceField | None:
+        if db_field.name == "members":
+            kwargs["queryset"] = access.possible_members()
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        blog = cast(Blog, self.get_object(request, unquote(object_id))) if object_id else None
+        with timezone.override(blog.zone if blog else timezone.get_current_timezone()):
+            try:
+                return render_now(
+                    super().changeform_view(request, object_id, form_url, extra_context)
+                )
+            except LiveblogError as exc:
+                # A refusal the form could not foresee (the slug taken a moment earlier, a
+                # stream too busy to append to): the admin's transaction rolled back, so say
+                # why and show the page again.
+                messages.error(request, exc.message)
+                return HttpResponseRedirect(request.get_full_path())
+
+    def save_model(self, request: HttpRequest, obj: Blog, form: ModelForm, change: bool) -> None:
+        if change:
+            assert isinstance(form, BlogChangeForm)
+            if "slug" in form.changed_data:
+                commands.blog_rename(blog=obj, slug=form.cleaned_data["slug"], actor=actor(request))
+            commands.blog_update(blog=obj, actor=actor(request), **form.details())
+            return
+        data = form.cleaned_data
+        created = commands.blog_create(
+            slug=data["slug"],
+            title=data["title"],
+            description=data["description"],
+            time_zone=data["time_zone"],
+            actor=actor(request),
+        )
+        user = request.user
+        assert not isinstance(user, AnonymousUser)  # admin_view lets only staff in
+        created.members.add(user)
+        # The admin goes on to log and redirect with ``obj``: make it the blog just created.
+        obj.pk = created.pk
+        obj.refresh_from_db()
+        obj._state.adding = False
+
+    # --- Status: open and close -------------------------------------------------------
+
+    def status_view(self, request: HttpRequest, blog_id: int) -> HttpResponse:
+        """Open or close one blog (the buttons on its change page and desk)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        blog = self.blog_for(request, blog_id)
+        if not self.has_change_permission(request, blog):
+            raise PermissionDenied
+        transitions = {"open": commands.blog_open, "close": commands.blog_close}
+        command = transitions.get(request.POST.get("action", ""))
+        if command is None:
+            return HttpResponseBadRequest("The action must be 'open' or 'close'.")
+        self._change_status(request, [blog], command)
+        return redirect_back(request, reverse("admin:liveblog_blog_change", args=[blog.pk]))
+
+    @admin.action(description="Open the selected blogs (go live)", permissions=["change"])
+    def open_blogs(self, request: HttpRequest, queryset: QuerySet[Blog]) -> None:
+        self._change_status(request, queryset, commands.blog_open)
+
+    @admin.action(description="Close the selected blogs (end coverage)", permissions=["change"])
+    def close_blogs(self, request: HttpRequest, queryset: QuerySet[Blog]) -> None:
+        self._change_status(request, queryset, commands.blog_close)
+
+    def _change_status(
+        self, request: HttpRequest, blogs: Iterable[Blog], command: Callable[..., Blog]
+    ) -> None:
+        for blog in blogs:
+            try:
+                changed = command(blog=blog, actor=actor(request))
+            except LiveblogError as exc:
+                messages.error(request, exc.message)
+            else:
+                status = changed.get_status_display().lower()
+                messages.success(request, f"“{changed.title}” is now {status}.")

@@ -1,0 +1,118 @@
+"""The live desk: a blog's append form, its preview and the latest entries, on one page.
+
+Publishing goes through ``commands.entry_publish_once``, the command the API calls: it says
+whether the form's entry was published now or had been already (a form sent twice).
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from liveblog import access, commands, selectors
+from liveblog.admin.base import MembershipAdmin, actor, desk_url
+from liveblog.errors import LiveblogError
+from liveblog.forms import EntryAppendForm, add_domain_error
+from liveblog.markup import render_markdown
+from liveblog.models import Blog
+
+#: How many entries the live desk lists under the form.
+DESK_ENTRIES = 50
+
+
+class DeskAdmin(MembershipAdmin):
+    """The desk's pages, under the blog admin's URLs (``BlogAdmin`` is a ``DeskAdmin``)."""
+
+    def desk_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view
+        return [
+            path("<int:blog_id>/desk/", view(self.desk_view), name="liveblog_blog_desk"),
+            path(
+                "<int:blog_id>/desk/preview/",
+                view(self.preview_view),
+                name="liveblog_blog_preview",
+            ),
+        ]
+
+    def blog_for(self, request: HttpRequest, blog_id: int) -> Blog:
+        """The blog, if the user is a member (404 for other blogs, as everywhere)."""
+        blog = self.get_object(request, str(blog_id))
+        if not self.has_view_permission(request, blog):
+            raise PermissionDenied
+        return cast(Blog, blog)  # this admin's model
+
+    @admin.display(description="Live desk")
+    def desk_link(self, blog: Blog) -> SafeString:
+        return format_html('<a href="{}">Open the desk</a>', desk_url(blog.pk))
+
+    def desk_view(self, request: HttpRequest, blog_id: int) -> HttpResponse:
+        """The append form, its preview and the latest entries, on one page."""
+        blog = self.blog_for(request, blog_id)
+        can_publish = access.may(request.user, blog, access.Action.PUBLISH)
+        preview: SafeString | None = None
+        with timezone.override(blog.zone):
+            form = EntryAppendForm(blog=blog)
+            if request.method == "POST":
+                if not can_publish:
+                    raise PermissionDenied
+                form = EntryAppendForm(request.POST, blog=blog)
+                if form.is_valid():
+                    if "_preview" in request.POST:
+                        # render_markdown sanitizes (nh3), so its output may be shown as is.
+                        preview = mark_safe(render_markdown(form.cleaned_data["body"]))
+                    elif published := self._publish(request, blog, form):
+                        return published
+            context = self.admin_context(
+                request,
+                title=f"Live desk: {blog.title}",
+                blog=blog,
+                form=form,
+                preview=preview,
+                can_publish=can_publish,
+                can_change_entries=access.may(request.user, blog, access.Action.CHANGE_ENTRIES),
+                can_change_blog=self.has_change_permission(request, blog),
+                entries=selectors.entries_for_blog(blog)[:DESK_ENTRIES],
+            )
+            return TemplateResponse(request, "admin/liveblog/blog/desk.html", context).render()
+
+    def _publish(
+        self, request: HttpRequest, blog: Blog, form: EntryAppendForm
+    ) -> HttpResponse | None:
+        data = form.cleaned_data
+        try:
+            published = commands.entry_publish_once(
+                blog=blog,
+                actor=actor(request),
+                publication=commands.Publication(
+                    body=data["body"],
+                    headline=data["headline"],
+                    occurred_at=data["occurred_at"],
+                    key_event=data["key_event"],
+                    pinned=data["pinned"],
+                    entry_id=data["entry_id"],
+                ),
+            )
+        except LiveblogError as exc:
+            add_domain_error(form, exc)
+            return None
+        if published.created:
+            messages.success(request, f"Published: “{published.entry}”. Readers have it now.")
+        else:
+            messages.info(request, "That update was already published (sent twice); see below.")
+        return HttpResponseRedirect(desk_url(blog.pk))
+
+    def preview_view(self, request: HttpRequest, blog_id: int) -> HttpResponse:
+        """The body as readers will see it: sanitized HTML for the desk's live preview."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        self.blog_for(request, blog_id)
+        html = render_markdown(request.POST.get("body", ""))
+        return HttpResponse(html, content_type="text/html; charset=utf-8")

@@ -1,0 +1,97 @@
+"""Who may write to a blog: one rule, and the desk and the API both follow it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.test import Client
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from liveblog import access
+from liveblog.models import Blog, Entry
+from tests.conftest import editors_group
+
+pytestmark = pytest.mark.django_db
+
+
+def _user(django_user_model: Any, blog: Blog, **kind: bool) -> Any:
+    """A user of one kind: ``member``, ``editor`` (in the Editors group), staff, active."""
+    member, editor = kind.pop("member", False), kind.pop("editor", False)
+    user = django_user_model.objects.create_user(username="someone", password="x" * 12, **kind)
+    if editor:
+        user.groups.add(editors_group())
+    if member:
+        blog.members.add(user)
+    return user
+
+
+#: Kinds of users: (how they are made, whether they are a member, whether they may write).
+KINDS: dict[str, tuple[dict[str, bool], bool, bool]] = {
+    "a staff member in the Editors group": (
+        {"member": True, "editor": True, "is_staff": True},
+        True,
+        True,
+    ),
+    "a staff editor of other blogs": ({"editor": True, "is_staff": True}, False, False),
+    "a staff member without the Editors permissions": (
+        {"member": True, "is_staff": True},
+        True,
+        False,
+    ),
+    "a member who is no longer staff": ({"member": True, "editor": True}, False, False),
+    "a deactivated member": (
+        {"member": True, "editor": True, "is_staff": True, "is_active": False},
+        False,
+        False,
+    ),
+    "a superuser": ({"is_superuser": True, "is_staff": True}, True, True),
+    "a deactivated superuser": ({"is_superuser": True, "is_active": False}, False, False),
+}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_members_with_the_permission_may_write(
+    kind: str, blog: Blog, django_user_model: Any
+) -> None:
+    attributes, member, writes = KINDS[kind]
+    user = _user(django_user_model, blog, **attributes)
+    assert access.is_member(user, blog) is member
+    assert access.member_blogs(user).filter(pk=blog.pk).exists() is member
+    for action in access.Action:
+        assert access.may(user, blog, action) is writes, action
+
+
+def test_nobody_signed_in_may_do_anything(blog: Blog) -> None:
+    for user in (None, AnonymousUser()):
+        assert not access.is_member(user, blog)
+        assert not any(access.may(user, blog, action) for action in access.Action)
+        assert not access.member_blogs(user).exists()
+
+
+def _desk_publishes(user: Any, blog: Blog) -> bool:
+    client = Client()
+    client.force_login(user)
+    desk = reverse("admin:liveblog_blog_desk", args=[blog.pk])
+    client.post(desk, {"entry_id": "1f0c3c5e-8d7e-4f63-9a53-0f5cf1a9e001", "body": "From the desk"})
+    return Entry.objects.filter(body="From the desk").exists()
+
+
+def _api_publishes(user: Any, blog: Blog) -> bool:
+    client = APIClient()
+    client.force_authenticate(user)
+    client.post(f"/api/blogs/{blog.slug}/entries/", {"body": "From the API"}, format="json")
+    return Entry.objects.filter(body="From the API").exists()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("publishes", [_desk_publishes, _api_publishes])
+def test_the_desk_and_the_api_follow_the_rule(
+    kind: str, publishes: Callable[[Any, Blog], bool], blog: Blog, django_user_model: Any
+) -> None:
+    attributes, _, writes = KINDS[kind]
+    user = _user(django_user_model, blog, **attributes)
+    assert publishes(user, blog) is writes
