@@ -67,43 +67,40 @@ class EntryRevisionInline(admin.TabularInline):
 class RevisionChange:
     """A change made against the revision the editor opened: a correction or a retraction."""
 
-    #: The page title's verb, and the template's name in lower case.
+    #: The page title's verb; its template is named after it.
     verb: str
     form: type[RevisionForm]
-    #: Runs the command with the form's cleaned data and the actor.
-    run: Callable[[Entry, dict[str, Any], str], object]
-    #: What to tell the editor once it is saved.
-    done: Callable[[Entry, dict[str, Any]], str]
+    #: The command, called with the entry, the actor, the revision and ``fields``.
+    command: Callable[..., Entry]
+    #: The form's fields the command takes, besides the revision.
+    fields: tuple[str, ...]
+    #: What to tell the editor once it is saved, formatted with ``entry`` and the fields.
+    done: str
 
     @property
     def template(self) -> str:
         return f"admin/liveblog/entry/{self.verb.lower()}.html"
 
+    def run(self, entry: Entry, data: dict[str, Any], by: str) -> Entry:
+        changes = {name: data[name] for name in self.fields}
+        return self.command(
+            entry=entry.pk, actor=by, based_on_revision=data["based_on_revision"], **changes
+        )
+
 
 CORRECT = RevisionChange(
     verb="Correct",
     form=CorrectionForm,
-    run=lambda entry, data, by: commands.entry_correct(
-        entry=entry.pk,
-        body=data["body"],
-        headline=data["headline"],
-        reason=data["reason"],
-        actor=by,
-        based_on_revision=data["based_on_revision"],
-    ),
-    done=lambda entry, data: f"Corrected: “{entry}” ({data['reason']}).",
+    command=commands.entry_correct,
+    fields=("body", "headline", "reason"),
+    done="Corrected: “{entry}” ({reason}).",
 )
-
 RETRACT = RevisionChange(
     verb="Retract",
     form=RetractionForm,
-    run=lambda entry, data, by: commands.entry_retract(
-        entry=entry.pk,
-        reason=data["reason"],
-        actor=by,
-        based_on_revision=data["based_on_revision"],
-    ),
-    done=lambda entry, data: f"Retracted: “{entry}”.",
+    command=commands.entry_retract,
+    fields=("reason",),
+    done="Retracted: “{entry}”.",
 )
 
 #: The desk's flag buttons: action name -> (command, what to tell the editor).
@@ -242,7 +239,7 @@ class EntryAdmin(MembershipAdmin):
                     except LiveblogError as exc:
                         add_domain_error(form, exc)
                     else:
-                        messages.success(request, change.done(entry, data))
+                        messages.success(request, change.done.format(entry=entry, **data))
                         return HttpResponseRedirect(desk_url(entry.blog_id))
             context = self.admin_context(
                 request,
