@@ -11,12 +11,13 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import os
-import zoneinfo
 from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
+
+from liveblog import zones
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -164,12 +165,10 @@ def env_float(
 def env_time_zone(name: str, default: str, *, environ: Mapping[str, str] | None = None) -> str:
     """Return an IANA time zone name such as 'Europe/London'."""
     value = env_str(name, default, environ=environ)
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    if not zones.is_time_zone(value):
         raise SettingError(
-            f"{name}={value!r} is not a known IANA time zone (for example 'Asia/Yerevan')."
-        ) from None
+            f"{name}={value!r} is not a known IANA time zone (for example {zones.EXAMPLE!r})."
+        )
     return value
 
 

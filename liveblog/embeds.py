@@ -190,7 +190,7 @@ def _text(value: Any, limit: int = events.MAX_EMBED_TEXT_LENGTH) -> str:
     if not isinstance(value, str | int | float) or isinstance(value, bool):
         return ""
     text = " ".join(str(value).split())
-    text = _BIDI_CONTROLS.sub("", events._CONTROL_CHARACTERS.sub("", text))
+    text = _BIDI_CONTROLS.sub("", events.INVISIBLE_CONTROLS.sub("", text))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

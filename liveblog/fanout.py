@@ -46,7 +46,7 @@ RETRY_SECONDS = 1.0
 RECENT_EVENTS = 1_000
 LOG_PAGE = 500
 #: How long a hub without readers stays subscribed before it lets go of the blog.
-LINGER_SECONDS = 60.0
+HUB_LINGER_SECONDS = 60.0
 
 
 class Reader(Protocol):
@@ -102,7 +102,7 @@ class BlogHub:
         self.readers.discard(reader)
         if not self.readers and self._tasks and self._linger is None:
             self._linger = asyncio.create_task(
-                self._unsubscribe_after(LINGER_SECONDS), name=f"hub-linger-{self.blog_id}"
+                self._unsubscribe_after(HUB_LINGER_SECONDS), name=f"hub-linger-{self.blog_id}"
             )
 
     async def _unsubscribe_after(self, seconds: float) -> None:

@@ -15,18 +15,16 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
-from liveblog import events, slugs
+from liveblog import events, slugs, zones
 from liveblog.errors import EventLogImmutableError
 
 
 def validate_time_zone(value: str) -> None:
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    if not zones.is_time_zone(value):
         raise ValidationError(
-            "%(value)s is not a known time zone; use an IANA name such as Asia/Yerevan.",
-            params={"value": value},
-        ) from None
+            "%(value)s is not a known time zone; use an IANA name such as %(example)s.",
+            params={"value": value, "example": zones.EXAMPLE},
+        )
 
 
 class Blog(models.Model):
@@ -66,7 +64,7 @@ class Blog(models.Model):
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
-        return zoneinfo.ZoneInfo(self.time_zone)
+        return zones.zone_named(self.time_zone)
 
     @property
     def is_public(self) -> bool:

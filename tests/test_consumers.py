@@ -248,7 +248,7 @@ async def test_connections_from_foreign_origins_are_refused(live_blog) -> None:
 async def test_readers_have_no_channel_and_the_hub_leaves_the_group_after_lingering(
     live_blog, monkeypatch
 ) -> None:
-    monkeypatch.setattr(fanout, "LINGER_SECONDS", 0.2)
+    monkeypatch.setattr(fanout, "HUB_LINGER_SECONDS", 0.2)
     layer = get_channel_layer()
     calls = _record_layer_calls(monkeypatch, layer, "new_channel", "group_add", "group_discard")
     readers = [await _connect("/ws/blogs/live/") for _ in range(3)]

@@ -42,7 +42,8 @@ DOMAIN_STATUSES: list[tuple[type[errors.LiveblogError], int]] = [
 ]
 #: Faults of the server, not the client: left to become a 500 and be logged.
 SERVER_FAULTS = (errors.EventLogImmutableError, errors.UnknownEventTypeError)
-RETRY_AFTER_SECONDS = 1
+#: A blog too busy to append to: the same request will very likely succeed in a moment.
+BUSY_BLOG_RETRY_AFTER_SECONDS = 1
 #: A database that went away (restart, failover) takes longer to come back than a collision.
 DATABASE_RETRY_AFTER_SECONDS = 5
 NOT_AUTHENTICATED = (
@@ -101,7 +102,7 @@ def _domain_response(exc: errors.LiveblogError) -> Response:
 
         body["current"] = EntryDetailSerializer(exc.current).data
     if isinstance(exc, errors.ConcurrentAppendError):
-        headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        headers["Retry-After"] = str(BUSY_BLOG_RETRY_AFTER_SECONDS)
     set_rollback()
     return Response(body, status=status_code, headers=headers)
 

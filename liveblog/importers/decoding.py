@@ -39,7 +39,7 @@ _BINARY_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _BINARY_CONTROL_RATIO = 0.01
 # The characters a text file may hold are tab, newline, carriage return and form feed:
 # these are the rest of C0, DEL and the C1 range.
-_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+_NON_TEXT_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 _DECLARED = re.compile(
     rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*(?P<html>[A-Za-z0-9_.:-]{2,40})"""
     rb"""|<\?xml[^>]{0,200}?encoding\s*=\s*["'](?P<xml>[A-Za-z0-9_.:-]{2,40})""",
@@ -63,7 +63,7 @@ LEGACY_ENCODINGS = [
 
 def _control_count(text: str) -> int:
     # A regex, not a Python loop over every character: this runs on whole files.
-    return len(_CONTROL_CHARACTERS.findall(text))
+    return len(_NON_TEXT_CONTROLS.findall(text))
 
 
 def normalise_newlines(text: str) -> str:

@@ -18,16 +18,17 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from liveblog import zones
 from liveblog.importers.base import ImportParseError
 
 
 def zone(time_zone: str, *, source: str) -> ZoneInfo:
     """Return the IANA zone, or an import error the archivist can act on."""
     try:
-        return ZoneInfo(time_zone)
-    except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):
+        return zones.zone_named(time_zone)
+    except zones.UnknownTimeZoneError:
         raise ImportParseError(
-            f"unknown time zone {time_zone!r}: give an IANA name such as 'Asia/Yerevan'",
+            f"unknown time zone {time_zone!r}: give an IANA name such as {zones.EXAMPLE!r}",
             source=source,
         ) from None
 
