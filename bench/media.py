@@ -25,7 +25,8 @@ ENTRIES = 50
 SETUP = """
 import io, json, statistics, time
 from PIL import Image, ImageFilter
-from liveblog import broadcast, commands, selectors
+from liveblog import broadcast, commands
+from liveblog.api.serializers import EventSerializer
 from liveblog.media import file_url
 from liveblog.models import Event
 
@@ -57,7 +58,7 @@ for n in range(%(entries)d):
         body=f"The water rose again near the harbour wall (update {n}).\\n\\n"
              f"![Photo {n} of the harbour]({file_url(media.name)})")
 event = Event.objects.filter(blog=blog, entry_id=entry.pk).get()
-message = broadcast.to_json(selectors.events_as_dicts([event])[0])
+message = broadcast.to_json(EventSerializer.represent(event))
 print("BENCH " + json.dumps({
     "upload_seconds": timings, "upload_bytes": sizes, "push_bytes": len(message.encode()),
 }))

@@ -22,8 +22,9 @@ from typing import Any, NamedTuple
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
+from liveblog.api.serializers import EventSerializer
 from liveblog.models import Entry, Event
-from liveblog.selectors import events_after, events_as_dicts
+from liveblog.selectors import events_after
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +97,7 @@ def send_events(events: Sequence[Event]) -> None:
             messages = [{"type": MESSAGE_TYPE, "seq": events[-1].seq, "text": None}]
         else:
             # Serialised once here, not once per reader.
-            messages = [message_of(_push(data)) for data in events_as_dicts(events)]
+            messages = [message_of(_push(data)) for data in EventSerializer.represent_many(events)]
         async_to_sync(_send_all)(layer, group_name(blog_id), messages)
     except Exception:
         # The events are committed; readers will find them in the log on their next gap
@@ -107,4 +108,4 @@ def send_events(events: Sequence[Event]) -> None:
 def log_page(blog_id: int, after: int, limit: int) -> list[Push]:
     """Up to ``limit`` events after ``after`` from the log, as readers receive them."""
     events = list(events_after(blog_id, after, limit=limit))
-    return [_push(data) for data in events_as_dicts(events)]
+    return [_push(data) for data in EventSerializer.represent_many(events)]

@@ -13,6 +13,7 @@ from django.utils.feedgenerator import Atom1Feed, Enclosure
 from django.utils.html import format_html
 
 from liveblog import selectors
+from liveblog.api.serializers import MediaSerializer
 from liveblog.errors import BlogNotFoundError
 from liveblog.models import Blog, Entry
 from liveblog.templatetags.liveblog_reader import entry_title
@@ -77,7 +78,7 @@ class BlogFeed(Feed):
         return [
             Enclosure(urljoin(base, item["url"]), str(size), item["content_type"])
             for item, size in zip(
-                (selectors.media_as_dict(media) for media in entry.media),
+                (MediaSerializer.represent(media) for media in entry.media),
                 (media["files"][-1]["size"] for media in entry.media),
                 strict=True,
             )

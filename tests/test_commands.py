@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from liveblog import commands, projections
+from liveblog.api.serializers import EventSerializer
 from liveblog.errors import (
     EntryNotFoundError,
     InvalidEventError,
@@ -19,7 +20,6 @@ from liveblog.errors import (
     StaleRevisionError,
 )
 from liveblog.models import Blog, Entry, Event
-from liveblog.selectors import events_as_dicts
 from tests.racing import run_together
 
 pytestmark = pytest.mark.django_db
@@ -261,7 +261,8 @@ def test_entry_commands_accept_an_id_given_as_text(
     entry = commands.entry_publish(blog=blog, body="Text", actor="editor")
     pushed: list[dict] = []
     monkeypatch.setattr(
-        "liveblog.broadcast.send_events", lambda events: pushed.extend(events_as_dicts(events))
+        "liveblog.broadcast.send_events",
+        lambda events: pushed.extend(EventSerializer.represent_many(events)),
     )
     with django_capture_on_commit_callbacks(execute=True):
         commands.entry_pin(entry=str(entry.id), actor="editor")

@@ -8,7 +8,8 @@ import re
 import pytest
 from django.test import Client
 
-from liveblog import broadcast, commands, selectors
+from liveblog import broadcast, commands
+from liveblog.api.serializers import EventSerializer
 from liveblog.media import file_url
 from liveblog.models import Blog, Event, Media
 from tests import samples
@@ -103,7 +104,7 @@ def test_a_pushed_entry_with_an_image_carries_urls_and_sizes_in_under_3_kb(blog:
     media = _upload(blog)
     entry = _image_entry(blog, media, "Storm update: the harbour wall in Fowey gave way at 7am.")
     event = Event.objects.filter(blog=blog, entry_id=entry.pk).get()
-    text = broadcast.to_json(selectors.events_as_dicts([event])[0])
+    text = broadcast.to_json(EventSerializer.represent(event))
     assert len(text.encode()) < 3_000
     message = json.loads(text)
     assert message["entry"]["media"][0]["renditions"][-1]["width"] == 1200
@@ -116,7 +117,7 @@ def test_an_upload_keeps_its_seq_in_the_log_but_reveals_nothing_until_an_entry_s
     before = blog.last_seq
     media = _upload(blog)
     event = Event.objects.filter(blog=blog).latest("seq")
-    message = selectors.events_as_dicts([event])[0]
+    message = EventSerializer.represent(event)
     assert message["type"] == "media.uploaded" and message["seq"] == before + 1
     assert message["media"] is None and "entry" not in message
     text = broadcast.to_json(message)

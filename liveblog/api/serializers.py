@@ -1,21 +1,26 @@
-"""Serializers: the shape of what clients send, and an OpenAPI description of what they get.
+"""Serializers: the shape of what clients send, and of what they get.
 
-Output serializers delegate to ``liveblog.selectors`` (``blog_as_dict``, ``entry_as_dict``,
-``events_as_dicts``), so the API and the push channel show a blog, an entry and an event the
-same way. Their declared fields only describe that shape for the schema;
-``tests/api/test_schema.py`` checks the two agree.
+The output serializers own the JSON shape of a blog, an entry, a revision and an event: the
+API answers with them, the OpenAPI schema describes their declared fields, and the push
+channel (``liveblog.broadcast``) sends what they represent. They are ``Shape``s, represented
+through ``liveblog.api.representation.plain``: the declared fields, read without DRF's
+per-call work, since the push channel renders every event of a blog.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from django.db.models import Manager
 from django.utils import timezone
 from rest_framework import serializers
 
 from liveblog import events, selectors
+from liveblog.api.representation import IsoDateTimeField, Shape, plain
+from liveblog.content import media_ref, warnings_for
+from liveblog.media import file_url
 from liveblog.models import Blog, Entry, EntryRevision, Event, Media
 from liveblog.params import MAX_NUMBER, whole_number
 
@@ -43,36 +48,45 @@ class AwareDateTimeField(serializers.DateTimeField):
 # --- What clients get -----------------------------------------------------------------
 
 
-class BlogSerializer(serializers.Serializer):
-    """A blog as ``selectors.blog_as_dict`` shows it."""
+def _time(**kwargs: Any) -> IsoDateTimeField:
+    return IsoDateTimeField(read_only=True, **kwargs)
+
+
+class BlogSerializer(Shape):
+    """A blog, to anyone who can see it."""
 
     slug = serializers.SlugField(read_only=True)
     title = serializers.CharField(read_only=True)
     description = serializers.CharField(read_only=True)
     time_zone = serializers.CharField(read_only=True, help_text="IANA name, e.g. Europe/London.")
     status = serializers.ChoiceField(choices=Blog.Status.choices, read_only=True)
-    coverage_start = serializers.DateTimeField(read_only=True, allow_null=True)
-    coverage_end = serializers.DateTimeField(read_only=True, allow_null=True)
+    coverage_start = _time(allow_null=True)
+    coverage_end = _time(allow_null=True)
     last_seq = serializers.IntegerField(
         read_only=True, help_text="Seq of the blog's newest event: read the log after it."
     )
-    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
-
-    def to_representation(self, instance: Blog) -> dict[str, Any]:
-        return selectors.blog_as_dict(instance)
+    updated_at = _time(allow_null=True)
 
 
-class RenditionSerializer(serializers.Serializer):
-    url = serializers.URLField(read_only=True)
+class StoredFileUrlField(serializers.URLField):
+    """The public URL of a stored file, from its name (``liveblog.media``)."""
+
+    def to_representation(self, value: str) -> str:
+        return file_url(value)
+
+
+class RenditionSerializer(Shape):
+    url = StoredFileUrlField(source="name", read_only=True)
     width = serializers.IntegerField(read_only=True)
     height = serializers.IntegerField(read_only=True)
 
 
-class MediaSerializer(serializers.Serializer):
-    """An uploaded image as ``selectors.media_as_dict`` shows it."""
+class MediaSerializer(Shape):
+    """An uploaded image: its details and renditions (narrowest first)."""
 
     id = serializers.UUIDField(read_only=True)
-    url = serializers.URLField(
+    url = StoredFileUrlField(
+        source="name",
         read_only=True,
         help_text="The widest rendition. Put it in an entry's body as ![alt text](url).",
     )
@@ -83,14 +97,21 @@ class MediaSerializer(serializers.Serializer):
     caption = serializers.CharField(read_only=True)
     credit = serializers.CharField(read_only=True)
     renditions = RenditionSerializer(
-        many=True, read_only=True, help_text="Every stored width, narrowest first (srcset)."
+        source="files",
+        many=True,
+        read_only=True,
+        help_text="Every stored width, narrowest first (srcset).",
     )
 
-    def to_representation(self, instance: Media) -> dict[str, Any]:
-        return selectors.media_as_dict(instance)
+    @classmethod
+    def represent(cls, instance: Media | dict[str, Any]) -> dict[str, Any]:
+        """An upload, or the copy of it an entry's event carries (``content.media_ref``)."""
+        data = instance if isinstance(instance, dict) else media_ref(instance)
+        widest = data["files"][-1]  # its file, and so its size, are the image's own
+        return plain(cls)({**data, **widest})
 
 
-class EmbedSerializer(serializers.Serializer):
+class EmbedSerializer(Shape):
     """A post from another site, as captured when the entry was published."""
 
     url = serializers.URLField(read_only=True)
@@ -110,34 +131,55 @@ class EmbedSerializer(serializers.Serializer):
     )
 
 
-class EntrySerializer(serializers.Serializer):
-    """An entry as ``selectors.entry_as_dict`` shows it."""
+#: A retracted entry's words: readers get its notice instead, on every path.
+_WORDS = ("headline", "body", "body_html", "media", "embeds")
+
+
+def _withhold(data: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    for name in names:
+        data[name] = [] if isinstance(data[name], list) else ""
+    return data
+
+
+class EntrySerializer(Shape):
+    """An entry as the API and the push channel show it, to anyone.
+
+    A retracted entry's words are withheld: readers get the notice, not what was withdrawn
+    (editors still read it in the admin). So are its correction reasons, which describe the
+    withdrawn text and often quote it, and its images and embeds. Editors' login names are
+    never shown.
+    """
 
     id = serializers.UUIDField(read_only=True)
     headline = serializers.CharField(read_only=True)
     body = serializers.CharField(read_only=True, help_text="Markdown, as the editor wrote it.")
     body_html = serializers.CharField(read_only=True, help_text="The body as sanitized HTML.")
-    occurred_at = serializers.DateTimeField(read_only=True, help_text="Newsroom time.")
+    occurred_at = _time(help_text="Newsroom time.")
     status = serializers.ChoiceField(choices=Entry.Status.choices, read_only=True)
     pinned = serializers.BooleanField(read_only=True)
     key_event = serializers.BooleanField(read_only=True)
     revision = serializers.IntegerField(
         read_only=True, help_text="Send it as based_on_revision when correcting the entry."
     )
-    published_at = serializers.DateTimeField(read_only=True)
-    updated_at = serializers.DateTimeField(read_only=True)
-    last_corrected_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    published_at = _time()
+    updated_at = _time()
+    last_corrected_at = _time(allow_null=True)
     correction_reason = serializers.CharField(read_only=True)
-    retracted_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    retracted_at = _time(allow_null=True)
     retraction_reason = serializers.CharField(read_only=True)
     media = MediaSerializer(many=True, read_only=True, help_text="The images the text shows.")
     embeds = EmbedSerializer(many=True, read_only=True, help_text="The posts the text embeds.")
 
-    def to_representation(self, instance: Entry) -> dict[str, Any]:
-        return selectors.entry_as_dict(instance)
+    #: What a retracted entry shows empty.
+    WITHHELD = (*_WORDS, "correction_reason")
+
+    @classmethod
+    def represent(cls, instance: Entry) -> dict[str, Any]:
+        data = plain(cls)(instance)
+        return _withhold(data, cls.WITHHELD) if instance.is_retracted else data
 
 
-class RevisionSerializer(serializers.Serializer):
+class RevisionSerializer(Shape):
     """What an entry said at one revision, and why it was changed (text withheld once retracted)."""
 
     number = serializers.IntegerField(read_only=True)
@@ -146,12 +188,17 @@ class RevisionSerializer(serializers.Serializer):
     body_html = serializers.CharField(read_only=True)
     reason = serializers.CharField(read_only=True, help_text="Empty for the first revision.")
     seq = serializers.IntegerField(read_only=True)
-    recorded_at = serializers.DateTimeField(read_only=True)
+    recorded_at = _time()
     media = MediaSerializer(many=True, read_only=True)
     embeds = EmbedSerializer(many=True, read_only=True)
 
-    def to_representation(self, instance: EntryRevision) -> dict[str, Any]:
-        return selectors.revision_as_dict(instance, retracted=instance.entry.is_retracted)
+    #: What a revision of a retracted entry shows empty: all but its number and times.
+    WITHHELD = (*_WORDS, "reason")
+
+    @classmethod
+    def represent(cls, instance: EntryRevision) -> dict[str, Any]:
+        data = plain(cls)(instance)
+        return _withhold(data, cls.WITHHELD) if instance.entry.is_retracted else data
 
 
 class EntryDetailSerializer(EntrySerializer):
@@ -159,15 +206,16 @@ class EntryDetailSerializer(EntrySerializer):
 
     revisions = RevisionSerializer(many=True, read_only=True)
 
-    def to_representation(self, instance: Entry) -> dict[str, Any]:
+    @classmethod
+    def represent(cls, instance: Entry) -> dict[str, Any]:
         revisions = selectors.entry_revisions(instance)
         return {
-            **super().to_representation(instance),
-            "revisions": RevisionSerializer(revisions, many=True).data,
+            **EntrySerializer.represent(instance),
+            "revisions": [RevisionSerializer.represent(revision) for revision in revisions],
         }
 
 
-class WarningSerializer(serializers.Serializer):
+class WarningSerializer(Shape):
     """Something in the body readers will not get as written (``markup.analyse``)."""
 
     code = serializers.ChoiceField(
@@ -198,26 +246,29 @@ class EntryWrittenSerializer(EntryDetailSerializer):
 
     warnings = WarningSerializer(many=True, read_only=True)
 
-    def to_representation(self, instance: Entry) -> dict[str, Any]:
-        from liveblog.content import warnings_for
-
+    @classmethod
+    def represent(cls, instance: Entry) -> dict[str, Any]:
         warnings = warnings_for(instance.body, media=instance.media, embeds=instance.embeds)
-        return {**super().to_representation(instance), "warnings": warnings}
+        return {
+            **EntryDetailSerializer.represent(instance),
+            "warnings": [WarningSerializer.represent(warning) for warning in warnings],
+        }
 
 
 class _EventListSerializer(serializers.ListSerializer):
-    def to_representation(self, data: Iterable[Event]) -> list[dict[str, Any]]:
+    def to_representation(self, data: Manager[Any] | Iterable[Any]) -> list[dict[str, Any]]:
         # One query per kind of object for the whole page, as the push channel does.
-        return selectors.events_as_dicts(list(data))
+        events = list(data.all() if isinstance(data, Manager) else data)
+        return EventSerializer.represent_many(events)
 
 
-class EventSerializer(serializers.Serializer):
+class EventSerializer(Shape):
     """A log event as the push channel sends it, with the entry (or blog) as it is now."""
 
     seq = serializers.IntegerField(read_only=True)
     type = serializers.ChoiceField(choices=EVENT_TYPE_CHOICES, read_only=True)
-    occurred_at = serializers.DateTimeField(read_only=True)
-    recorded_at = serializers.DateTimeField(read_only=True)
+    occurred_at = _time()
+    recorded_at = _time()
     # Not read_only: the schema would then list them as always present. Never used for input.
     entry = EntrySerializer(allow_null=True, required=False, help_text="On entry.* events.")
     blog = BlogSerializer(required=False, help_text="On blog.* events.")
@@ -231,8 +282,36 @@ class EventSerializer(serializers.Serializer):
     class Meta:
         list_serializer_class = _EventListSerializer
 
-    def to_representation(self, instance: Event) -> dict[str, Any]:
-        return selectors.events_as_dicts([instance])[0]
+    @classmethod
+    def represent(cls, instance: Event) -> dict[str, Any]:
+        return cls.represent_many([instance])[0]
+
+    @classmethod
+    def represent_many(cls, log: Sequence[Event]) -> list[dict[str, Any]]:
+        """The events as push messages; their entries and blogs are read in one query each."""
+        entry_ids = {event.entry_id for event in log if event.entry_id is not None}
+        blog_ids = {event.blog_id for event in log if _shows_blog(event)}
+        entries = {entry.id: entry for entry in Entry.objects.filter(pk__in=entry_ids)}
+        blogs = {blog.pk: blog for blog in Blog.objects.filter(pk__in=blog_ids)}
+        head = plain(cls, leaving_out=("entry", "blog", "media"))
+        messages = []
+        for event in log:
+            message = head(event)
+            if event.entry_id is not None:
+                entry = entries.get(event.entry_id)
+                message["entry"] = EntrySerializer.represent(entry) if entry else None
+            elif event.type == events.MediaUploaded.TYPE:
+                # Withheld: an upload may be embargoed, or its entry retracted. Readers see
+                # an image only through the entries that show it.
+                message["media"] = None
+            else:
+                message["blog"] = BlogSerializer.represent(blogs[event.blog_id])
+            messages.append(message)
+        return messages
+
+
+def _shows_blog(event: Event) -> bool:
+    return event.entry_id is None and event.type != events.MediaUploaded.TYPE
 
 
 class _PageSerializer(serializers.Serializer):

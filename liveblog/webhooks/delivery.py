@@ -31,9 +31,9 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from liveblog.api.serializers import EventSerializer
 from liveblog.broadcast import to_json
 from liveblog.models import Blog, Event
-from liveblog.selectors import events_as_dicts
 from liveblog.webhooks import signing
 from liveblog.webhooks.models import Webhook, WebhookDelivery
 from liveblog.webhooks.outbound import Response, Sender
@@ -142,7 +142,7 @@ def _is_due(webhook: Webhook, now: datetime) -> bool:
 def _send(webhook: Webhook, event: Event, sender: Sender) -> Response:
     msg_id = signing.message_id(event.blog_id, event.seq)
     try:
-        body = to_json(events_as_dicts([event])[0])
+        body = to_json(EventSerializer.represent(event))
     except Exception:  # our fault, not the receiver's: logged, and retried like a failure
         logger.exception("Could not build webhook message %s for %s", msg_id, webhook.url)
         return Response(None, error="liveblog could not build this message (see its log)")

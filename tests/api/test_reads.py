@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from liveblog import commands, selectors
 from liveblog.api import conditional
+from liveblog.api.serializers import BlogSerializer, EntrySerializer, EventSerializer
 from liveblog.models import Blog, Entry
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +32,7 @@ def test_anonymous_readers_see_live_and_closed_blogs_but_not_drafts(
     response = anon.get("/api/blogs/")
     assert response.status_code == 200
     assert [item["slug"] for item in response.json()["results"]] == [closed.slug, blog.slug]
-    assert response.json()["results"][1] == selectors.blog_as_dict(blog)
+    assert response.json()["results"][1] == BlogSerializer.represent(blog)
     assert anon.get(f"/api/blogs/{draft.slug}/").status_code == 404
     assert anon.get(f"/api/blogs/{draft.slug}/entries/").status_code == 404
     assert anon.get(f"/api/blogs/{draft.slug}/events/").status_code == 404
@@ -99,7 +100,7 @@ def test_entries_come_newest_first_a_cursor_page_at_a_time(anon: APIClient, blog
     second = anon.get(first["next"]).json()
     back = anon.get(second["previous"]).json()
     assert back["results"] == first["results"]
-    assert first["results"][0] == selectors.entry_as_dict(Entry.objects.get(body="Update 4"))
+    assert first["results"][0] == EntrySerializer.represent(Entry.objects.get(body="Update 4"))
 
 
 @pytest.mark.parametrize(
@@ -134,7 +135,7 @@ def test_an_entry_shows_every_revision(anon: APIClient, entry: Entry) -> None:
         (2, "Polls close at **9pm**.", "Wrong time"),
     ]
     entry.refresh_from_db()
-    assert {k: v for k, v in data.items() if k != "revisions"} == selectors.entry_as_dict(entry)
+    assert {k: v for k, v in data.items() if k != "revisions"} == EntrySerializer.represent(entry)
 
 
 def test_the_log_reads_after_a_seq_in_order_and_pages_with_next(
@@ -145,7 +146,9 @@ def test_the_log_reads_after_a_seq_in_order_and_pages_with_next(
     everything = anon.get(f"/api/blogs/{blog.slug}/events/").json()
     assert [e["seq"] for e in everything["results"]] == [1, 2, 3, 4, 5]
     assert everything["next"] is None
-    assert everything["results"] == selectors.events_as_dicts(list(selectors.events_after(blog, 0)))
+    assert everything["results"] == EventSerializer.represent_many(
+        list(selectors.events_after(blog, 0))
+    )
 
     page = anon.get(f"/api/blogs/{blog.slug}/events/?after=2&limit=2").json()
     assert [e["type"] for e in page["results"]] == ["entry.published", "entry.pinned"]

@@ -16,6 +16,13 @@ from openapi_core.contrib.django import DjangoOpenAPIRequest, DjangoOpenAPIRespo
 from rest_framework.test import APIClient
 
 from liveblog import commands, selectors
+from liveblog.api.serializers import (
+    BlogSerializer,
+    EmbedSerializer,
+    EntrySerializer,
+    EventSerializer,
+    MediaSerializer,
+)
 from liveblog.models import Blog, Entry
 from tests import samples
 
@@ -128,13 +135,13 @@ def test_real_responses_conform_to_the_schema(
     assert statuses == {200, 201, 204, 304, 400, 401, 403, 404, 409}
 
 
-def test_output_serializers_describe_exactly_the_selectors_shape(
+def test_the_schema_describes_exactly_what_the_serializers_show(
     schema: dict[str, Any], blog: Blog, entry: Entry
 ) -> None:
     components = schema["components"]["schemas"]
-    assert set(components["Blog"]["properties"]) == set(selectors.blog_as_dict(blog))
-    assert set(components["Entry"]["properties"]) == set(selectors.entry_as_dict(entry))
-    message = selectors.events_as_dicts(list(selectors.events_after(blog, 0)))[-1]
+    assert set(components["Blog"]["properties"]) == set(BlogSerializer.represent(blog))
+    assert set(components["Entry"]["properties"]) == set(EntrySerializer.represent(entry))
+    message = EventSerializer.represent_many(list(selectors.events_after(blog, 0)))[-1]
     assert set(message) <= set(components["Event"]["properties"])
     media = commands.media_upload(
         blog=blog,
@@ -145,7 +152,7 @@ def test_output_serializers_describe_exactly_the_selectors_shape(
         max_bytes=10**7,
         max_pixels=10**8,
     )
-    assert set(components["Media"]["properties"]) == set(selectors.media_as_dict(media))
+    assert set(components["Media"]["properties"]) == set(MediaSerializer.represent(media))
     embed = {
         "url": "https://x.com/a/status/1",
         "provider": "X",
@@ -157,7 +164,7 @@ def test_output_serializers_describe_exactly_the_selectors_shape(
         "thumbnail": None,
         "html": "",
     }
-    assert set(components["Embed"]["properties"]) == set(selectors.embed_as_dict(embed))
+    assert set(components["Embed"]["properties"]) == set(EmbedSerializer.represent(embed))
 
 
 def test_every_operation_is_documented_with_its_errors(schema: dict[str, Any]) -> None:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from liveblog import commands, selectors
+from liveblog.api.serializers import EntrySerializer
 from liveblog.errors import ConcurrentAppendError
 from liveblog.models import Blog, Entry, Event
 from tests.racing import hold_each_append, run_together
@@ -45,7 +46,7 @@ def test_publishing_through_the_session_needs_the_csrf_token(
     entry = Entry.objects.get()
     assert response["Location"] == f"http://testserver/api/blogs/{blog.slug}/entries/{entry.pk}/"
     assert response.json() == {
-        **selectors.entry_as_dict(entry),
+        **EntrySerializer.represent(entry),
         "revisions": [
             {
                 "number": 1,

@@ -11,7 +11,7 @@ import { Document } from "./dom.js";
 const ENTRY_URL = "/blogs/election-night/entries/00000000-0000-0000-0000-000000000000/";
 const entryUrl = (id) => ENTRY_URL.replace("00000000-0000-0000-0000-000000000000", id);
 
-// An entry as the push channel sends it (selectors.entry_as_dict).
+// An entry as the push channel sends it (liveblog.api.serializers.EntrySerializer).
 function entry(id, minute, fields = {}) {
   return {
     id,

@@ -12,6 +12,7 @@ from django.utils import timezone
 from standardwebhooks import Webhook as StandardWebhook
 
 from liveblog import commands, selectors
+from liveblog.api.serializers import EventSerializer
 from liveblog.broadcast import to_json
 from liveblog.models import Blog
 from liveblog.webhooks import delivery
@@ -58,7 +59,7 @@ def test_events_arrive_in_seq_order_signed_and_as_the_events_api_shows_them(
     assert receiver.seqs() == [*seqs, seqs[-1] + 1]
     api = {
         data["seq"]: data
-        for data in selectors.events_as_dicts(list(selectors.events_after(blog, 0)))
+        for data in EventSerializer.represent_many(list(selectors.events_after(blog, 0)))
     }
     verifier = StandardWebhook(secret)
     for request in receiver.received:
@@ -341,5 +342,5 @@ def test_retries_back_off_exponentially_up_to_the_cap(settings: Any) -> None:
 def test_messages_are_the_events_api_json_exactly(blog: Blog) -> None:
     # The webhook body is the push channel's text: one shape for every public path.
     commands.entry_publish(blog=blog, body="Polls close", actor="editor")
-    data = selectors.events_as_dicts(list(selectors.events_after(blog, 0)))[-1]
+    data = EventSerializer.represent_many(list(selectors.events_after(blog, 0)))[-1]
     assert json.loads(to_json(data)) == data
