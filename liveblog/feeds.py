@@ -17,7 +17,7 @@ from liveblog.api.serializers import MediaSerializer
 from liveblog.errors import BlogNotFoundError
 from liveblog.models import Blog, Entry
 from liveblog.templatetags.liveblog_reader import entry_title
-from liveblog.views import ask_again_each_time
+from liveblog.views import cached_briefly
 
 
 class BlogFeed(Feed):
@@ -28,7 +28,7 @@ class BlogFeed(Feed):
     item_guid_is_permalink = False
 
     def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return ask_again_each_time(super().__call__(request, *args, **kwargs), request)
+        return cached_briefly(super().__call__(request, *args, **kwargs), request)
 
     def get_object(self, request: HttpRequest, slug: str) -> Blog:
         try:

@@ -15,11 +15,11 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
+from django.utils.cache import get_conditional_response, set_response_etag
 from django.utils.http import urlencode
 from django.views.decorators.http import etag, require_safe
 
-from liveblog import media, selectors
+from liveblog import caching, media, selectors
 from liveblog.errors import BlogNotFoundError, EntryNotFoundError
 from liveblog.models import Blog
 from liveblog.params import whole_number
@@ -28,23 +28,26 @@ KEY_EVENTS = "key-events"
 _ENTRY_URL_PLACEHOLDER = uuid.UUID(int=0)
 
 
-def ask_again_each_time(response: HttpResponse, request: HttpRequest) -> HttpResponse:
-    """Let caches keep a public page only if they ask again before each use.
+def cached_briefly(response: HttpResponse, request: HttpRequest) -> HttpResponse:
+    """Let caches keep a public page for a few seconds, and check it by its content after.
 
-    A page is a projection that any event may change: a retraction must reach the next
-    reader at once, not after a cache decides the old copy is fresh enough. What a
-    signed-in editor sees (drafts) is theirs alone.
+    A page is a projection that any event may change, so its lifetime is short
+    (``liveblog.caching``); what a signed-in editor sees (drafts) is theirs alone. The ETag
+    is a digest of the page itself, so a new deploy's template changes it too, and a cache
+    revalidating an unchanged page gets a bodiless 304.
     """
-    patch_cache_control(response, no_cache=True)
-    if request.user.is_authenticated:
-        patch_cache_control(response, private=True)
-    return response
+    caching.reader_page(response, request)
+    if response.status_code != 200 or response.streaming:
+        return response
+    set_response_etag(response)
+    conditional = get_conditional_response(request, etag=response["ETag"], response=response)
+    return conditional if isinstance(conditional, HttpResponse) else response
 
 
 def _reader_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return ask_again_each_time(view(request, *args, **kwargs), request)
+        return cached_briefly(view(request, *args, **kwargs), request)
 
     return require_safe(wrapped)
 

@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from liveblog import commands, selectors
+from liveblog import caching, commands, selectors
 from liveblog.models import Blog, Entry
 
 pytestmark = pytest.mark.django_db
@@ -394,3 +394,57 @@ def test_the_reader_page_reads_a_big_blog_in_a_few_queries(
     entry = entries[5]
     with django_assert_max_num_queries(3):
         _get(client, f"/blogs/election-night/entries/{entry.id}/")
+
+
+# --- What caches may keep -------------------------------------------------------------------
+
+
+def _reader_urls(blog: Blog, entry: Entry) -> list[str]:
+    slug = blog.slug
+    return [
+        "/",
+        f"/blogs/{slug}/",
+        f"/blogs/{slug}/?view=key-events",
+        f"/blogs/{slug}/updates/",
+        f"/blogs/{slug}/entries/{entry.pk}/",
+        f"/blogs/{slug}/feed/",
+    ]
+
+
+def test_a_cdn_may_keep_a_readers_page_for_seconds_and_never_one_with_a_cookie(
+    client, blog
+) -> None:
+    entry = _publish(blog, "Turnout is 61%.")
+    for url in _reader_urls(blog, entry):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response["Cache-Control"] == (
+            f"public, max-age={caching.PAGE_SECONDS}, "
+            f"stale-while-revalidate={caching.STALE_SECONDS}"
+        ), url
+        assert "Cookie" in response["Vary"], url
+        # Nothing that names a reader: no session, no CSRF token, in a copy others get.
+        assert not response.cookies, (url, response.cookies)
+        assert response["ETag"], url
+
+
+def test_a_signed_in_editor_gets_pages_no_cache_keeps(client, blog, editor) -> None:
+    entry = _publish(blog, "Turnout is 61%.")
+    client.force_login(editor)
+    for url in _reader_urls(blog, entry):
+        response = client.get(url)
+        assert response["Cache-Control"] == "private, no-store", url
+        assert "Cookie" in response["Vary"], url
+
+
+def test_a_page_is_revalidated_by_its_content(client, blog) -> None:
+    entry = _publish(blog, "Turnout is 61%.")
+    url = f"/blogs/{blog.slug}/"
+    first = client.get(url)
+    again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304 and again.content == b""
+    assert again["Cache-Control"] == first["Cache-Control"] and again["ETag"] == first["ETag"]
+    commands.entry_retract(entry=entry, reason="Wrong figure", actor="editor")
+    changed = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200 and changed["ETag"] != first["ETag"]
+    assert "Turnout is 61%" not in changed.content.decode()

@@ -11,6 +11,9 @@ and a client asking ``If-Modified-Since`` would be told its copy is current. Suc
 gets no Last-Modified (the ETag still serves), and a date in the future, which no copy
 can have, is ignored instead of answered with 304. Django's ``get_conditional_response``
 evaluates the preconditions in RFC 9110's order.
+
+How long caches may keep a representation is ``liveblog.caching``'s rule: briefly, or for a
+year when it is ``immutable`` (a closed page of the log).
 """
 
 from __future__ import annotations
@@ -21,24 +24,32 @@ import time
 from datetime import datetime
 
 from django.http import HttpResponseBase
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, parse_http_date_safe
 from rest_framework import status
 from rest_framework.request import Request
 
+from liveblog import caching
+
 
 @dataclasses.dataclass(frozen=True)
 class Validators:
-    """An ETag and optionally a Last-Modified time for one representation."""
+    """An ETag and optionally a Last-Modified time for one representation.
+
+    ``immutable``: the representation never changes (a closed page of the log).
+    """
 
     etag: str
     last_modified: datetime | None = None
+    immutable: bool = False
 
     @classmethod
-    def of(cls, *parts: object, last_modified: datetime | None = None) -> Validators:
+    def of(
+        cls, *parts: object, last_modified: datetime | None = None, immutable: bool = False
+    ) -> Validators:
         """Validators for the state named by ``parts`` (kind, ids, last_seq, query...)."""
         digest = hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=12)
-        return cls(etag=f'"{digest.hexdigest()}"', last_modified=last_modified)
+        return cls(etag=f'"{digest.hexdigest()}"', last_modified=last_modified, immutable=immutable)
 
     def not_modified(self, request: Request) -> HttpResponseBase | None:
         """A 304 when the client's copy is current, else None (go on and build the body)."""
@@ -62,12 +73,9 @@ class Validators:
         timestamp = self._timestamp(time.time())
         if timestamp is not None:
             response["Last-Modified"] = http_date(timestamp)
-        # Caches may keep the body but must ask again each time: the blog is live. What a
-        # signed-in editor sees (drafts) is theirs alone.
-        patch_cache_control(response, no_cache=True)
-        if request.user and request.user.is_authenticated:
-            patch_cache_control(response, private=True)
-        return response
+        if self.immutable:
+            return caching.closed_log_page(response, request)
+        return caching.live_read(response, request)
 
     def _timestamp(self, now: float) -> int | None:
         """Last-Modified in whole seconds, once its second is over (see the module's doc)."""

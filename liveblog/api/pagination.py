@@ -1,7 +1,8 @@
-"""Cursor pagination whose cursors cannot be forged into server errors."""
+"""Cursor pagination whose cursors cannot be forged into server errors; the log's aligned pages."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from typing import Any
 
@@ -64,3 +65,34 @@ class BlogPagination(SafeCursorPagination):
 
 class EntryPagination(SafeCursorPagination):
     ordering = ("-occurred_at", "-published_seq")
+
+
+@dataclasses.dataclass(frozen=True)
+class LogPage:
+    """Which seqs a page of a blog's log holds, so that every reader asks for the same pages.
+
+    Pages end on multiples of ``limit``: ``after=0`` holds 1-100, ``after=100`` holds
+    101-200, and so on (like time buckets, but by seq). An ``after`` between two boundaries
+    (a reader's last seq) gets a shorter page that ends at the next boundary, and its
+    ``next`` link is an aligned page again. A page is *closed* once the blog's log reaches
+    its end: the log is append-only, so its seqs never change again and any cache may keep
+    it. The page the next events go to is *open* (its ``next_after`` is None): poll it.
+    """
+
+    after: int
+    limit: int
+    last_seq: int
+
+    @property
+    def end(self) -> int:
+        """The last seq the page can hold: the next multiple of ``limit`` above ``after``."""
+        return (self.after // self.limit + 1) * self.limit
+
+    @property
+    def closed(self) -> bool:
+        return self.last_seq >= self.end
+
+    @property
+    def next_after(self) -> int | None:
+        """Where the following page starts, once this one is closed."""
+        return self.end if self.closed else None

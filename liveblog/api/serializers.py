@@ -263,15 +263,31 @@ class _EventListSerializer(serializers.ListSerializer):
 
 
 class EventSerializer(Shape):
-    """A log event as the push channel sends it, with the entry (or blog) as it is now."""
+    """A log event as the push channel sends it, with the entry (or blog) as it is now.
+
+    In a closed page of the log, which caches keep for a year, events carry only what they
+    are (``represent_refs``): no ``entry``, ``blog`` or ``media``.
+    """
 
     seq = serializers.IntegerField(read_only=True)
     type = serializers.ChoiceField(choices=EVENT_TYPE_CHOICES, read_only=True)
     occurred_at = _time()
     recorded_at = _time()
+    entry_id = serializers.UUIDField(
+        read_only=True,
+        allow_null=True,
+        help_text="The entry an entry.* event concerns (null on other events): read it at "
+        "/api/blogs/<slug>/entries/<entry_id>/ when the event carries no `entry`.",
+    )
     # Not read_only: the schema would then list them as always present. Never used for input.
-    entry = EntrySerializer(allow_null=True, required=False, help_text="On entry.* events.")
-    blog = BlogSerializer(required=False, help_text="On blog.* events.")
+    entry = EntrySerializer(
+        allow_null=True,
+        required=False,
+        help_text="On entry.* events, the entry as it is now; not in closed pages.",
+    )
+    blog = BlogSerializer(
+        required=False, help_text="On blog.* events, the blog as it is now; not in closed pages."
+    )
     media = serializers.DictField(
         allow_null=True,
         required=False,
@@ -285,6 +301,16 @@ class EventSerializer(Shape):
     @classmethod
     def represent(cls, instance: Event) -> dict[str, Any]:
         return cls.represent_many([instance])[0]
+
+    @classmethod
+    def represent_refs(cls, log: Sequence[Event]) -> list[dict[str, Any]]:
+        """What each event is, without what it concerns: facts no later event can change.
+
+        A closed page of the log (``liveblog.api.pagination.LogPage``) holds only these, so
+        it can be cached for ever: no text an editor could retract, no state that moves on.
+        """
+        head = plain(cls, leaving_out=("entry", "blog", "media"))
+        return [head(event) for event in log]
 
     @classmethod
     def represent_many(cls, log: Sequence[Event]) -> list[dict[str, Any]]:
@@ -332,7 +358,8 @@ class EventPageSerializer(_PageSerializer):
     next = serializers.URLField(
         read_only=True,
         allow_null=True,
-        help_text="The next page (after= the last seq shown); null when the log is read up.",
+        help_text="The following page, once this one is closed (the log has reached its last "
+        "seq); null on the open page, where the next events will appear: poll it.",
     )
     results = EventSerializer(many=True, read_only=True)
 
@@ -453,5 +480,14 @@ class SeqField(serializers.IntegerField):
 
 
 class EventsQuerySerializer(serializers.Serializer):
-    after = SeqField(default=0, help_text="Events with a seq above this.")
-    limit = serializers.IntegerField(min_value=1, max_value=500, default=100)
+    after = SeqField(
+        default=0,
+        help_text="Events with a seq above this, up to the next multiple of `limit`: pages are "
+        "aligned so that every reader asks for the same ones.",
+    )
+    limit = serializers.IntegerField(
+        min_value=1,
+        max_value=500,
+        default=100,
+        help_text="The page size; pages end on its multiples. Keep the default to share caches.",
+    )

@@ -28,7 +28,7 @@ from rest_framework.views import APIView
 from liveblog import commands, images, selectors
 from liveblog.api import serializers as s
 from liveblog.api.conditional import Validators
-from liveblog.api.pagination import BlogPagination, EntryPagination
+from liveblog.api.pagination import BlogPagination, EntryPagination, LogPage
 from liveblog.api.permissions import IsBlogMember
 from liveblog.api.schema import (
     CONDITIONAL_REQUEST_HEADERS,
@@ -385,37 +385,71 @@ class MediaListView(ApiView):
 class EventListView(ApiView):
     @extend_schema(
         operation_id="events_list",
-        summary="The blog's event log after a seq",
+        summary="The blog's event log after a seq, in pages every reader shares",
         tags=["events"],
         parameters=[
             s.EventsQuerySerializer,
             *CONDITIONAL_REQUEST_HEADERS,
             *validator_headers(200, 304),
+            OpenApiParameter(
+                "Link",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                response=[200],
+                description='`<URL>; rel="next"`: the following page, as `next`, once this '
+                "one is closed.",
+            ),
+            OpenApiParameter(
+                "Cache-Control",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                response=[200, 304],
+                description="A closed page: `public, max-age=31536000, immutable`; the open "
+                "page: a second or two, with `stale-while-revalidate`; `private` for members.",
+            ),
         ],
         responses={200: s.EventPageSerializer, 304: NOT_MODIFIED, **error_responses(*READ_ERRORS)},
     )
     def get(self, request: Request, slug: str) -> HttpResponseBase:
-        """Events in seq order, each with its entry (or blog) as it is now.
+        """Events in seq order, in pages that end on multiples of `limit`.
 
         The same messages as the push channel: after a reconnect, read from
-        `after=<last seq seen>` and follow `next` until it is null.
+        `after=<last seq seen>` and follow `next` until it is null. A page ends at the next
+        multiple of `limit` (`after=137` holds 138-200), so readers ask for the same pages
+        and caches can share them. A *closed* page, one the log has filled (`next` is set),
+        never changes and may be cached for a year; its events carry `entry_id` but not the
+        entry or blog, whose text a later retraction withdraws: read those from the entry
+        (`/api/blogs/<slug>/entries/<id>/`). The *open* page (`next` is null) holds each
+        entry as it is now and is cached for a second or two: poll it.
         """
         blog = self.get_blog(slug)
         query = self.query(s.EventsQuerySerializer)
-        after, limit = query["after"], query["limit"]
-        # Events embed their entry as it is now, so the page changes with blog.last_seq.
-        validators = Validators.of(
-            "events", blog.pk, blog.last_seq, after, limit, last_modified=blog.updated_at
-        )
+        page = LogPage(after=query["after"], limit=query["limit"], last_seq=blog.last_seq)
+        next_url = None
+        if page.next_after is not None:
+            next_url = replace_query_param(request.build_absolute_uri(), "after", page.next_after)
+        if page.closed:
+            # The same bytes for ever (next_url too: it names this host and scheme).
+            validators = Validators.of(
+                "events", blog.pk, page.after, page.limit, next_url, immutable=True
+            )
+        else:
+            # Events embed their entry as it is now: the page changes with blog.last_seq.
+            validators = Validators.of(
+                "events", blog.pk, blog.last_seq, page.after, page.limit,
+                last_modified=blog.updated_at,
+            )  # fmt: skip
         if not_modified := validators.not_modified(request):
             return not_modified
-        rows = list(selectors.events_after(blog, after, limit=limit + 1))
-        page = rows[:limit]
-        next_url = None
-        if len(rows) > limit:
-            next_url = replace_query_param(request.build_absolute_uri(), "after", page[-1].seq)
-        data = {"next": next_url, "results": s.EventSerializer(page, many=True).data}
-        return validators.apply(Response(data), request)
+        rows = list(selectors.events_after(blog, page.after, limit=page.end - page.after))
+        if page.closed:
+            results = s.EventSerializer.represent_refs(rows)
+        else:
+            results = s.EventSerializer.represent_many(rows)
+        response = Response({"next": next_url, "results": results})
+        if next_url is not None:
+            response["Link"] = f'<{next_url}>; rel="next"'
+        return validators.apply(response, request)
 
 
 # --- Anything else under /api/ ----------------------------------------------------------

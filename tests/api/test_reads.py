@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 from rest_framework.test import APIClient
 
-from liveblog import commands, selectors
+from liveblog import caching, commands, selectors
 from liveblog.api import conditional
 from liveblog.api.serializers import BlogSerializer, EntrySerializer, EventSerializer
 from liveblog.models import Blog, Entry
@@ -145,17 +145,88 @@ def test_the_log_reads_after_a_seq_in_order_and_pages_with_next(
     commands.entry_mark_key_event(entry=entry, actor="editor")
     everything = anon.get(f"/api/blogs/{blog.slug}/events/").json()
     assert [e["seq"] for e in everything["results"]] == [1, 2, 3, 4, 5]
-    assert everything["next"] is None
+    assert everything["next"] is None  # the open page: the next events go here
     assert everything["results"] == EventSerializer.represent_many(
         list(selectors.events_after(blog, 0))
     )
+    assert everything["results"][2]["entry"]["pinned"] is True  # the entry as it is now
 
+    # Pages of two end on multiples of two: 3-4 is closed, 5-6 open.
     page = anon.get(f"/api/blogs/{blog.slug}/events/?after=2&limit=2").json()
     assert [e["type"] for e in page["results"]] == ["entry.published", "entry.pinned"]
-    assert page["results"][0]["entry"]["pinned"] is True  # the entry as it is now
+    assert [e["entry_id"] for e in page["results"]] == [str(entry.pk)] * 2
     rest = anon.get(page["next"]).json()
+    assert page["next"].endswith(f"/api/blogs/{blog.slug}/events/?after=4&limit=2")
     assert [e["seq"] for e in rest["results"]] == [5] and rest["next"] is None
+    entry.refresh_from_db()
+    assert rest["results"][0]["entry"] == EntrySerializer.represent(entry)
     assert anon.get(f"/api/blogs/{blog.slug}/events/?after=5").json()["results"] == []
+
+
+def test_a_closed_page_holds_what_each_event_is_and_no_entry(
+    anon: APIClient, blog: Blog, entry: Entry
+) -> None:
+    commands.entry_correct(entry=entry, body="Polls close at 9pm.", reason="Time", actor="e")
+    page = anon.get(f"/api/blogs/{blog.slug}/events/?after=0&limit=4")
+    events = list(selectors.events_after(blog, 0))
+    assert page.json() == {
+        "next": f"http://testserver/api/blogs/{blog.slug}/events/?after=4&limit=4",
+        "results": EventSerializer.represent_refs(events),
+    }
+    assert [event["entry_id"] for event in page.json()["results"]] == [
+        None,
+        None,
+        str(entry.pk),
+        str(entry.pk),
+    ]
+    assert "Polls close" not in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("after", "seqs", "next_after"),
+    [
+        (0, [1, 2, 3], 3),
+        (1, [2, 3], 3),  # a reader's last seq: the page ends at the boundary all others share
+        (3, [4, 5, 6], 6),
+        (5, [6], 6),
+        (6, [7], None),  # the open page
+        (7, [], None),
+        (30, [], None),
+    ],
+)
+def test_log_pages_end_on_multiples_of_limit_whatever_after_says(
+    anon: APIClient, blog: Blog, after: int, seqs: list[int], next_after: int | None
+) -> None:
+    for n in range(5):
+        commands.entry_publish(blog=blog, body=f"Update {n}", actor="editor")
+    assert Blog.objects.get(pk=blog.pk).last_seq == 7
+    page = anon.get(f"/api/blogs/{blog.slug}/events/?after={after}&limit=3").json()
+    assert [event["seq"] for event in page["results"]] == seqs
+    expected = f"?after={next_after}&limit=3" if next_after is not None else None
+    assert (page["next"] and page["next"].split("/events/")[1]) == expected
+
+
+def test_a_closed_page_may_be_cached_for_a_year_and_the_open_one_for_a_second(
+    anon: APIClient, token_client: APIClient, blog: Blog, entry: Entry
+) -> None:
+    url = f"/api/blogs/{blog.slug}/events/?limit=2"
+    closed = anon.get(url)
+    assert closed["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert closed["Link"] == f'<{closed.json()["next"]}>; rel="next"'
+    assert "Last-Modified" not in closed
+    opened = anon.get(closed.json()["next"])
+    assert opened["Cache-Control"] == (
+        f"public, max-age={caching.LIVE_SECONDS}, stale-while-revalidate={caching.STALE_SECONDS}"
+    )
+    assert "Link" not in opened
+    # Members may see drafts: whatever they read is theirs alone.
+    assert token_client.get(url)["Cache-Control"] == "private, no-cache"
+    # A closed page never changes: an event later, its validator still holds.
+    commands.entry_retract(entry=entry, reason="Wrong", actor="editor")
+    again = anon.get(url, HTTP_IF_NONE_MATCH=closed["ETag"])
+    assert again.status_code == 304
+    assert again["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert anon.get(url).content == closed.content
 
 
 @pytest.mark.parametrize(

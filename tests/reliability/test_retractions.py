@@ -26,7 +26,7 @@ from channels.testing.websocket import WebsocketCommunicator
 from django.test import Client
 
 from config.asgi import application
-from liveblog import broadcast, commands, consumers, fanout
+from liveblog import broadcast, caching, commands, consumers, fanout
 from liveblog.api.tokens import token_create
 from liveblog.models import Blog, Entry
 from tests.reliability.support import http_request, tuned_servers
@@ -159,6 +159,29 @@ def test_webhooks_withhold_the_words_once_the_entry_is_retracted(blog: Blog, set
         assert request.message["entry"]["status"] == "retracted"
 
 
+@pytest.mark.django_db
+def test_a_closed_page_of_the_log_never_held_the_words(blog: Blog) -> None:
+    """Caches keep a closed page of the log for a year and no one can call a copy back, so
+    it holds what each event is and never an entry's text: while the entry is published
+    (its words everywhere else), and unchanged once it is retracted."""
+    entry = commands.entry_publish(
+        blog=blog, actor="editor", headline="Zarbanian named", body="Quillfeather in Goris."
+    )
+    entry = commands.entry_correct(
+        entry=entry, actor="editor", body="Quillfeather and Marrowbone.", reason="Ostrovica"
+    )
+    client = Client()
+    pages = [f"/api/blogs/{blog.slug}/events/?after={after}&limit=1" for after in range(4)]
+    pages.append(f"/api/blogs/{blog.slug}/events/?limit={entry.last_seq}")
+    copies = {url: client.get(url) for url in pages}
+    assert "Quillfeather" in client.get(f"/api/blogs/{blog.slug}/events/").content.decode()
+    commands.entry_retract(entry=entry, actor="editor", reason=RETRACTION_REASON)
+    for url, copy in copies.items():
+        assert copy["Cache-Control"] == "public, max-age=31536000, immutable", url
+        assert_withheld(copy.content.decode(), url)
+        assert client.get(url).content == copy.content, url
+
+
 def _wait_for_a_fresh_second() -> None:
     """Start at the beginning of a clock second, so what follows shares that second."""
     time.sleep(1 - time.time() % 1 + 0.01)
@@ -169,17 +192,29 @@ def test_a_copy_from_before_the_retraction_is_never_confirmed_as_current(blog: B
     """Neither its ETag nor its Last-Modified gets a 304 once the entry is retracted.
 
     All within one second, as a retraction right after a publish is: Last-Modified has whole
-    seconds, so it must not vouch for a state whose second is not over.
+    seconds, so it must not vouch for a state whose second is not over. Caches may keep a
+    copy only briefly; the one kind they keep for a year never held the words.
     """
     client = Client()
     _wait_for_a_fresh_second()
     entry = commands.entry_publish(
         blog=blog, actor="editor", headline="Zarbanian", body="Quillfeather said so."
     )
-    urls = _public_urls(blog, entry, entry)[9:]
+    urls = _public_urls(blog, entry, entry)
     copies = {url: client.get(url) for url in urls}
     commands.entry_retract(entry=entry, actor="editor", reason=RETRACTION_REASON)
+    held = 0
     for url, copy in copies.items():
+        lifetime = _directives(copy["Cache-Control"])
+        if "immutable" in lifetime:
+            assert_withheld(copy.content.decode(), f"{url}, kept for a year")
+            continue
+        assert lifetime["public"] is True, url
+        kept = int(lifetime["max-age"]) + int(lifetime["stale-while-revalidate"])
+        assert kept <= caching.RETRACTION_REACHES_CACHES_SECONDS, url
+        if "Quillfeather" not in copy.content.decode():
+            continue  # a page that never showed the entry may well be current
+        held += 1
         validators = {"If-None-Match": copy["ETag"]}
         if "Last-Modified" in copy:
             validators["If-Modified-Since"] = copy["Last-Modified"]
@@ -187,9 +222,17 @@ def test_a_copy_from_before_the_retraction_is_never_confirmed_as_current(blog: B
             response = client.get(url, headers=asked)
             assert response.status_code == 200, (url, asked)
         assert response["ETag"] != copy["ETag"], url
-    # Pages and the feed have no validators: caches may keep them only to ask again.
-    for url in _public_urls(blog, entry, entry)[:9]:
-        assert "no-cache" in client.get(url)["Cache-Control"], url
+    assert held >= 8  # the pages, feed and API reads that showed the entry
+    assert any("immutable" in copy["Cache-Control"] for copy in copies.values())
+
+
+def _directives(header: str) -> dict[str, str | bool]:
+    """``Cache-Control`` as a dict: ``{"public": True, "max-age": "3", ...}``."""
+    directives: dict[str, str | bool] = {}
+    for part in header.split(","):
+        name, _, value = part.strip().partition("=")
+        directives[name] = value or True
+    return directives
 
 
 # --- The push channel, in this process -------------------------------------------------------

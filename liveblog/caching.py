@@ -1,0 +1,96 @@
+"""How long caches may keep what the public reads: the one rule for ``Cache-Control``.
+
+Three kinds of response, and nothing else is cached by a shared cache:
+
+- **Closed log pages** (``liveblog.api.pagination.LogPage``): a fixed range of seqs of an
+  append-only log never changes, so any cache may keep it for a year (``immutable``). Such a
+  page carries no text an editor could retract (see ``EventSerializer.represent_refs``):
+  an immutable copy cannot be called back from a CDN or a reader's browser.
+- **Live reads** (the log's open page, blogs, entries): a shared cache may keep them
+  ``LIVE_SECONDS``, then ``STALE_SECONDS`` more while it fetches the new copy
+  (``stale-while-revalidate``), so a thousand pollers cost the origin one request per URL
+  per second or so, and see an update that much later.
+- **Pages** (the reader page, its fragments, permalinks, the feed): ``PAGE_SECONDS``. The
+  live client catches up from the page's ``lastSeq`` over the push channel, so an older copy
+  costs a reader nothing but a slightly longer catch-up.
+
+A retraction therefore reaches every cache within ``RETRACTION_REACHES_CACHES_SECONDS`` (per
+cache in a chain: a CDN in front of nginx may add its own), and no response that a cache may
+keep longer ever held the text.
+
+What a signed-in user or an API token gets is theirs alone (members see drafts):
+``private``, and never stored at all for the HTML pages an editor reads.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.http import HttpRequest, HttpResponseBase
+from django.utils.cache import patch_cache_control, patch_vary_headers
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
+
+#: Seconds a shared cache may keep a live read before asking again.
+LIVE_SECONDS = 1
+#: Seconds a shared cache may keep a reader page before asking again.
+PAGE_SECONDS = 3
+#: Seconds after that in which a cache may still serve the old copy while it refreshes it.
+STALE_SECONDS = 1
+#: A year: what a closed page of the log may be kept for, unchanged.
+IMMUTABLE_SECONDS = 31_536_000
+#: The longest a cache may serve a copy from before a retraction (one cache; see above).
+RETRACTION_REACHES_CACHES_SECONDS = PAGE_SECONDS + STALE_SECONDS
+
+
+def _signed_in(request: HttpRequest | Request) -> bool:
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)
+
+
+def live_read(response: HttpResponseBase, request: HttpRequest | Request) -> HttpResponseBase:
+    """A read any event may change: kept briefly by shared caches, privately for members.
+
+    A member's copy may still be kept by their own client and checked with its ETag, as
+    API tools do (``private, no-cache``).
+    """
+    if _signed_in(request):
+        patch_cache_control(response, private=True, no_cache=True)
+    else:
+        patch_cache_control(
+            response,
+            public=True,
+            max_age=LIVE_SECONDS,
+            stale_while_revalidate=STALE_SECONDS,
+        )
+    return response
+
+
+def closed_log_page(response: HttpResponseBase, request: HttpRequest | Request) -> HttpResponseBase:
+    """A page of the log whose every seq is written: the same bytes for ever."""
+    if _signed_in(request):
+        patch_cache_control(response, private=True, no_cache=True)
+    else:
+        patch_cache_control(response, public=True, max_age=IMMUTABLE_SECONDS, immutable=True)
+    return response
+
+
+def reader_page(response: HttpResponseBase, request: HttpRequest | Request) -> HttpResponseBase:
+    """An HTML page or feed: a few seconds in shared caches, never stored for an editor.
+
+    ``Vary: Cookie`` keeps a cache from answering an editor (who has a session cookie)
+    with the public copy, and the public with the editor's; the editor's is not stored
+    anywhere (``private, no-store``: it may show drafts).
+    """
+    patch_vary_headers(response, ("Cookie",))
+    if _signed_in(request):
+        patch_cache_control(response, private=True, no_store=True)
+    else:
+        patch_cache_control(
+            response,
+            public=True,
+            max_age=PAGE_SECONDS,
+            stale_while_revalidate=STALE_SECONDS,
+        )
+    return response
