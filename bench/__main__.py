@@ -3,7 +3,8 @@
 python -m bench                      # full run: 1,000 readers, 100,000-entry import
 python -m bench --quick              # smoke run: 200 readers, 5 s per rate, 10,000 entries
 python -m bench --only fanout,storm  # some parts only (fanout, storm, memory, pages,
-                                     # import, rebuild, media, webhooks)
+                                     # import, rebuild, media, webhooks, pollers)
+python -m bench --only pollers       # 1,000 readers polling through nginx
 python -m bench --profile /tmp/prof  # also sample the servers with py-spy at the top rate
 """
 
@@ -22,7 +23,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from bench import machine, media, report, scenarios, webhooks
+from bench import machine, media, polling, report, scenarios, webhooks
 from bench.limits import raise_fd_limit
 from bench.procs import ROOT, BenchError
 
@@ -56,6 +57,12 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--readers", type=int, help="WebSocket readers (default 1000; quick 200)")
     parser.add_argument("--seconds", type=float, help="seconds of updates per rate (10; quick 5)")
     parser.add_argument("--entries", type=int, help="entries to import (100000; quick 10000)")
+    parser.add_argument(
+        "--pollers", type=int, help="readers polling through nginx (default 1000; quick 200)"
+    )
+    parser.add_argument(
+        "--poll-interval", type=float, default=2.0, help="seconds between a poller's polls (2)"
+    )
     parser.add_argument(
         "--redis-publisher",
         choices=["process", "server"],
@@ -134,6 +141,9 @@ def _settings(args: argparse.Namespace) -> scenarios.Settings:
         readers=args.readers or (200 if quick else 1_000),
         seconds=args.seconds or (5.0 if quick else 10.0),
         entries=args.entries or (10_000 if quick else 100_000),
+        pollers=args.pollers or (200 if quick else 1_000),
+        poll_interval=args.poll_interval,
+        poll_updates=10 if quick else 30,
         page_requests=50 if quick else 200,
         parts=args.parts,
         profile=args.profile,
@@ -163,12 +173,14 @@ def _run_parts(run: scenarios.Run) -> None:
         ("import", scenarios.import_and_rebuild, ("import", "rebuild")),
         ("media", media.media_part, ("media",)),
         ("webhooks", webhooks.webhooks_target, ("webhooks",)),
+        ("pollers", polling.pollers_part, ("pollers",)),
     ]
     for name, step, parts in steps:
         if not run.wants(*parts) or name not in run.settings.targets | {
             "import",
             "media",
             "webhooks",
+            "pollers",
         }:
             continue
         started = time.monotonic()

@@ -194,8 +194,12 @@ class Server(Process):
         log: Path,
         ws: str = "websockets-sansio",
         compression: bool = False,
+        access_log: bool = False,
     ) -> Server:
-        """uvicorn serving the project (wrapped by bench.asgi_with_publisher), as deployed."""
+        """uvicorn serving the project (wrapped by bench.asgi_with_publisher), as deployed.
+
+        With ``access_log``, its log lists every request it answered.
+        """
         port = free_port()
         argv = [
             PYTHON,
@@ -212,8 +216,11 @@ class Server(Process):
             "20",
             "--ws-per-message-deflate",
             "true" if compression else "false",
+            # The client's address is the app's to decide (liveblog.clients), as deployed.
+            "--no-proxy-headers",
             "--log-level",
-            "warning",
+            "info" if access_log else "warning",
+            *(["--access-log"] if access_log else []),
         ]
         return cls(name, argv, port=port, env=env, log=log)
 

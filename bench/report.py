@@ -26,6 +26,8 @@ MEDIA_UPLOAD_SECONDS = 1.5
 MEDIA_PAGE_P50_MS = 30.0
 MEDIA_PUSH_BYTES = 3_000
 WEBHOOK_P99_MS = 1000.0
+#: Readers polling through nginx: what each update may cost the app, at most.
+ORIGIN_PER_UPDATE = 5
 #: "No growing backlog": the last third of the updates arrives about as fast as the first,
 #: under a second (more would be 5+ updates queued at 5/s), and the publisher kept the pace.
 BACKLOG_FACTOR, BACKLOG_SLACK_MS, BACKLOG_CEILING_MS, PACE = 1.5, 20.0, 1000.0, 0.9
@@ -308,11 +310,38 @@ def rows(results: dict[str, Any], *, behind: int) -> list[list[str]]:
                 _verdict(max(c["peaks"], default=0) <= bound if bound else None),
             ]
         )
+    table += _pollers_rows(results)
     for key, message in results.get("errors", {}).items():
         first = message.strip().splitlines()[0] if message.strip() else "failed"
         verdict = "n/a" if first.startswith("skipped") else "ERROR"
         table.append([key, "", first[:160], "", verdict])
     return table
+
+
+def _pollers_rows(results: dict[str, Any]) -> list[list[str]]:
+    p = results.get("pollers")
+    if p is None:
+        return []
+    statuses = ", ".join(f"{k} {v:,}" for k, v in sorted(p["cache_statuses"].items()))
+    figure = (
+        f"{p['origin_per_update']:.1f} origin requests per update ({p['origin_events']} log "
+        f"pages, {p['origin_entries']} entries for {p['updates']} updates); cache hit ratio "
+        f"{p['hit_ratio']:.2%} of {p['requests']:,} requests ({statuses}); poll-to-screen "
+        f"p50 {_ms(p['p50_ms'])} / p99 {_ms(p['p99_ms'])} / max {_ms(p['max_ms'])} ms; "
+        f"lost {p['lost']:,} of {p['expected']:,}"
+    )
+    if p["errors"]:
+        figure += f"; errors {p['errors']}"
+    ok = p["origin_per_update"] <= ORIGIN_PER_UPDATE and p["lost"] == 0 and not p["errors"]
+    return [
+        [
+            f"{p['pollers']:,} pollers every {p['interval']:g} s, {p['rate']:g} update/s",
+            "nginx (deploy/nginx.conf) + Redis + PostgreSQL, 2 processes",
+            figure,
+            f"<= {ORIGIN_PER_UPDATE} origin requests per update, 0 lost",
+            _verdict(ok),
+        ]
+    ]
 
 
 def markdown(table: list[list[str]]) -> str:
@@ -349,6 +378,14 @@ def notes(results: dict[str, Any]) -> list[str]:
         lines.append(
             "message size (bytes, mean): "
             + ", ".join(f"{TARGETS[t]} {v:,.0f}" for t, v in sizes.items())
+        )
+    if "pollers" in results:
+        p = results["pollers"]
+        lines.append(
+            f"pollers: each asks for the open page of the log (limit={p['page_limit']}) every "
+            f"{p['interval']:g} s, follows next, and reads an entry a closed page names "
+            f"({p['entry_reads']:,} such reads); poll-to-screen is its time.time() once it has "
+            "the text minus the publisher's, taken just before entry_publish"
         )
     for target, c in results.get("connect", {}).items():
         lines.append(

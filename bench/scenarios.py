@@ -11,7 +11,7 @@ Targets (each started fresh, measured with the same reader process code and payl
             ``--redis-publisher server`` publishes inside the first server instead).
 
 Part names for ``--only``: fanout, storm, memory, pages, import, rebuild, webhooks
-(``bench.webhooks``).
+(``bench.webhooks``), pollers (``bench.polling``).
 """
 
 from __future__ import annotations
@@ -43,7 +43,9 @@ from bench.procs import (
     redis_reachable,
 )
 
-PARTS = ("fanout", "storm", "memory", "pages", "import", "rebuild", "media", "webhooks")
+PARTS = (
+    "fanout", "storm", "memory", "pages", "import", "rebuild", "media", "webhooks", "pollers",
+)  # fmt: skip
 FANOUT_SLUG = "bench-fanout"
 SEED_FIXTURE = ROOT / "fixtures" / "evn-report-artsakh-september-2023.txt"
 SEED_SLUG = "artsakh-september-2023"
@@ -82,6 +84,11 @@ class Settings:
     targets: frozenset[str] = frozenset({"memory", "raw", "redis"})
     #: uvicorn's WebSocket implementation (the README deploys "websockets-sansio").
     ws: str = "websockets-sansio"
+    #: The pollers part (``bench.polling``): readers polling through nginx, the seconds
+    #: between their polls, and the updates published at 1/s meanwhile.
+    pollers: int = 1_000
+    poll_interval: float = 2.0
+    poll_updates: int = 30
 
 
 @dataclasses.dataclass

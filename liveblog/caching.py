@@ -37,11 +37,12 @@ LIVE_SECONDS = 1
 #: Seconds a shared cache may keep a reader page before asking again.
 PAGE_SECONDS = 3
 #: Seconds after that in which a cache may still serve the old copy while it refreshes it.
-STALE_SECONDS = 1
+STALE_SECONDS = 2
 #: A year: what a closed page of the log may be kept for, unchanged.
 IMMUTABLE_SECONDS = 31_536_000
-#: The longest a cache may serve a copy from before a retraction (one cache; see above).
-RETRACTION_REACHES_CACHES_SECONDS = PAGE_SECONDS + STALE_SECONDS
+#: The longest a cache may serve a copy from before a retraction (one cache; see above):
+#: the lifetimes, and a second more since caches such as nginx count in whole seconds.
+RETRACTION_REACHES_CACHES_SECONDS = PAGE_SECONDS + STALE_SECONDS + 1
 
 
 def _signed_in(request: HttpRequest | Request) -> bool:

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO
 
+import pytest
 from django.db import connection
+
+from deploy import nginx
+from deploy.nginx import ScratchNginx
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -59,16 +65,28 @@ UVICORN_FLAGS = [
 ]  # fmt: skip
 
 
+#: Added to UVICORN_FLAGS: uvicorn's access log, one line per request the server answered.
+ACCESS_LOG = ["--log-level", "info", "--access-log"]
+
+
 class Server:
     """One uvicorn process serving config.asgi on a port of its own.
 
     With ``log``, its output goes to that file (and into the error if it fails to start).
+    ``flags`` come after the README's (``ACCESS_LOG`` lists every request in that file).
     """
 
-    def __init__(self, port: int, env: Mapping[str, str], log: Path | None = None) -> None:
+    def __init__(
+        self,
+        port: int,
+        env: Mapping[str, str],
+        log: Path | None = None,
+        flags: Sequence[str] = (),
+    ) -> None:
         self.port = port
         self.env = dict(env)
         self.log_path = log
+        self.flags = list(flags)
         self.process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
 
@@ -90,7 +108,7 @@ class Server:
         self.process = subprocess.Popen(
             [
                 sys.executable, "-m", "uvicorn", "config.asgi:application",
-                "--host", "127.0.0.1", "--port", str(self.port), *UVICORN_FLAGS,
+                "--host", "127.0.0.1", "--port", str(self.port), *UVICORN_FLAGS, *self.flags,
             ],
             cwd=PROJECT,
             env=self.env,
@@ -139,3 +157,49 @@ def servers(count: int, **env: str) -> Iterator[list[Server]]:
     finally:
         for server in started:
             server.stop()
+
+
+# --- nginx in front -----------------------------------------------------------------------
+
+
+def nginx_or_skip() -> None:
+    """Skip a test that needs nginx when it is not installed, unless CI requires it."""
+    if nginx.binary() is None:
+        message = "nginx is not installed (apt-get install nginx); .ci/run installs it"
+        if os.environ.get("LIVEBLOG_REQUIRE_NGINX"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@contextlib.contextmanager
+def nginx_in_front(
+    upstreams: Sequence[Server],
+    *,
+    prepare: Callable[[ScratchNginx], None] | None = None,
+    workers: int = 1,
+) -> Iterator[ScratchNginx]:
+    """The shipped deploy/nginx.conf in front of ``upstreams``, run unprivileged.
+
+    Its folder is a temporary one of its own (pytest's is closed to other users);
+    ``prepare`` fills it (static/, media/) before nginx starts.
+    """
+    nginx_or_skip()
+    folder = Path(tempfile.mkdtemp(prefix="liveblog-nginx-"))
+    proxy = ScratchNginx(
+        folder,
+        [f"127.0.0.1:{server.port}" for server in upstreams],
+        port=free_port(),
+        workers=workers,
+    )
+    try:
+        proxy.write_config()
+        if prepare is not None:
+            prepare(proxy)
+        proxy.start()
+        yield proxy
+    except BaseException:
+        print(f"--- nginx's error log\n{proxy.errors()[-5000:]}")
+        raise
+    finally:
+        proxy.stop()
+        shutil.rmtree(folder, ignore_errors=True)

@@ -28,8 +28,10 @@ ON_REDIS = bool(settings.REDIS_URL)
 class TunedServer(Server):
     """A server that logs to a file, with the README's flags (as every test server has)."""
 
-    def __init__(self, port: int, env: Mapping[str, str], log: Path) -> None:
-        super().__init__(port, env, log)
+    def __init__(
+        self, port: int, env: Mapping[str, str], log: Path, flags: Sequence[str] = ()
+    ) -> None:
+        super().__init__(port, env, log, flags)
 
     @property
     def origin(self) -> str:
@@ -37,13 +39,16 @@ class TunedServer(Server):
 
 
 @contextlib.contextmanager
-def tuned_servers(count: int, logs: Path, **env: str) -> Iterator[list[TunedServer]]:
+def tuned_servers(
+    count: int, logs: Path, *, flags: Sequence[str] = (), **env: str
+) -> Iterator[list[TunedServer]]:
     """Start ``count`` servers on the test database; stop them whatever happens."""
     started = []
     try:
         for n in range(count):
             port = free_port()
-            server = TunedServer(port, server_env(**env), logs / f"server-{n}-{port}.log")
+            log = logs / f"server-{n}-{port}.log"
+            server = TunedServer(port, server_env(**env), log, flags)
             started.append(server)
             server.start()
         yield started

@@ -30,6 +30,7 @@ from liveblog import broadcast, caching, commands, consumers, fanout
 from liveblog.api.tokens import token_create
 from liveblog.models import Blog, Entry
 from tests.reliability.support import http_request, tuned_servers
+from tests.servers import nginx_in_front
 
 #: Words only the withdrawn entry ever held: its headline, body, correction and reason.
 WITHDRAWN = ("Zarbanian", "Quillfeather", "Marrowbone", "Ostrovica")
@@ -462,3 +463,60 @@ def test_with_two_processes_neither_serves_the_words_after_the_retraction(
                 reply = http_request(server.port, "GET", path)
                 assert reply.status == 200
                 assert_withheld(reply.body.decode(), f"{path} on port {server.port}")
+
+
+# --- Behind nginx, with its cache ----------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_behind_nginx_no_cached_copy_serves_the_words_once_its_lifetime_is_over(
+    blog: Blog, editor: Any, logs: Path
+) -> None:
+    """The shipped nginx caches pages and the API for seconds and closed log pages for a
+    year: once the short lifetime is over, nothing it serves holds the words, and what it
+    keeps for a year never held them."""
+    _, key = token_create(user=editor, name="retraction test")
+    entries = f"/api/blogs/{blog.slug}/entries/"
+    behind_nginx = {"LIVEBLOG_TRUSTED_PROXIES": "127.0.0.1", "LIVEBLOG_API_THROTTLE_ANON": "1000/s"}
+    with (
+        tuned_servers(2, logs, **behind_nginx) as servers,
+        nginx_in_front(servers) as proxy,
+    ):
+        one = _api(proxy.port, "POST", entries, key, headline="Zarbanian", body="Quillfeather.")
+        _api(
+            proxy.port, "POST", f"{entries}{one['id']}/correct/", key,
+            body="Quillfeather and Marrowbone.", reason="Ostrovica added", based_on_revision=1,
+        )  # fmt: skip
+        newer = _api(proxy.port, "POST", entries, key, body="A later update.")
+        entry = Entry.objects.get(pk=one["id"])
+        last_seq = Entry.objects.get(pk=newer["id"]).published_seq
+        closed_pages = [
+            f"/api/blogs/{blog.slug}/events/?after={after}&limit=1" for after in range(last_seq)
+        ]
+        public = _public_urls(blog, entry, Entry.objects.get(pk=newer["id"]))
+        urls = list(dict.fromkeys([*public, *closed_pages]))
+
+        def read_all() -> dict[str, str]:
+            replies = {url: http_request(proxy.port, "GET", url) for url in urls}
+            assert all(reply.status == 200 for reply in replies.values()), replies
+            return {url: reply.body.decode() for url, reply in replies.items()}
+
+        before = read_all()
+        cached = read_all()  # now from nginx's cache, mostly
+        assert sum("Quillfeather" in text for text in cached.values()) >= 8
+        _api(proxy.port, "POST", f"{entries}{one['id']}/retract/", key, reason="Unverified")
+        time.sleep(caching.RETRACTION_REACHES_CACHES_SECONDS + 0.5)
+        after = read_all()
+        statuses = proxy.access_log()
+
+    for url, text in after.items():
+        assert_withheld(text, f"{url} through nginx after the retraction")
+    for url in closed_pages:
+        assert_withheld(before[url], f"{url}, which nginx keeps for a year")
+        assert after[url] == before[url]
+    page_statuses = [line for line in statuses if f'"GET /blogs/{blog.slug}/ HTTP' in line]
+    assert "cache=HIT" in page_statuses[1], "the reader page was served from the cache"
+    closed_statuses = [line for line in statuses if "&limit=1 HTTP" in line]
+    # Each closed page reached the app once, then came from the cache for the rest.
+    assert sum("cache=MISS" in line for line in closed_statuses) == len(closed_pages)
+    assert sum("cache=HIT" in line for line in closed_statuses) == 2 * len(closed_pages)

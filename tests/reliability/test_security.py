@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import os
 import re
 import secrets
-import shutil
-import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +34,8 @@ from liveblog.api import tokens
 from liveblog.models import Blog, Entry
 from tests.conftest import editors_group
 from tests.reliability.client import Reader, stop_all
-from tests.reliability.support import api_publish, http_request, tuned_servers, wait_until
-from tests.servers import PROJECT, UVICORN_FLAGS, free_port
+from tests.reliability.support import api_publish, http_request, tuned_servers
+from tests.servers import PROJECT, UVICORN_FLAGS, nginx_in_front
 
 # --- Writes: CSRF and membership -------------------------------------------------------------
 
@@ -378,58 +376,30 @@ def test_uvicorn_leaves_the_client_address_to_the_app_wherever_it_is_started() -
             assert "--forwarded-allow-ips" not in command, (where, command)
 
 
-def _nginx_config(tmp_path: Path, *, listen: int, upstream: int) -> Path:
-    """The README's nginx example, in a server of its own in front of one app server."""
-    readme = (PROJECT / "README.md").read_text()
-    (example,) = re.findall(r"```nginx\n(.*?)```", readme, re.DOTALL)
-    http_part, location = example.split("location /", 1)
-    temp = {name: tmp_path / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
-    config = tmp_path / "nginx.conf"
-    config.write_text(
-        f"""
-        daemon off;
-        master_process off;
-        pid {tmp_path / "nginx.pid"};
-        error_log {tmp_path / "error.log"};
-        events {{}}
-        http {{
-            access_log off;
-            client_body_temp_path {temp["body"]};
-            proxy_temp_path {temp["proxy"]};
-            fastcgi_temp_path {temp["fastcgi"]};
-            uwsgi_temp_path {temp["uwsgi"]};
-            scgi_temp_path {temp["scgi"]};
-            upstream liveblog {{ server 127.0.0.1:{upstream}; }}
-            {http_part}
-            server {{
-                listen 127.0.0.1:{listen};
-                location /{location}
-            }}
-        }}
-        """
-    )
-    return config
-
-
 @pytest.mark.django_db(transaction=True)
-async def test_behind_the_readmes_proxy_example_each_reader_counts_on_its_own(
-    blog: Blog, logs: Path, tmp_path: Path
+async def test_behind_the_shipped_nginx_each_reader_counts_on_its_own(
+    blog: Blog, logs: Path
 ) -> None:
-    nginx = shutil.which("nginx")
-    if nginx is None:
-        pytest.skip("nginx is not installed (apt-get install nginx); .ci/run installs it")
     limits_env = {
         # nginx on the same machine, as the README says for that case.
         "LIVEBLOG_TRUSTED_PROXIES": "127.0.0.1",
         "LIVEBLOG_API_THROTTLE_ANON": "2/min",
         "LIVEBLOG_WS_MAX_PER_IP": "1",
     }
-    with tuned_servers(1, logs, **limits_env) as (server,), _nginx(nginx, server, tmp_path) as port:
+    with tuned_servers(1, logs, **limits_env) as (server,), nginx_in_front([server]) as proxy:
+        reads_made = itertools.count()
 
         def reads(source: str, count: int, forwarded_for: str = "") -> list[int]:
             headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
+            # Each URL once, so that every read gets past nginx's cache to the app.
             return [
-                http_request(port, "GET", "/api/blogs/", headers=headers, source=source).status
+                http_request(
+                    proxy.port,
+                    "GET",
+                    f"/api/blogs/?read={next(reads_made)}",
+                    headers=headers,
+                    source=source,
+                ).status
                 for _ in range(count)
             ]
 
@@ -439,37 +409,13 @@ async def test_behind_the_readmes_proxy_example_each_reader_counts_on_its_own(
         forger = await asyncio.to_thread(reads, "127.0.0.5", 3, "127.0.0.4")
         async with contextlib.AsyncExitStack() as stack:
             sockets = [
-                await _open_socket(stack, port, source)
+                await _open_socket(stack, proxy.port, source)
                 for source in ("127.0.0.2", "127.0.0.2", "127.0.0.4")
             ]
 
     assert (first, second, forger) == ([200, 200, 429], [200, 200], [200, 200, 429])
     assert sockets == ["open", "http 429", "open"]
     assert "Refused a WebSocket from 127.0.0.2:" in server.log()
-
-
-@contextlib.contextmanager
-def _nginx(binary: str, server: Any, tmp_path: Path) -> Iterator[int]:
-    """nginx with the README's example in front of ``server``; yields the port it listens on."""
-    port = free_port()
-    config = _nginx_config(tmp_path, listen=port, upstream=server.port)
-    log = tmp_path / "nginx.log"
-    with log.open("wb") as output:
-        proxy = subprocess.Popen([binary, "-c", str(config)], stdout=output, stderr=output)
-    try:
-        assert wait_until(lambda: _listening(port), 10), log.read_text()
-        yield port
-    finally:
-        proxy.terminate()
-        proxy.wait(timeout=10)
-
-
-def _listening(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-    except OSError:
-        return False
-    return True
 
 
 # --- The deploy check ---------------------------------------------------------------------------
