@@ -32,7 +32,13 @@ from django.test import override_settings
 from deploy import nginx
 from liveblog import commands
 from liveblog.models import Blog
-from tests.reliability.support import TunedServer, api_publish, http_request, tuned_servers
+from tests.reliability.support import (
+    TunedServer,
+    api_publish,
+    http_request,
+    tuned_servers,
+    wait_until,
+)
 from tests.servers import ACCESS_LOG, PROJECT, nginx_in_front, nginx_or_skip
 
 #: How the README starts the processes behind nginx on the same machine.
@@ -126,10 +132,18 @@ def _site_behind_nginx(logs: Path) -> Iterator[tuple[list[TunedServer], nginx.Sc
         yield servers, proxy
 
 
-def _answered(proxy: nginx.ScratchNginx, path: str) -> list[str]:
-    """How nginx answered each GET of ``path``, in order: MISS, HIT, BYPASS..."""
-    found = (CACHE_STATUS.search(line) for line in proxy.access_log())
-    return [match.group(2) for match in found if match and match.group(1) == path]
+def _answered(proxy: nginx.ScratchNginx, path: str, count: int) -> list[str]:
+    """How nginx answered the ``count`` GETs of ``path``, in order: MISS, HIT, BYPASS...
+
+    nginx logs a request once it has answered it: the line may come just after the reply.
+    """
+
+    def statuses() -> list[str]:
+        found = (CACHE_STATUS.search(line) for line in proxy.access_log())
+        return [match.group(2) for match in found if match and match.group(1) == path]
+
+    wait_until(lambda: len(statuses()) >= count, 5)
+    return statuses()
 
 
 def _origin_requests(servers: Sequence[TunedServer], path: str) -> list[str]:
@@ -160,7 +174,7 @@ async def test_readers_editors_and_the_push_channel_work_through_nginx(
         ]
         assert [reply.status for reply in reads] == [200, 200]
         assert blog.title in reads[1].body.decode()
-        assert _answered(proxy, page) == ["MISS", "HIT"]
+        assert _answered(proxy, page, 2) == ["MISS", "HIT"]
         # The reader's address reached the app, through the one proxy it trusts.
         (origin_line,) = _origin_requests(servers, page)
         assert " 127.0.0.3:" in origin_line
@@ -216,7 +230,7 @@ async def test_readers_editors_and_the_push_channel_work_through_nginx(
             headers={"Authorization": f"Bearer {token_key}"},
         )
         assert editor.status == 200 and editor.headers["cache-control"] == "private, no-cache"
-        assert _answered(proxy, events) == ["MISS", "BYPASS"]
+        assert _answered(proxy, events, 2) == ["MISS", "BYPASS"]
 
 
 # --- A thousand pollers ----------------------------------------------------------------------

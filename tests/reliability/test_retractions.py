@@ -29,7 +29,7 @@ from config.asgi import application
 from liveblog import broadcast, caching, commands, consumers, fanout
 from liveblog.api.tokens import token_create
 from liveblog.models import Blog, Entry
-from tests.reliability.support import http_request, tuned_servers
+from tests.reliability.support import http_request, tuned_servers, wait_until
 from tests.servers import nginx_in_front
 
 #: Words only the withdrawn entry ever held: its headline, body, correction and reason.
@@ -507,6 +507,8 @@ def test_behind_nginx_no_cached_copy_serves_the_words_once_its_lifetime_is_over(
         _api(proxy.port, "POST", f"{entries}{one['id']}/retract/", key, reason="Unverified")
         time.sleep(caching.RETRACTION_REACHES_CACHES_SECONDS + 0.5)
         after = read_all()
+        # Four writes and three rounds of reads, each logged once answered.
+        wait_until(lambda: len(proxy.access_log()) >= 4 + 3 * len(urls), 5)
         statuses = proxy.access_log()
 
     for url, text in after.items():
