@@ -3,10 +3,17 @@
 ``str.isdigit()`` is no test for what ``int()`` reads: it accepts superscripts and other
 digits ("²", "①") that ``int()`` refuses with a ValueError, while ``int()`` accepts spellings
 a URL should not carry (" 7", "+7", "1_000", the Arabic-Indic "٣"). Here only ASCII digits
-make a number, and only one the database can store.
+make a number, and only one the database can store. ``RefuseNulInQuery`` keeps the one
+character no database query may hold out of every view.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import unquote
+
+from django.http import HttpRequest, HttpResponseBadRequest, JsonResponse
+from django.http.response import HttpResponseBase
 
 #: The largest seq or revision number a client may send; larger would overflow the database.
 MAX_NUMBER = 2**63 - 1
@@ -21,3 +28,25 @@ def whole_number(text: str | None, *, maximum: int = MAX_NUMBER) -> int | None:
         return None
     value = int(text)
     return value if value <= maximum else None
+
+
+class RefuseNulInQuery:
+    """Answer 400 to a query string holding a NUL character, before any view reads it.
+
+    PostgreSQL cannot store or compare text with NUL in it and raises instead, so a NUL in
+    any parameter that reaches a query (the admin's filters and search, say) would be a 500.
+    No URL of this site carries one on purpose.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if "\x00" in unquote(request.META.get("QUERY_STRING", "")):
+            message = "The address holds a NUL character (%00); remove it."
+            if request.path.startswith("/api/"):
+                from liveblog.api.exceptions import error_body
+
+                return JsonResponse(error_body(message, "invalid"), status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from liveblog.params import MAX_NUMBER, whole_number
@@ -42,3 +44,29 @@ def test_anything_else_is_not(text: str | None) -> None:
 def test_a_maximum_can_be_lower() -> None:
     assert whole_number("100", maximum=100) == 100
     assert whole_number("101", maximum=100) is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/liveblog/blog/?status__exact=%00",
+        "/admin/liveblog/entry/?q=polls%00",
+        "/blogs/election-night/?view=%00",
+    ],
+)
+def test_a_nul_in_the_query_string_is_refused_before_any_view(
+    client: Any, editor: Any, blog: Any, path: str
+) -> None:
+    # On PostgreSQL the admin's filter and search would raise on the NUL: a 500.
+    client.force_login(editor)
+    response = client.get(path)
+    assert response.status_code == 400
+    assert b"NUL" in response.content
+
+
+@pytest.mark.django_db
+def test_a_nul_under_the_api_is_refused_in_the_api_error_shape(client: Any, blog: Any) -> None:
+    response = client.get("/api/blogs/?status=%00")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"

@@ -68,8 +68,12 @@ class BlogSerializer(Shape):
     updated_at = _time(allow_null=True)
 
 
-class StoredFileUrlField(serializers.URLField):
-    """The public URL of a stored file, from its name (``liveblog.media``)."""
+class StoredFileUrlField(serializers.CharField):
+    """The public URL of a stored file, from its name (``liveblog.media``).
+
+    A path on this site with the default storage (``/media/...``), absolute with object
+    storage: not declared as a URI, which a path is not.
+    """
 
     def to_representation(self, value: str) -> str:
         return file_url(value)
