@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
+import inspect
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from asgiref.sync import sync_to_async
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
+from django.db import connections
 from django.db.backends.sqlite3.base import DatabaseOperations
 
 from liveblog import commands, consumers, fanout
@@ -87,6 +90,27 @@ def _no_webhook_lock_file_left() -> Iterator[None]:
     name = settings.DATABASES["default"].get("TEST", {}).get("NAME")
     if name:
         Path(sqlite_lock_file(name)).unlink(missing_ok=True)
+
+
+@pytest.fixture(autouse=True)
+def _database_thread_released(request: pytest.FixtureRequest) -> None:
+    # Only async tests can drive Channels' test communicator (see the fixture below).
+    if inspect.iscoroutinefunction(request.function):
+        request.getfixturevalue("database_thread_released")
+
+
+@pytest.fixture
+async def database_thread_released() -> AsyncIterator[None]:
+    """After the test, close the connection of the thread that runs database_sync_to_async.
+
+    That thread outlives the test. database_sync_to_async closes its connection after each
+    call, except while Channels' test communicator waits for the application: it turns the
+    closing off (for Django's TestCase transactions). A query made then, by a handshake or a
+    catch-up, leaves the connection open, and at the end of a PostgreSQL run the test
+    database cannot be dropped ("is being accessed by other users").
+    """
+    yield
+    await sync_to_async(connections.close_all)()
 
 
 @pytest.fixture
