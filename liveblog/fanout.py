@@ -21,7 +21,7 @@ its log check, a page of the log read for a reader), it forgets those texts, rem
 entry as retracted, and from then on withholds any text of it that does not show it
 retracted, including one read from the log just before the retraction committed. Readers ask
 ``withholds`` before they send each text, and read such a text again from the log, where
-the entry is retracted.
+the entry is retracted (``liveblog.delivery``).
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ LOG_CHECK_SECONDS: float = settings.LIVEBLOG_LOG_CHECK_SECONDS
 RETRY_SECONDS = 1.0
 #: Events a hub keeps in memory, so readers a little behind catch up without the database.
 RECENT_EVENTS = 1_000
+#: Events read from the log at a time, by the hub or by a reader catching up.
 LOG_PAGE = 500
 #: How long a hub without readers stays subscribed before it lets go of the blog.
 HUB_LINGER_SECONDS = 60.0
@@ -162,6 +163,10 @@ class BlogHub:
                     self._remember(push)
                 page = self.recent_after(after, until)
         return page
+
+    async def log_after(self, after: int) -> list[broadcast.Push]:
+        """The next page of events after ``after`` from the log, for a reader too far behind."""
+        return await database_sync_to_async(broadcast.log_page)(self.blog_id, after, LOG_PAGE)
 
     def withholds(self, push: broadcast.Push) -> bool:
         """Whether ``push`` shows an entry this hub knows was retracted since: never send it."""

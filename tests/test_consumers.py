@@ -16,7 +16,7 @@ from channels.testing.websocket import WebsocketCommunicator
 from django.db import OperationalError, transaction
 
 from config.asgi import application
-from liveblog import broadcast, commands, consumers, fanout
+from liveblog import broadcast, commands, consumers, delivery, fanout
 from liveblog.models import Blog, Entry
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
@@ -191,9 +191,9 @@ async def test_the_task_closing_a_slow_reader_is_kept_until_it_has_closed(
 ) -> None:
     # The loop holds tasks weakly: a close task nobody references, waiting on something
     # nobody else holds either, is collected before it closes anything.
-    monkeypatch.setattr(consumers, "OUTBOX_SIZE", 1)
+    monkeypatch.setattr(delivery, "OUTBOX_SIZE", 1)
     never_sent = lambda self, text: asyncio.sleep(3600)  # noqa: E731 (a reader that never reads)
-    monkeypatch.setattr(consumers.BlogConsumer, "_send_text", never_sent)
+    monkeypatch.setattr(consumers.BlogConsumer, "send_text", never_sent)
     closing: list[weakref.ref[asyncio.Task[None]]] = []
     waits: list[weakref.ref[asyncio.Future[None]]] = []
     real_close = consumers.BlogConsumer.close
@@ -287,15 +287,15 @@ async def test_readers_coming_back_together_catch_up_from_one_read_of_the_log(
 
 
 async def test_a_slow_reader_is_dropped_without_holding_up_the_others(live_blog, monkeypatch):
-    monkeypatch.setattr(consumers, "OUTBOX_SIZE", 3)
-    real_send = consumers.BlogConsumer._send_text
+    monkeypatch.setattr(delivery, "OUTBOX_SIZE", 3)
+    real_send = consumers.BlogConsumer.send_text
 
     async def stalled_send(self, text: str) -> None:
         if b"slow" in self.scope["query_string"]:
             await asyncio.sleep(3600)  # a reader that never reads
         await real_send(self, text)
 
-    monkeypatch.setattr(consumers.BlogConsumer, "_send_text", stalled_send)
+    monkeypatch.setattr(consumers.BlogConsumer, "send_text", stalled_send)
     slow = await _connect("/ws/blogs/live/?slow=1")
     fast = await _connect("/ws/blogs/live/")
     for n in range(5):

@@ -354,14 +354,14 @@ async def test_a_text_queued_for_a_reader_is_not_sent_once_its_entry_is_retracte
     blog: Blog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     gate = asyncio.Event()
-    real_send = consumers.BlogConsumer._send_text
+    real_send = consumers.BlogConsumer.send_text
 
     async def held_send(self: consumers.BlogConsumer, text: str) -> None:
         if "the gate" in text:
             await gate.wait()  # a reader busy with an earlier message
         await real_send(self, text)
 
-    monkeypatch.setattr(consumers.BlogConsumer, "_send_text", held_send)
+    monkeypatch.setattr(consumers.BlogConsumer, "send_text", held_send)
     reader = await _connect(f"/ws/blogs/{blog.slug}/")
     await database_sync_to_async(commands.entry_publish)(blog=blog, actor="e", body="the gate")
     entry = await _life_of_an_entry(blog)  # queued behind the gate, retracted meanwhile
