@@ -19,7 +19,6 @@ Close codes (documented in the README):
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Awaitable
 from typing import Any
 from urllib.parse import parse_qs
@@ -78,9 +77,11 @@ class BlogConsumer(AsyncWebsocketConsumer):
         # for a reader that has only the socket to wait for.
         self.scope = scope
         self.base_send = send
-        with contextlib.suppress(StopConsumer):
+        try:
             while True:
                 await self.dispatch(await receive())
+        except StopConsumer:
+            pass  # disconnected
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels' own dispatch first closes stale database connections in a thread, on
