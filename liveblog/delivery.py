@@ -9,8 +9,8 @@ sending any text it asks the hub whether the text was withheld since (its entry 
 if so, it reads that part again, where the entry shows only its notice.
 
 A delivery is in one ``Phase`` at a time: HANDSHAKE, then LIVE or CATCHING_UP, until CLOSED.
-A reader whose outbox is full is too slow: it is
-dropped, and catches up when it reconnects with ``after``, without holding up the others.
+A reader whose outbox is full is too slow: it is dropped, and catches up when it reconnects
+with ``after``, without holding up the others.
 
 This module knows neither Channels nor Django: it talks to the socket and the hub through the
 two small protocols below. ``liveblog.consumers`` adapts it to a WebSocket; the tests drive it
