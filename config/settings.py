@@ -239,6 +239,12 @@ LIVEBLOG_MEDIA_MAX_BYTES = env_int("LIVEBLOG_MEDIA_MAX_BYTES", 20 * 1024 * 1024)
 LIVEBLOG_MEDIA_MAX_PIXELS = env_int("LIVEBLOG_MEDIA_MAX_PIXELS", 50_000_000)
 # Seconds a publish or preview waits, in all, for embeds' metadata and thumbnails.
 LIVEBLOG_EMBED_TIMEOUT = env_float("LIVEBLOG_EMBED_TIMEOUT", 3.0)
+
+# Who publishes the blogs: the site's name in the page header, the Open Graph site name and
+# the JSON-LD publisher (and, until entries carry bylines, each update's author).
+LIVEBLOG_PUBLISHER_NAME = env_str("LIVEBLOG_PUBLISHER_NAME", "Live blogs")
+LIVEBLOG_PUBLISHER_URL = env_str("LIVEBLOG_PUBLISHER_URL", "")
+LIVEBLOG_PUBLISHER_LOGO = env_str("LIVEBLOG_PUBLISHER_LOGO", "")
 # Embeds never fetch from loopback or private addresses (tests lift this for their stub).
 LIVEBLOG_EMBED_PRIVATE_HOSTS = False
 

@@ -1,4 +1,5 @@
-"""The Atom feed of a blog: ``/blogs/<slug>/feed/``, the newest entries first."""
+"""Atom feeds: a blog's updates (``/blogs/<slug>/feed/``) and its corrections
+(``/blogs/<slug>/corrections/feed/``), newest first."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure
 from django.utils.html import format_html
 
-from liveblog import selectors
+from liveblog import corrections, selectors
 from liveblog.api.serializers import MediaSerializer
+from liveblog.corrections import Change
 from liveblog.errors import BlogNotFoundError
 from liveblog.models import Blog, Entry
 from liveblog.templatetags.liveblog_reader import entry_title
@@ -95,3 +97,68 @@ class BlogFeed(Feed):
 
     def item_updateddate(self, entry: Entry) -> datetime:
         return entry.updated_at
+
+
+class CorrectionsFeed(Feed):
+    """A blog's corrections and retractions, newest first, as its corrections page lists them."""
+
+    feed_type = Atom1Feed
+    item_guid_is_permalink = False
+
+    def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return cached_briefly(super().__call__(request, *args, **kwargs), request)
+
+    def get_object(self, request: HttpRequest, slug: str) -> Blog:
+        try:
+            return selectors.blog_get(slug=slug, user=request.user)
+        except BlogNotFoundError as exc:
+            raise Http404(exc.message) from None
+
+    def title(self, blog: Blog) -> str:
+        return f"Corrections: {blog.title}"
+
+    def subtitle(self, blog: Blog) -> str:
+        return f"Every correction and retraction of {blog.title}, newest first."
+
+    def link(self, blog: Blog) -> str:
+        return reverse("liveblog:corrections", kwargs={"slug": blog.slug})
+
+    def feed_url(self, blog: Blog) -> str:
+        return reverse("liveblog:corrections_feed", kwargs={"slug": blog.slug})
+
+    def author_name(self, blog: Blog) -> str:
+        return blog.title
+
+    def items(self, blog: Blog) -> list[Change]:
+        return corrections.changes_page(blog)[0]
+
+    def item_title(self, change: Change) -> str:
+        if change.is_retraction:
+            return "Retracted: an update was withdrawn"
+        return f"Corrected: {entry_title(change.entry)}"
+
+    def item_description(self, change: Change) -> str:
+        if change.is_retraction:
+            return format_html("<p>Retracted: {}</p>", change.reason)
+        if change.withheld:
+            return "<p>Corrected. The update was retracted later, so what changed is withheld.</p>"
+        headline = (
+            format_html("<p>Headline: {}</p>", change.headline_change)
+            if change.headline_change
+            else ""
+        )
+        return format_html(
+            "<p>{}</p>{}<p>{}</p>", change.reason, headline, change.body_change or ""
+        )
+
+    def item_link(self, change: Change) -> str:
+        return f"{self.link(change.entry.blog)}#{change.anchor}"
+
+    def item_guid(self, change: Change) -> str:
+        return change.guid
+
+    def item_pubdate(self, change: Change) -> datetime:
+        return change.at
+
+    def item_updateddate(self, change: Change) -> datetime:
+        return change.at

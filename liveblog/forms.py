@@ -6,17 +6,15 @@ domain errors the admin turns into form errors with ``add_domain_error``.
 
 from __future__ import annotations
 
-import difflib
-import re
 import uuid
 import zoneinfo
 from typing import Any
 
 from django import forms
-from django.utils.html import conditional_escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from liveblog import events as ev
+from liveblog.diffs import word_diff
 from liveblog.errors import InvalidEventError, LiveblogError
 from liveblog.models import Blog, Entry
 
@@ -233,28 +231,3 @@ class RetractionForm(RevisionForm):
         max_length=ev.MAX_REASON_LENGTH,
         help_text="Shown to readers in place of the entry.",
     )
-
-
-_TOKENS = re.compile(r"(\s+)")
-
-
-def word_diff(old: str, new: str) -> SafeString:
-    """Mark removed words with <del> and added ones with <ins>; the text itself is escaped.
-
-    Entries are mostly one paragraph, so a line diff would flag the whole entry for a
-    one-word fix; words show the editor exactly what readers will see change.
-    """
-    before, after = _TOKENS.split(old), _TOKENS.split(new)
-    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
-    parts: list[str] = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        removed, added = "".join(before[i1:i2]), "".join(after[j1:j2])
-        if tag == "equal":
-            parts.append(conditional_escape(removed))
-            continue
-        if removed:
-            parts.append(f"<del>{conditional_escape(removed)}</del>")
-        if added:
-            parts.append(f"<ins>{conditional_escape(added)}</ins>")
-    # Safe: every piece above was escaped.
-    return mark_safe("".join(parts))

@@ -1,4 +1,5 @@
-"""Whole numbers that clients write in URLs (``?before=``, ``?after=``), read one way everywhere.
+"""Numbers and times that clients write in URLs (``?before=``, ``?after=``, ``?at=``), read
+one way everywhere.
 
 ``str.isdigit()`` is no test for what ``int()`` reads: it accepts superscripts and other
 digits ("²", "①") that ``int()`` refuses with a ValueError, while ``int()`` accepts spellings
@@ -9,7 +10,9 @@ character no database query may hold out of every view.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from datetime import datetime, tzinfo
 from urllib.parse import unquote
 
 from django.http import HttpRequest, HttpResponseBadRequest, JsonResponse
@@ -50,3 +53,26 @@ class RefuseNulInQuery:
                 return JsonResponse(error_body(message, "invalid"), status=400)
             return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+#: What a moment in a URL may be written with: ISO 8601 in ASCII ("2023-09-19T14:05",
+#: "2023-09-19T14:05:00+04:00", "...Z"); fromisoformat alone accepts other digits too. An
+#: offset's "+" left unescaped in a query string arrives as a space, and is read as "+".
+_MOMENT = re.compile(
+    r"(?P<local>\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)"
+    r"(?P<offset>Z|[+ -]\d{2}:\d{2})?",
+    re.ASCII,
+)
+
+
+def moment(text: str | None, *, zone: tzinfo) -> datetime | None:
+    """``?at=``'s time, aware; a time without offset is in ``zone`` (the blog's). Else None."""
+    found = _MOMENT.fullmatch(text) if text and len(text) <= 40 else None
+    if found is None:
+        return None
+    offset = (found["offset"] or "").replace(" ", "+")
+    try:
+        value = datetime.fromisoformat(found["local"] + offset)
+    except ValueError:  # 2023-02-30, 25:00
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=zone)

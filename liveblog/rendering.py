@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, tzinfo
+from typing import TYPE_CHECKING
 
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +21,9 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from liveblog.models import Blog, Entry
+
+if TYPE_CHECKING:
+    from liveblog.history import Later
 
 # --- Times ---------------------------------------------------------------------------------
 # strftime, not Django's date format: the page is English, and these run several times per
@@ -54,6 +58,12 @@ def entry_path(blog: Blog, entry: Entry) -> str:
 
 
 @functools.lru_cache(maxsize=1024)
+def corrections_path(slug: str) -> str:
+    """``/blogs/<slug>/corrections/``, the public list every corrected update links to."""
+    return reverse("liveblog:corrections", kwargs={"slug": slug})
+
+
+@functools.lru_cache(maxsize=1024)
 def entries_prefix(slug: str) -> str:
     """``/blogs/<slug>/entries/``: reverse() once per blog, not per entry and page view."""
     sample = uuid.UUID(int=0)
@@ -77,7 +87,7 @@ _ARTICLE = (
     "    {key_event_badge}\n"
     "  </header>\n"
     "  {headline}\n"
-    '  <div class="entry-body">{body}</div>\n'
+    "  {body}\n"
     "  {corrected}\n"
     '  <footer class="entry-links"><a class="permalink" href="{url}">Link to this update</a>'
     "</footer>\n"
@@ -87,14 +97,49 @@ _PINNED_BADGE = mark_safe('<span class="badge badge-pinned">Pinned</span>')
 _KEY_EVENT_BADGE = mark_safe('<span class="badge badge-key">Key event</span>')
 _NOTHING = mark_safe("")
 
+# --- Long updates ---------------------------------------------------------------------------
+# A long update is shown cut to a few lines with "Show more"; its whole text stays in the
+# page, for search engines and screen readers (clipping hides nothing from them), and the
+# checkbox makes it work without JavaScript (live.css). Focus inside the text opens it too.
+
+#: Markdown characters past which an update is long (about twelve lines on a desktop).
+LONG_BODY_CHARACTERS = 1_200
+#: Paragraphs (blank lines) past which it is long, however short they are.
+LONG_BODY_PARAGRAPHS = 8
+#: Images past which it is long: each is a screen's height on a phone.
+LONG_BODY_IMAGES = 2
+
+
+def is_long(entry: Entry) -> bool:
+    """Whether the update collapses behind "Show more" (from its Markdown, cheap to count)."""
+    body = entry.body
+    return (
+        len(body) > LONG_BODY_CHARACTERS
+        or body.count("\n\n") >= LONG_BODY_PARAGRAPHS
+        or len(entry.media) >= LONG_BODY_IMAGES
+    )
+
+
+_BODY = '<div class="entry-body">{}</div>'
+_LONG_BODY = (
+    '<input type="checkbox" class="more-toggle" id="more-{id}" aria-controls="body-{id}">'
+    '<div class="entry-body is-long" id="body-{id}">{body}</div>'
+    '<label class="more" for="more-{id}"><span class="more-closed">Show more</span>'
+    '<span class="more-open">Show less</span></label>'
+)
+
 
 class EntryRenderer:
     """Renders a blog's entries in one time zone, against one "today" for the whole page."""
 
-    def __init__(self, blog: Blog, *, zone: tzinfo) -> None:
+    def __init__(
+        self, blog: Blog, *, zone: tzinfo, later: Mapping[uuid.UUID, Later] | None = None
+    ) -> None:
         self.blog = blog
         self.zone = zone
         self.today = timezone.localtime(timezone=zone).date()
+        #: On a page as it stood (``?at=``): what happened to its updates afterwards.
+        self.later = later or {}
 
     def time_element(self, value: datetime | None) -> SafeString:
         """``<time>`` with the ISO time, the full time as its tooltip and the clock shown."""
@@ -124,13 +169,26 @@ class EntryRenderer:
             )
             if wanted
         )
-        if retracted:
+        later = self.later.get(entry.id)
+        if retracted and later and later.retracted_at:
             body = format_html(
-                '<p class="notice notice-retracted">Retracted: {}</p>', entry.retraction_reason
+                '<div class="entry-body"><p class="notice notice-retracted">Retracted later, '
+                "at {}: {}</p></div>",
+                self.time_element(later.retracted_at),
+                entry.retraction_reason,
             )
+        elif retracted:
+            body = format_html(
+                '<div class="entry-body">'
+                '<p class="notice notice-retracted">Retracted: {}</p></div>',
+                entry.retraction_reason,
+            )
+        elif is_long(entry):
+            # Sanitized with nh3 when the event was applied (liveblog.markup), as live.js
+            # trusts; the id is a UUID. Plain formatting: format_html would check both again.
+            body = mark_safe(_LONG_BODY.format(id=entry.id, body=entry.body_html))
         else:
-            # Sanitized with nh3 when the event was applied (liveblog.markup), as live.js trusts.
-            body = mark_safe(entry.body_html)
+            body = mark_safe(_BODY.format(entry.body_html))
         headline = _NOTHING
         if entry.headline and not retracted:
             headline = format_html('<h3 class="entry-headline">{}</h3>', entry.headline)
@@ -138,9 +196,18 @@ class EntryRenderer:
         if entry.revision > 1 and not retracted:
             corrected = format_html(
                 '<p class="notice notice-corrected">Corrected at {}: {} '
-                '<a href="{}#revisions">Earlier versions</a></p>',
+                '<a href="{}#revisions">Earlier versions</a> · '
+                '<a href="{}">All corrections</a></p>',
                 self.time_element(entry.last_corrected_at),
                 entry.correction_reason,
+                url,
+                corrections_path(self.blog.slug),
+            )
+        if later and later.corrected and not retracted:
+            corrected = format_html(
+                '{}<p class="notice notice-corrected">Corrected later: '
+                '<a href="{}#revisions">the current version</a></p>',
+                corrected,
                 url,
             )
         return format_html(

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.urls import path, re_path
 
 from liveblog import views
-from liveblog.feeds import BlogFeed
+from liveblog.feeds import BlogFeed, CorrectionsFeed
 
 app_name = "liveblog"
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("blogs/<slug:slug>/updates/", views.blog_updates, name="updates"),
     path("blogs/<slug:slug>/feed/", BlogFeed(), name="feed"),
     path("blogs/<slug:slug>/entries/<uuid:entry_id>/", views.entry_page, name="entry"),
+    path("blogs/<slug:slug>/corrections/", views.corrections_page, name="corrections"),
+    path("blogs/<slug:slug>/corrections/feed/", CorrectionsFeed(), name="corrections_feed"),
 ]
 if settings.MEDIA_URL.startswith("/"):
     # Local media (liveblog.media): the app serves them; a bucket serves its own.

@@ -9,20 +9,23 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, set_response_etag
 from django.utils.http import urlencode
 from django.views.decorators.http import etag, require_safe
 
-from liveblog import caching, media, selectors
+from liveblog import caching, corrections, history, media, params, selectors
 from liveblog.errors import BlogNotFoundError, EntryNotFoundError
 from liveblog.models import Blog
 from liveblog.params import whole_number
+from liveblog.rendering import iso_text
 
 KEY_EVENTS = "key-events"
 _ENTRY_URL_PLACEHOLDER = uuid.UUID(int=0)
@@ -59,11 +62,38 @@ def _blog_or_404(request: HttpRequest, slug: str) -> Blog:
         raise Http404(exc.message) from None
 
 
-def _query(view: str, before: int | None) -> str:
+class _BadQuery(Exception):
+    """A query parameter the page cannot read; the message says which and how to write it."""
+
+
+def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "liveblog/bad_request.html", {"message": message}, status=400)
+
+
+def _query(view: str, before: int | None, at: str | None = None) -> str:
     params: dict[str, str | int] = {} if before is None else {"before": before}
     if view == KEY_EVENTS:
         params["view"] = KEY_EVENTS
+    if at is not None:
+        params["at"] = at
     return f"?{urlencode(params)}" if params else ""
+
+
+def _moment(request: HttpRequest, blog: Blog) -> datetime | None:
+    """``?at=``: the moment a page as it stood shows, or None for the page now."""
+    text = request.GET.get("at")
+    if text is None:
+        return None
+    at = params.moment(text, zone=blog.zone)
+    if at is None:
+        raise _BadQuery(
+            f"'at' must be a date and time such as 2023-09-19T14:05 (in the blog's time "
+            f"zone, {blog.time_zone}) or with its offset, 2023-09-19T14:05+04:00; "
+            f"{text[:40]!r} is not one."
+        )
+    if at > timezone.now():
+        raise _BadQuery("'at' is in the future: the page as it is now has no 'at'.")
+    return at
 
 
 def _timeline(request: HttpRequest, blog: Blog) -> dict[str, Any]:
@@ -73,26 +103,51 @@ def _timeline(request: HttpRequest, blog: Blog) -> dict[str, Any]:
     before = whole_number(raw_before)
     if raw_before is not None and before is None:
         raise Http404("'before' must be the seq of an entry, as in the 'Older updates' link.")
+    at = _moment(request, blog)
+    # The moment in the links as the server reads it, so every link names the same one.
+    at_text = iso_text(timezone.localtime(at, blog.zone)) if at else None
+    past = None
     try:
-        entries, next_before = selectors.reader_page(
-            blog, key_events_only=view == KEY_EVENTS, before=before
-        )
+        if at is None:
+            entries, next_before = selectors.reader_page(
+                blog, key_events_only=view == KEY_EVENTS, before=before
+            )
+        else:
+            past = history.page_at(
+                blog,
+                at,
+                key_events_only=view == KEY_EVENTS,
+                before=before,
+                size=selectors.READER_PAGE_SIZE,
+            )
+            entries, next_before = past.entries, past.next_before
     except EntryNotFoundError as exc:
         raise Http404(exc.message) from None
     first_page = before is None
     blog_url = blog.get_absolute_url()
     updates_url = reverse("liveblog:updates", kwargs={"slug": blog.slug})
+    if past is not None:
+        pinned = past.pinned
+    elif first_page and view == "all":
+        # Pinned entries sit above the timeline on its first page only, so never twice.
+        pinned = list(selectors.entries_pinned(blog))
+    else:
+        pinned = []
     return {
         "blog": blog,
         "view": view,
         "first_page": first_page,
-        # Pinned entries sit above the timeline on its first page only, so never twice.
-        "pinned": list(selectors.entries_pinned(blog)) if first_page and view == "all" else [],
+        "pinned": pinned,
         "entries": entries,
-        "older_url": blog_url + _query(view, next_before) if next_before else None,
-        "older_fragment_url": updates_url + _query(view, next_before) if next_before else None,
-        "all_url": blog_url,
-        "key_events_url": blog_url + _query(KEY_EVENTS, None),
+        "past": past,
+        "later": past.later if past else None,
+        "now": timezone.now(),
+        "older_url": blog_url + _query(view, next_before, at_text) if next_before else None,
+        "older_fragment_url": (
+            updates_url + _query(view, next_before, at_text) if next_before else None
+        ),
+        "all_url": blog_url + _query("all", None, at_text),
+        "key_events_url": blog_url + _query(KEY_EVENTS, None, at_text),
     }
 
 
@@ -102,19 +157,47 @@ def blog_list(request: HttpRequest) -> HttpResponse:
     return render(request, "liveblog/blog_list.html", {"blogs": selectors.blogs_for_readers()})
 
 
+#: Key events in the box at the top of the page; the key events view lists them all.
+KEY_EVENTS_IN_BOX = 5
+
+
+def _key_events_box(blog: Blog, context: dict[str, Any]) -> dict[str, Any]:
+    """The latest key events for the top of the page, each linked where the reader finds it."""
+    if context["view"] != "all" or not context["first_page"] or context["past"]:
+        return {}
+    latest = list(selectors.entries_key_events(blog)[: KEY_EVENTS_IN_BOX + 1])
+    on_page = {entry.id for entry in (*context["pinned"], *context["entries"])}
+    return {
+        "key_events": latest[:KEY_EVENTS_IN_BOX],
+        "key_events_more": len(latest) > KEY_EVENTS_IN_BOX,
+        "key_events_on_page": on_page,
+    }
+
+
 @_reader_page
 def blog_page(request: HttpRequest, slug: str) -> HttpResponse:
-    """The reader page: complete without JavaScript, then kept live by live.js."""
+    """The reader page: complete without JavaScript, then kept live by live.js.
+
+    With ``?at=`` it is the page as it stood at that moment, rebuilt from the log
+    (``liveblog.history``), and stays still.
+    """
     # The blog (and so last_seq) is read before the entries: whatever commits in between is
     # already on the page *and* replayed after last_seq, and the client applies it once.
     blog = _blog_or_404(request, slug)
-    context = _timeline(request, blog)
+    try:
+        context = _timeline(request, blog)
+    except _BadQuery as exc:
+        return _bad_request(request, str(exc))
+    context.update(_key_events_box(blog, context))
+    context["state"] = context["past"].blog if context["past"] else blog
+    context["page_url"] = request.build_absolute_uri(blog.get_absolute_url())
     context["live_config"] = {
         "slug": blog.slug,
         "title": blog.title,
         "lastSeq": blog.last_seq,
         "timeZone": blog.time_zone,
         "live": blog.is_public,
+        "status": blog.status,
         "view": context["view"],
         "firstPage": context["first_page"],
         "socketPath": f"/ws/blogs/{blog.slug}/",
@@ -132,7 +215,11 @@ def blog_page(request: HttpRequest, slug: str) -> HttpResponse:
 def blog_updates(request: HttpRequest, slug: str) -> HttpResponse:
     """The timeline alone, as an HTML fragment: "older updates" and the key events toggle."""
     blog = _blog_or_404(request, slug)
-    return render(request, "liveblog/_timeline.html", _timeline(request, blog))
+    try:
+        context = _timeline(request, blog)
+    except _BadQuery as exc:
+        return _bad_request(request, str(exc))
+    return render(request, "liveblog/_timeline.html", context)
 
 
 @_reader_page
@@ -146,7 +233,39 @@ def entry_page(request: HttpRequest, slug: str, entry_id: str) -> HttpResponse:
     return render(
         request,
         "liveblog/entry.html",
-        {"blog": blog, "entry": entry, "revisions": list(selectors.entry_revisions(entry))},
+        {
+            "blog": blog,
+            "entry": entry,
+            "entry_list": [entry],
+            "revisions": list(selectors.entry_revisions(entry)),
+            "page_url": request.build_absolute_uri(entry.get_absolute_url()),
+        },
+    )
+
+
+@_reader_page
+def corrections_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every correction and retraction of a blog, newest first (``liveblog.corrections``)."""
+    blog = _blog_or_404(request, slug)
+    raw_before = request.GET.get("before")
+    before = whole_number(raw_before)
+    if raw_before is not None and before is None:
+        raise Http404("'before' must be a seq, as in the 'Older corrections' link.")
+    try:
+        changes, next_before = corrections.changes_page(blog, before=before)
+    except EntryNotFoundError as exc:
+        raise Http404(exc.message) from None
+    corrections_url = reverse("liveblog:corrections", kwargs={"slug": blog.slug})
+    return render(
+        request,
+        "liveblog/corrections.html",
+        {
+            "blog": blog,
+            "changes": changes,
+            "first_page": before is None,
+            "corrections_url": corrections_url,
+            "older_url": f"{corrections_url}?before={next_before}" if next_before else None,
+        },
     )
 
 
