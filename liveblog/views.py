@@ -25,7 +25,6 @@ from liveblog import caching, corrections, history, media, params, selectors
 from liveblog.errors import BlogNotFoundError, EntryNotFoundError
 from liveblog.models import Blog
 from liveblog.params import whole_number
-from liveblog.rendering import iso_text
 
 KEY_EVENTS = "key-events"
 _ENTRY_URL_PLACEHOLDER = uuid.UUID(int=0)
@@ -105,7 +104,7 @@ def _timeline(request: HttpRequest, blog: Blog) -> dict[str, Any]:
         raise Http404("'before' must be the seq of an entry, as in the 'Older updates' link.")
     at = _moment(request, blog)
     # The moment in the links as the server reads it, so every link names the same one.
-    at_text = iso_text(timezone.localtime(at, blog.zone)) if at else None
+    at_text = timezone.localtime(at, blog.zone).isoformat() if at else None
     past = None
     try:
         if at is None:

@@ -6,6 +6,7 @@ import html
 import json
 import re
 from datetime import UTC, datetime, timedelta
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -218,7 +219,8 @@ def test_an_article_carries_what_live_js_reads_and_builds(client, blog) -> None:
     assert '<div class="entry-body"><p>Turnout 46%</p></div>' in article
     assert (
         f'<p class="notice notice-corrected">Corrected at {time}: Typo '
-        f'<a href="{permalink}#revisions">Earlier versions</a></p>'
+        f'<a href="{permalink}#revisions">Earlier versions</a> · '
+        '<a href="/blogs/election-night/corrections/">All corrections</a></p>'
     ) in article
     assert f'<a class="permalink" href="{permalink}">Link to this update</a>' in article
 
@@ -381,8 +383,8 @@ def test_the_reader_page_reads_a_big_blog_in_a_few_queries(
     commands.entry_correct(entry=entries[5], body="fixed", reason="typo", actor="editor")
     commands.entry_retract(entry=entries[6], reason="wrong", actor="editor")
     commands.entry_mark_key_event(entry=entries[7], actor="editor")
-    # The blog, the pinned entries, one page of the timeline.
-    with django_assert_max_num_queries(3):
+    # The blog, the pinned entries, one page of the timeline, the key events box.
+    with django_assert_max_num_queries(4):
         page = _get(client, blog.get_absolute_url())
     assert len(ARTICLE_ID.findall(page)) == 53
     older_url, fragment_url = _older_link(page)
@@ -408,6 +410,9 @@ def _reader_urls(blog: Blog, entry: Entry) -> list[str]:
         f"/blogs/{slug}/updates/",
         f"/blogs/{slug}/entries/{entry.pk}/",
         f"/blogs/{slug}/feed/",
+        f"/blogs/{slug}/corrections/",
+        f"/blogs/{slug}/corrections/feed/",
+        f"/blogs/{slug}/?{urlencode({'at': entry.occurred_at.isoformat()})}",
     ]
 
 
@@ -448,3 +453,248 @@ def test_a_page_is_revalidated_by_its_content(client, blog) -> None:
     changed = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
     assert changed.status_code == 200 and changed["ETag"] != first["ETag"]
     assert "Turnout is 61%" not in changed.content.decode()
+
+
+# --- The page as it stood (?at=) ---------------------------------------------------------------
+
+
+@pytest.fixture
+def since_yesterday(editor) -> Blog:
+    """A blog opened a day ago, so updates can be dated in the past hours."""
+    day_ago = timezone.now() - timedelta(days=1)
+    created = commands.blog_create(
+        slug="election-night",
+        title="Election night",
+        actor="editor",
+        time_zone="Europe/London",
+        occurred_at=day_ago,
+    )
+    return commands.blog_open(blog=created, actor="editor", occurred_at=day_ago)
+
+
+def test_the_page_as_it_stood_shows_the_words_of_that_moment_with_a_banner(
+    client, since_yesterday
+) -> None:
+    blog = since_yesterday
+    t0 = timezone.now() - timedelta(hours=2)
+    first = commands.entry_publish(blog=blog, body="Turnout 48%", actor="editor", occurred_at=t0)
+    commands.entry_correct(
+        entry=first,
+        body="Turnout 46%",
+        reason="Typo",
+        actor="editor",
+        occurred_at=t0 + timedelta(minutes=30),
+    )
+    commands.entry_publish(
+        blog=blog, body="Polls closed", actor="editor", occurred_at=t0 + timedelta(minutes=60)
+    )
+    at = t0 + timedelta(minutes=10)
+    page = _get(client, f"{blog.get_absolute_url()}?{urlencode({'at': at.isoformat()})}")
+    assert "Turnout 48%" in page and "Turnout 46%" not in page and "Polls closed" not in page
+    assert "The page as it stood at" in page
+    assert f'href="{blog.get_absolute_url()}" class="as-it-stood-now">See the page now' in page
+    assert "Corrected later" in page
+    assert '<meta name="robots" content="noindex">' in page
+    assert "live.js" not in page and "application/ld+json" not in page  # it stays still
+    # A time without offset is in the blog's zone (London); the form says so.
+    london = timezone.localtime(at, ZoneInfo("Europe/London")).strftime("%Y-%m-%dT%H:%M:%S")
+    same = _get(client, f"{blog.get_absolute_url()}?at={london}")
+    assert "Turnout 48%" in same and "Another moment (Europe/London)" in same
+
+
+def test_the_page_as_it_stood_links_the_updates_before_and_after(client, since_yesterday) -> None:
+    blog = since_yesterday
+    t0 = timezone.now() - timedelta(hours=2)
+    for minutes in (0, 10, 20):
+        commands.entry_publish(
+            blog=blog,
+            body=f"At {minutes}",
+            actor="editor",
+            occurred_at=t0 + timedelta(minutes=minutes),
+        )
+    at = (t0 + timedelta(minutes=10)).isoformat()
+    page = _get(client, f"{blog.get_absolute_url()}?{urlencode({'at': at})}")
+    links = re.findall(r'<a href="\?at=([^"&]+)[^"]*" rel="(prev|next)"', page)
+    moments = {rel: datetime.fromisoformat(unquote(value)) for value, rel in links}
+    assert moments == {"prev": t0, "next": t0 + timedelta(minutes=20)}
+
+
+@pytest.mark.parametrize(
+    "at",
+    [
+        "yesterday",
+        "2024-02-30T10:00",
+        "\uff12\uff10\uff12\uff14-01-01T10:00",
+        "2024-01-01",
+        "9" * 100,
+    ],
+)
+def test_a_moment_that_cannot_be_read_is_a_bad_request_that_says_how(client, blog, at) -> None:
+    page = _get(client, f"{blog.get_absolute_url()}?{urlencode({'at': at})}", status=400)
+    assert "must be a date and time such as" in page
+    _get(client, f"/blogs/{blog.slug}/updates/?{urlencode({'at': at})}", status=400)
+
+
+def test_a_moment_in_the_future_is_a_bad_request(client, blog) -> None:
+    future = (timezone.now() + timedelta(days=1)).isoformat()
+    page = _get(client, f"{blog.get_absolute_url()}?{urlencode({'at': future})}", status=400)
+    assert "in the future" in page
+
+
+def test_before_the_blog_opened_the_page_says_coverage_had_not_started(client, blog) -> None:
+    at = (blog.coverage_start - timedelta(hours=1)).isoformat()
+    page = _get(client, f"{blog.get_absolute_url()}?{urlencode({'at': at})}")
+    assert "At that moment the coverage had not started" in page
+
+
+# --- Key events box, honest states, sharing and previews ------------------------------------
+
+
+def _key_events_box(page: str) -> str:
+    return _section(page, "key-events", "</aside>")
+
+
+def test_the_key_events_box_lists_the_latest_key_events_linking_to_them(client, blog) -> None:
+    entries = _publish_many(blog, 60)  # newest first
+    marked = [entries[0], entries[3], entries[55]]
+    for entry in marked:
+        commands.entry_mark_key_event(entry=entry, actor="editor")
+    box = _key_events_box(_get(client, blog.get_absolute_url()))
+    assert re.findall(r'<a href="([^"]+)">', box) == [
+        f"#entry-{entries[0].id}",
+        f"#entry-{entries[3].id}",
+        # Not on the first page: its permalink.
+        f"/blogs/election-night/entries/{entries[55].id}/",
+    ]
+    assert "update 59" in box and "<time datetime=" in box
+    assert "All key events" not in box
+    for entry in entries[4:10]:
+        commands.entry_mark_key_event(entry=entry, actor="editor")
+    box = _key_events_box(_get(client, blog.get_absolute_url()))
+    assert box.count("<li>") == 5 and "All key events" in box
+
+
+def test_no_key_events_box_without_key_events_nor_on_other_views(client, blog) -> None:
+    entry = _publish(blog, "Result", key_event=True)
+    assert 'id="key-events"' in _get(client, blog.get_absolute_url())
+    assert 'id="key-events"' not in _get(client, f"{blog.get_absolute_url()}?view=key-events")
+    commands.entry_retract(entry=entry, reason="Wrong", actor="editor")
+    assert 'id="key-events"' not in _get(client, blog.get_absolute_url())
+
+
+def test_a_closed_blog_says_coverage_ended_and_when(client, blog) -> None:
+    _publish(blog, "Last words")
+    closed = commands.blog_close(
+        blog=blog, actor="editor", occurred_at=datetime(2024, 7, 1, 20, 30, tzinfo=UTC)
+    )
+    page = _get(client, closed.get_absolute_url())
+    assert re.search(
+        r'<p class="blog-state" id="blog-state">Coverage ended at <time [^>]+>'
+        r"Monday 1 July 2024, 21:30 BST</time>\. This page no longer updates\.</p>",
+        page,
+    )
+    config = json.loads(re.search(r'id="liveblog-config"[^>]*>(.*?)</script>', page).group(1))
+    assert config["status"] == "closed"
+
+
+def test_a_blog_without_updates_says_when_coverage_starts(client, blog) -> None:
+    page = _get(client, blog.get_absolute_url())
+    assert "No updates yet: coverage started at <time" in page
+    later = (timezone.now() + timedelta(days=2)).replace(microsecond=0)
+    commands.blog_update(
+        blog=blog,
+        actor="editor",
+        title=blog.title,
+        description="",
+        time_zone=blog.time_zone,
+        coverage_start=later,
+        coverage_end=None,
+    )
+    page = _get(client, blog.get_absolute_url())
+    assert "No updates yet: coverage starts at <time" in page
+    assert timezone.localtime(later, ZoneInfo("Europe/London")).strftime("%H:%M") in page
+
+
+def test_times_say_they_are_in_the_blog_s_zone(client, blog) -> None:
+    page = _get(client, blog.get_absolute_url())
+    assert re.search(r'<span id="blog-zone">Times in Europe/London \(UTC\+0[01]:00\)</span>', page)
+
+
+def _meta(page: str) -> dict[str, str]:
+    return {
+        name: html.unescape(content)
+        for name, content in re.findall(
+            r'<meta (?:property|name)="([^"]+)" content="([^"]*)">', page
+        )
+    }
+
+
+def test_the_blog_and_every_permalink_carry_open_graph_and_twitter_cards(client, blog) -> None:
+    blog = commands.blog_update(
+        blog=blog,
+        actor="editor",
+        title=blog.title,
+        description="Results as they come in.",
+        time_zone=blog.time_zone,
+        coverage_start=blog.coverage_start,
+        coverage_end=None,
+    )
+    entry = _publish(blog, "Turnout is **high** across the north.", headline="Turnout")
+    meta = _meta(_get(client, blog.get_absolute_url()))
+    assert meta["og:title"] == "Election night"
+    assert meta["og:description"] == "Results as they come in."
+    assert meta["og:url"] == "http://testserver/blogs/election-night/"
+    assert meta["og:site_name"] == "Live blogs" and meta["og:type"] == "article"
+    assert meta["twitter:card"] == "summary" and "og:image" not in meta
+    meta = _meta(_get(client, f"/blogs/election-night/entries/{entry.id}/"))
+    assert meta["og:title"] == meta["twitter:title"] == "Turnout"
+    assert meta["og:description"] == "Turnout is high across the north."
+    assert meta["og:url"] == f"http://testserver/blogs/election-night/entries/{entry.id}/"
+    commands.entry_retract(entry=entry, reason="Not verified", actor="editor")
+    meta = _meta(_get(client, f"/blogs/election-night/entries/{entry.id}/"))
+    assert meta["og:title"] == "Retracted update"
+    assert meta["og:description"] == "Retracted: Not verified"
+
+
+def test_share_links_go_to_the_networks_own_pages_and_load_nothing(client, blog) -> None:
+    entry = _publish(blog, "Counting starts", headline="Counting & more")
+    for url in (blog.get_absolute_url(), f"/blogs/election-night/entries/{entry.id}/"):
+        page = _get(client, url)
+        share = re.search(r'<nav class="share".*?</nav>', page, re.S).group(0)
+        hrefs = [html.unescape(href) for href in re.findall(r'href="([^"]+)"', share)]
+        assert len(hrefs) == 7
+        assert any(href.startswith("https://www.facebook.com/sharer/") for href in hrefs)
+        # Only our own scripts: no network's button or widget.
+        sources = re.findall(r'<script[^>]* src="([^"]+)"', page)
+        assert sources and all(src.startswith("/static/") for src in sources)
+        assert "<iframe" not in page
+
+
+def test_a_long_update_collapses_with_its_whole_text_in_the_page(client, blog) -> None:
+    long_text = " ".join(f"Sentence {n} of a long report." for n in range(80))
+    long = _publish(blog, long_text)
+    short = _publish(blog, "Short")
+    page = _get(client, blog.get_absolute_url())
+    article = _article(page, long)
+    assert f'<input type="checkbox" class="more-toggle" id="more-{long.id}"' in article
+    assert (
+        f'<div class="entry-body is-long" id="body-{long.id}"><p>{long_text}</p></div>' in article
+    )
+    assert "Show more" in article
+    assert "more-toggle" not in _article(page, short)
+
+
+def test_a_long_description_collapses_on_phones(client, blog) -> None:
+    description = "Background to the night. " * 20
+    commands.blog_update(
+        blog=blog,
+        actor="editor",
+        title=blog.title,
+        description=description,
+        time_zone=blog.time_zone,
+        coverage_start=blog.coverage_start,
+        coverage_end=None,
+    )
+    page = _get(client, blog.get_absolute_url())
+    assert '<p class="blog-description is-long" id="blog-description">' in page
+    assert 'for="more-description"' in page

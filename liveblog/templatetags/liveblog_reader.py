@@ -119,6 +119,12 @@ def zone_offset(value: datetime | None) -> str:
 
 
 @register.filter
+def moment(value: datetime) -> str:
+    """The exact time for ``?at=`` links, to the microsecond (the second could miss it)."""
+    return timezone.localtime(value).isoformat()
+
+
+@register.filter
 def local_input(value: datetime) -> str:
     """The value of an ``<input type="datetime-local">``: the active zone's wall time."""
     local = timezone.localtime(value)

@@ -54,8 +54,9 @@ HEADER_VALUE = st.text(st.characters(codec="latin-1", exclude_categories=["Cc"])
 #: Each query parameter the app reads, and the pages that read it ({slug}, {entry} and
 #: {blog} are the real blog's). DRF's ?format= is read by every API view.
 QUERY_READERS = {
-    "before": ["/blogs/{slug}/", "/blogs/{slug}/updates/"],
+    "before": ["/blogs/{slug}/", "/blogs/{slug}/updates/", "/blogs/{slug}/corrections/"],
     "view": ["/blogs/{slug}/", "/blogs/{slug}/updates/"],
+    "at": ["/blogs/{slug}/", "/blogs/{slug}/updates/"],
     "after": ["/api/blogs/{slug}/events/"],
     "limit": ["/api/blogs/", "/api/blogs/{slug}/entries/", "/api/blogs/{slug}/events/"],
     "cursor": ["/api/blogs/", "/api/blogs/{slug}/entries/"],
@@ -135,6 +136,8 @@ def _pages(blog: Blog, entry: Entry) -> list[str]:
         f"/blogs/{slug}/",
         f"/blogs/{slug}/updates/",
         f"/blogs/{slug}/feed/",
+        f"/blogs/{slug}/corrections/",
+        f"/blogs/{slug}/corrections/feed/",
         f"/blogs/{slug}/entries/{entry_id}/",
         "/api/blogs/",
         f"/api/blogs/{slug}/",
@@ -162,6 +165,7 @@ SEGMENT_PATHS = [
     "/blogs/{}/",
     "/blogs/{}/updates/",
     "/blogs/{}/feed/",
+    "/blogs/{}/corrections/",
     "/blogs/{slug}/entries/{}/",
     "/api/blogs/{}/",
     "/api/blogs/{}/entries/",

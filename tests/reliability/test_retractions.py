@@ -2,12 +2,13 @@
 
 Each test publishes an entry, corrects it (so two revisions hold the words), retracts it and
 then reads it back the way the public can: reader pages and their fragments, the permalink
-and its revision list, the Atom feed, the JSON-LD, the API (entries, the entry, the log),
-webhooks, HTTP caches' validators, and the push channel from a hub's memory, from the log, from a
-hub that heard of the retraction only through its log check, and for readers whose
-catch-up or queue races the retraction; last, with two server processes. Editors still
-read everything in the admin. Runs on SQLite with the in-memory layer and on PostgreSQL
-with Redis.
+and its revision list, the page as it stood at each moment before the retraction
+(``?at=``), the corrections page and its feed, the Atom feed, the JSON-LD, the API
+(entries, the entry, the log), webhooks, HTTP caches' validators, and the push channel from
+a hub's memory, from the log, from a hub that heard of the retraction only through its log
+check, and for readers whose catch-up or queue races the retraction; last, with two server
+processes. Editors still read everything in the admin. Runs on SQLite with the in-memory
+layer and on PostgreSQL with Redis.
 """
 
 from __future__ import annotations
@@ -24,11 +25,12 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing.websocket import WebsocketCommunicator
 from django.test import Client
+from django.utils.http import urlencode
 
 from config.asgi import application
 from liveblog import broadcast, caching, commands, consumers, fanout
 from liveblog.api.tokens import token_create
-from liveblog.models import Blog, Entry
+from liveblog.models import Blog, Entry, Event
 from tests.reliability.support import http_request, tuned_servers, wait_until
 from tests.servers import nginx_in_front
 
@@ -66,6 +68,26 @@ def assert_withheld(text: str, where: str) -> None:
 # --- Pages, feed, JSON-LD, API -----------------------------------------------------------------
 
 
+def _moments(entry: Entry) -> list[str]:
+    """``?at=`` queries for each moment of the entry's life before its retraction (and one
+    after): the page as it stood then still withholds the words."""
+    times = Event.objects.filter(entry_id=entry.pk).order_by("seq")
+    return [urlencode({"at": event.occurred_at.isoformat()}) for event in times]
+
+
+def _history_urls(blog: Blog, entry: Entry) -> list[str]:
+    """The pages as they stood at each moment of the entry, and the corrections record."""
+    slug = blog.slug
+    moments = _moments(entry)
+    return [
+        *(f"/blogs/{slug}/?{at}" for at in moments),
+        *(f"/blogs/{slug}/?view=key-events&{at}" for at in moments),
+        *(f"/blogs/{slug}/updates/?{at}" for at in moments),
+        f"/blogs/{slug}/corrections/",
+        f"/blogs/{slug}/corrections/feed/",
+    ]
+
+
 def _public_urls(blog: Blog, entry: Entry, newer: Entry) -> list[str]:
     slug = blog.slug
     return [
@@ -95,7 +117,7 @@ def test_no_page_feed_or_api_response_serves_the_withdrawn_words(blog: Blog, edi
     readers, member = Client(), Client()
     member.force_login(editor)  # a member reads the public pages as the public does
     for client in (readers, member):
-        for url in _public_urls(blog, entry, newer):
+        for url in [*_public_urls(blog, entry, newer), *_history_urls(blog, entry)]:
             response = client.get(url)
             assert response.status_code == 200, url
             assert_withheld(response.content.decode(), url)
@@ -201,7 +223,7 @@ def test_a_copy_from_before_the_retraction_is_never_confirmed_as_current(blog: B
     entry = commands.entry_publish(
         blog=blog, actor="editor", headline="Zarbanian", body="Quillfeather said so."
     )
-    urls = _public_urls(blog, entry, entry)
+    urls = [*_public_urls(blog, entry, entry), *_history_urls(blog, entry)]
     copies = {url: client.get(url) for url in urls}
     commands.entry_retract(entry=entry, actor="editor", reason=RETRACTION_REASON)
     held = 0
