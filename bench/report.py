@@ -20,10 +20,18 @@ IMPORT_HTML_SECONDS = 2.0
 REBUILD_RATE = 20_000
 IMPORT_RATE = 5_000
 PAGE_P50_MS = 30.0
+#: Issue 17: the page as it stood, and the first render.
+AT_P50_MS = 100.0
+HTML_KB = 150
+JS_KB = 30
 KB_PER_CONNECTION = 50.0
 #: Issue 14: uploads, a page of images, a push message with one.
 MEDIA_UPLOAD_SECONDS = 1.5
 MEDIA_PAGE_P50_MS = 30.0
+#: Issue 17: the page as it stood, and the first render.
+AT_P50_MS = 100.0
+HTML_KB = 150
+JS_KB = 30
 MEDIA_PUSH_BYTES = 3_000
 WEBHOOK_P99_MS = 1000.0
 #: Readers polling through nginx: what each update may cost the app, at most.
@@ -286,7 +294,11 @@ def rows(results: dict[str, Any], *, behind: int) -> list[list[str]]:
         else:
             figure, verdict = f"error: HTTP {p['status']}", "MISS" if goal else ""
         rows_goal = f"p50 < {PAGE_P50_MS:g} ms" if goal else "(no goal)"
-        table.append([name, "artsakh-september-2023, 1 process", figure, rows_goal, verdict])
+        setup = "artsakh-september-2023, 1 process"
+        if key == "page" and "key_events" in pages:
+            setup += f", key events box ({pages['key_events']} key events)"
+        table.append([name, setup, figure, rows_goal, verdict])
+    table.extend(_reader_rows(pages))
     for target, m in results.get("memory", {}).items():
         table.append(
             [
@@ -342,6 +354,50 @@ def _pollers_rows(results: dict[str, Any]) -> list[list[str]]:
             _verdict(ok),
         ]
     ]
+
+
+def _reader_rows(pages: dict[str, Any]) -> list[list[str]]:
+    """Issue 17's figures: ``?at=`` across the coverage, the first render's sizes and shift."""
+    rows = []
+    at = pages.get("at")
+    if at:
+        if at["status"] == 200:
+            figure = (
+                f"p50 {_ms(at['p50_ms'])} / p99 {_ms(at['p99_ms'])} ms "
+                f"({at['moments']} moments, up to {at['max_bytes']:,} bytes)"
+            )
+            verdict = _verdict(at["p50_ms"] < AT_P50_MS)
+        else:
+            figure, verdict = f"error: HTTP {at['status']} for {at.get('url')}", "MISS"
+        rows.append(
+            [
+                f"page as it stood (?at=), {at.get('requests', 0)} GETs",
+                "artsakh-september-2023, 1 process",
+                figure,
+                f"p50 < {AT_P50_MS:g} ms",
+                verdict,
+            ]
+        )
+    render = pages.get("render")
+    if render:
+        shift = max(render["shift_1280"], render["shift_390"])
+        rows.append(
+            [
+                "first render in Chromium",
+                f"artsakh-september-2023, {render['images_loaded']} of {render['images']} "
+                "images loaded",
+                f"HTML {render['html_bytes'] / 1000:.1f} KB, JavaScript "
+                f"{render['js_bytes'] / 1000:.1f} KB, layout shift {render['shift_1280']:.3f} "
+                f"(1280 px) / {render['shift_390']:.3f} (390 px)",
+                f"HTML < {HTML_KB} KB, JS < {JS_KB} KB, shift 0",
+                _verdict(
+                    render["html_bytes"] < HTML_KB * 1000
+                    and render["js_bytes"] < JS_KB * 1000
+                    and shift == 0
+                ),
+            ]
+        )
+    return rows
 
 
 def markdown(table: list[list[str]]) -> str:

@@ -10,8 +10,9 @@ Targets (each started fresh, measured with the same reader process code and payl
             between them, updates from a separate publisher process (``bench.publisher``;
             ``--redis-publisher server`` publishes inside the first server instead).
 
-Part names for ``--only``: fanout, storm, memory, pages, import, rebuild, webhooks
-(``bench.webhooks``), pollers (``bench.polling``).
+Part names for ``--only``: fanout, storm, memory, pages (the reader page, ``?at=`` and the
+first render, see ``bench.reader``), import, rebuild, media, webhooks (``bench.webhooks``),
+pollers (``bench.polling``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from http.client import HTTPConnection
 from pathlib import Path
 from typing import Any
 
-from bench import payload, profiling, stats, synthetic
+from bench import payload, profiling, reader, stats, synthetic
 from bench.procs import (
     HOST,
     PYTHON,
@@ -382,8 +383,10 @@ def memory_target(run: Run) -> None:
     settings = run.settings
     database = run.tmp / "bench.sqlite3"
     env = django_env(f"sqlite:///{database}")
+    env["LIVEBLOG_MEDIA_ROOT"] = str(run.tmp / "media-pages")
     run.log("in-memory: migrating a fresh SQLite database")
     manage(["migrate", "--noinput", "-v", "0"], env, timeout=180)
+    seed: dict[str, Any] = {}
     if run.wants("pages"):
         manage(
             [
@@ -399,6 +402,7 @@ def memory_target(run: Run) -> None:
             env,
             timeout=180,
         )
+        seed = reader.prepare(env, SEED_SLUG)
     base = _create_blog(env)
     server = Server.liveblog(
         "in-memory server",
@@ -414,7 +418,15 @@ def memory_target(run: Run) -> None:
         run.results["pages"] = {
             "page": _timed_gets(server.port, PAGE_PATH, settings.page_requests),
             "api": _timed_gets(server.port, API_PATH, settings.page_requests),
+            "key_events": seed["key_events"],
         }
+        run.log("pages: timing ?at= across the coverage, and the first render in Chromium")
+        moments = reader.coverage_moments(seed)
+        run.results["pages"]["at"] = reader.time_moments(server.port, PAGE_PATH, moments)
+        try:
+            run.results["pages"]["render"] = reader.first_render(server.port, PAGE_PATH)
+        except BenchError as exc:
+            run.error("first render", exc)
     if run.wants("fanout", "storm", "memory"):
         publisher = _Publisher(run, "memory", [server], env, "server")
         _fanout(run, "memory", [server], publisher, base, message_size=payload.BODY_SIZE)
