@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from datetime import datetime
+from typing import cast
 
 from django.db.models import Q
 from django.utils.safestring import SafeString
@@ -76,10 +77,14 @@ def changes_page(
             raise EntryNotFoundError(f"There is no correction at seq {before} in {blog.slug!r}.")
         at = found["occurred_at"]
         log = log.filter(Q(occurred_at__lt=at) | Q(occurred_at=at, seq__lt=before))
-    rows = list(
-        log.order_by("-occurred_at", "-seq").values_list("entry_id", "type", "seq", "occurred_at")[
-            : size + 1
-        ]
+    # Entry events always name their entry.
+    rows = cast(
+        list[tuple[uuid.UUID, str, int, datetime]],
+        list(
+            log.order_by("-occurred_at", "-seq").values_list(
+                "entry_id", "type", "seq", "occurred_at"
+            )[: size + 1]
+        ),
     )
     next_before = rows[size - 1][2] if len(rows) > size else None
     rows = rows[:size]

@@ -24,6 +24,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
+from typing import cast
 
 from django.db.models import Q
 
@@ -140,17 +141,24 @@ def _flags_at(blog: Blog, at: datetime) -> tuple[set[uuid.UUID], set[uuid.UUID]]
     Only updates whose flags ever changed after publication need the log: the others have
     their publication's flags still, which the projection holds. A retraction clears both.
     """
-    changes = list(
-        Event.objects.filter(blog=blog, type__in=[*_FLAG_CHANGES, _RETRACTED])
-        .order_by("seq")
-        .values_list("entry_id", "type", "occurred_at")
+    # Entry events always name their entry.
+    changes = cast(
+        list[tuple[uuid.UUID, str, datetime]],
+        list(
+            Event.objects.filter(blog=blog, type__in=[*_FLAG_CHANGES, _RETRACTED])
+            .order_by("seq")
+            .values_list("entry_id", "type", "occurred_at")
+        ),
     )
     changed = {entry_id for entry_id, _, _ in changes}
     flags: dict[uuid.UUID, _Flags] = {}
-    publications = Event.objects.filter(blog=blog, type=_PUBLISHED, entry_id__in=changed)
-    for entry_id, version, payload, occurred_at in publications.values_list(
-        "entry_id", "schema_version", "payload", "occurred_at"
-    ):
+    publications = cast(
+        list[tuple[uuid.UUID, int, dict, datetime]],
+        Event.objects.filter(blog=blog, type=_PUBLISHED, entry_id__in=changed).values_list(
+            "entry_id", "schema_version", "payload", "occurred_at"
+        ),
+    )
+    for entry_id, version, payload, occurred_at in publications:
         if occurred_at <= at:
             data = ev.decode(_PUBLISHED, version, payload, check=False)
             assert isinstance(data, ev.EntryPublished)
@@ -256,15 +264,17 @@ def _as_they_were(
     if not entries:
         return {}
     corrections: dict[uuid.UUID, list[tuple[int, datetime]]] = defaultdict(list)
-    for entry_id, seq, occurred_at in (
+    made_by_entry = cast(
+        list[tuple[uuid.UUID, int, datetime]],
         Event.objects.filter(
             blog_id=entries[0].blog_id,
             type=_CORRECTED,
             entry_id__in=[entry.pk for entry in entries],
         )
         .order_by("seq")
-        .values_list("entry_id", "seq", "occurred_at")
-    ):
+        .values_list("entry_id", "seq", "occurred_at"),
+    )
+    for entry_id, seq, occurred_at in made_by_entry:
         corrections[entry_id].append((seq, occurred_at))
     # The words then are those of the last correction made by then (revision 1: the
     # publication's), and the revision number counts the corrections made by then.

@@ -593,8 +593,9 @@ def test_a_closed_blog_says_coverage_ended_and_when(client, blog) -> None:
         r"Monday 1 July 2024, 21:30 BST</time>\. This page no longer updates\.</p>",
         page,
     )
-    config = json.loads(re.search(r'id="liveblog-config"[^>]*>(.*?)</script>', page).group(1))
-    assert config["status"] == "closed"
+    found = re.search(r'id="liveblog-config"[^>]*>(.*?)</script>', page)
+    assert found
+    assert json.loads(found.group(1))["status"] == "closed"
 
 
 def test_a_blog_without_updates_says_when_coverage_starts(client, blog) -> None:
@@ -660,8 +661,9 @@ def test_share_links_go_to_the_networks_own_pages_and_load_nothing(client, blog)
     entry = _publish(blog, "Counting starts", headline="Counting & more")
     for url in (blog.get_absolute_url(), f"/blogs/election-night/entries/{entry.id}/"):
         page = _get(client, url)
-        share = re.search(r'<nav class="share".*?</nav>', page, re.S).group(0)
-        hrefs = [html.unescape(href) for href in re.findall(r'href="([^"]+)"', share)]
+        share = re.search(r'<nav class="share".*?</nav>', page, re.S)
+        assert share
+        hrefs = [html.unescape(href) for href in re.findall(r'href="([^"]+)"', share.group(0))]
         assert len(hrefs) == 7
         assert any(href.startswith("https://www.facebook.com/sharer/") for href in hrefs)
         # Only our own scripts: no network's button or widget.
