@@ -206,6 +206,7 @@ def blog_page(request: HttpRequest, slug: str) -> HttpResponse:
             "liveblog:entry", kwargs={"slug": blog.slug, "entry_id": _ENTRY_URL_PLACEHOLDER}
         ),
         "entryUrlPlaceholder": str(_ENTRY_URL_PLACEHOLDER),
+        "correctionsUrl": reverse("liveblog:corrections", kwargs={"slug": blog.slug}),
     }
     return render(request, "liveblog/blog.html", context)
 

@@ -370,6 +370,7 @@ def test_the_page_has_a_polite_live_region_and_embeds_the_last_seq(client, blog)
     assert config["lastSeq"] == blog.last_seq == 4
     assert config["socketPath"] == "/ws/blogs/election-night/"
     assert config["timeZone"] == "Europe/London"
+    assert config["correctionsUrl"] == "/blogs/election-night/corrections/"
     assert '<script type="module" src="/static/liveblog/live.js">' in page
     assert re.search(r'<article [^>]*data-seq="\d+" data-last-seq="\d+" data-revision="1"', page)
 

@@ -110,6 +110,27 @@ describe("the article of a pushed entry", () => {
     assert.ok(html.endsWith(`<footer class="entry-links">${link}</footer></article>`));
   });
 
+  test("a corrected entry links the blog's corrections page, as the server's does", () => {
+    const { document, state } = readerPage();
+    const corrections = "/blogs/election-night/corrections/";
+    const timeline = new Timeline({
+      document,
+      state,
+      times: new Times("Europe/London"),
+      entryUrl,
+      correctionsUrl: corrections,
+    });
+    const html = timeline.render(corrected("a", 0, "Typo", "2024-07-01T12:30Z"), { seq: 2 }).outerHTML;
+    const permalink = entryUrl("a");
+    assert.match(
+      html,
+      new RegExp(
+        `: Typo <a href="${permalink}#revisions">Earlier versions</a> · ` +
+          `<a href="${corrections}">All corrections</a></p>`,
+      ),
+    );
+  });
+
   test("headlines and reasons are text, never markup", () => {
     const { timeline } = readerPage();
     const shown = { ...corrected("a", 0, "<img src=x>", "2024-07-01T12:01Z"), headline: "<b>Bold</b> & co" };

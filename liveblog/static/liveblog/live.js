@@ -19,6 +19,9 @@ const STATUS_TEXT = {
   reconnecting: "Connection lost. Reconnecting…",
   off: "",
 };
+// A closed blog is followed still (corrections and retractions reach open pages), but it
+// must not promise new updates: honest about its state (README, "For readers").
+const CLOSED_OPEN_TEXT = "Coverage has ended. Corrections and retractions still appear here.";
 
 const configElement = document.getElementById("liveblog-config");
 if (configElement) start(JSON.parse(configElement.textContent));
@@ -35,7 +38,9 @@ function start(config) {
     state,
     times: new Times(config.timeZone),
     entryUrl: (id) => config.entryUrl.replace(config.entryUrlPlaceholder, id),
+    correctionsUrl: config.correctionsUrl,
   });
+  let blogStatus = config.status;
 
   // --- New updates: on top, or behind a button when the reader has scrolled down
 
@@ -134,6 +139,15 @@ function start(config) {
     const status = byId("blog-status");
     status.textContent = { live: "Live", closed: "Closed", draft: "Draft" }[blog.status] ?? blog.status;
     status.className = `status status-${blog.status}`;
+    blogStatus = blog.status;
+    if (connectionStatus.dataset.state === "open") showConnection("open");
+  }
+
+  function showConnection(status) {
+    connectionStatus.dataset.state = status;
+    const closed = status === "open" && blogStatus === "closed";
+    connectionStatus.textContent = closed ? CLOSED_OPEN_TEXT : STATUS_TEXT[status];
+    connectionStatus.hidden = status === "off";
   }
 
   function apply(message) {
@@ -145,11 +159,7 @@ function start(config) {
     url: `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}${config.socketPath}`,
     state,
     apply,
-    onStatus(status) {
-      connectionStatus.dataset.state = status;
-      connectionStatus.textContent = STATUS_TEXT[status];
-      connectionStatus.hidden = status === "off";
-    },
+    onStatus: showConnection,
   });
   window.addEventListener("online", () => connection.online());
 

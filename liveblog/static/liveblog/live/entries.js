@@ -4,9 +4,10 @@ import { listFor, slotFor } from "./state.js";
 import { ago } from "./times.js";
 
 export class Timeline {
-  // `document` is the page's (in tests/js/, a stand-in); `entryUrl(id)` is the permalink.
-  constructor({ document, state, times, entryUrl }) {
-    Object.assign(this, { document, state, times, entryUrl });
+  // `document` is the page's (in tests/js/, a stand-in); `entryUrl(id)` is the permalink;
+  // `correctionsUrl`, the blog's corrections page, which every corrected update links to.
+  constructor({ document, state, times, entryUrl, correctionsUrl = null }) {
+    Object.assign(this, { document, state, times, entryUrl, correctionsUrl });
   }
 
   byId(id) {
@@ -82,6 +83,11 @@ export class Timeline {
       const revisions = el("a", "", "Earlier versions");
       revisions.href = `${this.entryUrl(entry.id)}#revisions`;
       notice.append(this.timeElement(entry.last_corrected_at), `: ${entry.correction_reason} `, revisions);
+      if (this.correctionsUrl) {
+        const all = el("a", "", "All corrections");
+        all.href = this.correctionsUrl;
+        notice.append(" · ", all);
+      }
       article.append(notice);
     }
 
