@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { beforeEach, describe, test } from "node:test";
 
-import { Timeline } from "../../liveblog/static/liveblog/live/entries.js";
+import { Timeline, isLong } from "../../liveblog/static/liveblog/live/entries.js";
 import { LiveState } from "../../liveblog/static/liveblog/live/state.js";
 import { Times } from "../../liveblog/static/liveblog/live/times.js";
 import { Document } from "./dom.js";
@@ -129,6 +129,20 @@ describe("the article of a pushed entry", () => {
           `<a href="${corrections}">All corrections</a></p>`,
       ),
     );
+  });
+
+  test("a long update is cut behind Show more, as the server cuts it", () => {
+    const { timeline } = readerPage();
+    const text = "A sentence of a long report. ".repeat(50);
+    const long = { ...entry("a", 0), body: text, body_html: `<p>${text}</p>` };
+    const html = timeline.render(long, { seq: 1 }).outerHTML;
+    assert.match(html, /<input class="more-toggle" type="checkbox" id="more-a" aria-controls="body-a">/);
+    assert.ok(html.includes(`<div class="entry-body is-long" id="body-a"><p>${text}</p></div>`));
+    assert.ok(html.includes('<label class="more" for="more-a"><span class="more-closed">Show more</span>'));
+    const short = timeline.render(entry("b", 1), { seq: 2 }).outerHTML;
+    assert.ok(!short.includes("more-toggle"));
+    assert.equal(isLong({ body: "x", media: [{}, {}] }), true);
+    assert.equal(isLong({ body: "a\n\n".repeat(8), media: [] }), true);
   });
 
   test("headlines and reasons are text, never markup", () => {

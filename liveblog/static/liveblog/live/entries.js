@@ -3,6 +3,20 @@
 import { listFor, slotFor } from "./state.js";
 import { ago } from "./times.js";
 
+// When an update is long enough to collapse: rendering.py's is_long, the same numbers.
+const LONG_BODY_CHARACTERS = 1_200;
+const LONG_BODY_PARAGRAPHS = 8;
+const LONG_BODY_IMAGES = 2;
+
+export function isLong(entry) {
+  const body = entry.body ?? "";
+  return (
+    body.length > LONG_BODY_CHARACTERS ||
+    body.split("\n\n").length - 1 >= LONG_BODY_PARAGRAPHS ||
+    (entry.media ?? []).length >= LONG_BODY_IMAGES
+  );
+}
+
 export class Timeline {
   // `document` is the page's (in tests/js/, a stand-in); `entryUrl(id)` is the permalink;
   // `correctionsUrl`, the blog's corrections page, which every corrected update links to.
@@ -76,7 +90,21 @@ export class Timeline {
     } else {
       body.innerHTML = entry.body_html; // sanitized on the server (nh3) before it is stored
     }
-    article.append(body);
+    if (!retracted && isLong(entry)) {
+      // As rendering.py cuts a long update: a checkbox and a label, so CSS opens it.
+      const toggle = el("input", "more-toggle");
+      toggle.setAttribute("type", "checkbox");
+      toggle.id = `more-${entry.id}`;
+      toggle.setAttribute("aria-controls", `body-${entry.id}`);
+      body.className = "entry-body is-long";
+      body.id = `body-${entry.id}`;
+      const label = el("label", "more");
+      label.setAttribute("for", toggle.id);
+      label.append(el("span", "more-closed", "Show more"), el("span", "more-open", "Show less"));
+      article.append(toggle, body, label);
+    } else {
+      article.append(body);
+    }
 
     if (entry.revision > 1 && !retracted && entry.last_corrected_at) {
       const notice = el("p", "notice notice-corrected", "Corrected at ");
