@@ -97,8 +97,11 @@ def test_the_reader_page_follows_the_blog_live_and_across_a_server_restart(
     )
     expect(entry.locator(".notice-corrected")).to_contain_text("One count starts tomorrow.")
     expect(entry.locator(".notice-corrected")).to_contain_text("Corrected at")
-    expect(entry.locator(".notice-corrected a")).to_have_attribute(
+    expect(entry.locator(".notice-corrected").get_by_text("Earlier versions")).to_have_attribute(
         "href", f"/blogs/election-night/entries/{published['id']}/#revisions"
+    )
+    expect(entry.locator(".notice-corrected").get_by_text("All corrections")).to_have_attribute(
+        "href", "/blogs/election-night/corrections/"
     )
     expect(entry).to_have_attribute("data-revision", "2")
     page.screenshot(path=tmp_path / SCREENSHOT.name)
