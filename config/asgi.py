@@ -29,6 +29,7 @@ from config.lifespan import ServerLifespan
 from liveblog.clients import TrustedProxies
 from liveblog.limits import RequestBodyLimit, WebSocketConnectionLimit
 from liveblog.routing import allowed_origins_only, websocket_urlpatterns
+from liveblog.schedule import in_server_process as scheduled_updates
 from liveblog.webhooks.worker import in_server_process as webhook_worker
 
 with one_line_setting_errors():
@@ -52,5 +53,5 @@ router = ProtocolTypeRouter(
 
 # Each server process's start-up and shutdown work, in order (config.lifespan): add it here.
 application = ServerLifespan(
-    TrustedProxies(router), steps=[gc_tuning.tuned_for_fan_out, webhook_worker]
+    TrustedProxies(router), steps=[gc_tuning.tuned_for_fan_out, webhook_worker, scheduled_updates]
 )

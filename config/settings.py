@@ -183,6 +183,10 @@ LIVEBLOG_WEBHOOK_POLL_SECONDS = env_float("LIVEBLOG_WEBHOOK_POLL_SECONDS", 0.25,
 # Each delivery in flight holds a database connection (liveblog.webhooks.worker).
 LIVEBLOG_WEBHOOK_CONCURRENCY = env_int("LIVEBLOG_WEBHOOK_CONCURRENCY", 4, minimum=1)
 
+# Scheduled updates (liveblog.schedule; README "For editors"): server processes publish them.
+LIVEBLOG_SCHEDULER = env_bool("LIVEBLOG_SCHEDULER", True)
+LIVEBLOG_SCHEDULE_POLL_SECONDS = env_float("LIVEBLOG_SCHEDULE_POLL_SECONDS", 1.0, above=0)
+
 # Larger request bodies are refused with 413 before Django reads them (liveblog.limits). An
 # entry's 50,000 characters fit several times over, even JSON- or form-escaped.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
@@ -305,10 +309,12 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "liveblog API",
     "DESCRIPTION": (
-        "Blogs, entries and the event log of liveblog, and the editors' writes (publish, "
-        "correct, retract, pin, key event) through the same commands as the admin. Reads are "
-        "open for live and closed blogs; writes need a member of the blog, signed in (with "
-        "CSRF) or with an API token from the admin. Every error is "
+        "Blogs, entries and the event log of liveblog, and the newsroom's writes (publish, "
+        "correct, retract, pin, key event, labels; drafts, scheduled updates, submissions for "
+        "approval; members and their roles) through the same commands as the admin. Reads are "
+        "open for live and closed blogs; writes need a member of the blog whose role allows "
+        "them (editors publish, contributors submit), signed in (with CSRF) or with an API "
+        "token from the admin. Every error is "
         '`{"message", "code", "errors"}`.'
     ),
     "VERSION": "1.0.0",
@@ -318,6 +324,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "BlogStatusEnum": "liveblog.models.Blog.Status",
         "EntryStatusEnum": "liveblog.models.Entry.Status",
+        "DeskEntryStatusEnum": "liveblog.models.DeskEntry.Status",
+        "DeskQueueEnum": "liveblog.api.serializers.DESK_QUEUES",
+        "MemberRoleEnum": "liveblog.models.Membership.Role",
         "EventTypeEnum": "liveblog.api.serializers.EVENT_TYPE_CHOICES",
         "WebhookStatusEnum": "liveblog.webhooks.models.Webhook.Status",
     },

@@ -21,6 +21,7 @@ from django.utils import timezone
 from liveblog import broadcast, bulk, content, images, projections
 from liveblog import events as ev
 from liveblog import media as stored_media
+from liveblog.bylines import NO_BYLINE, Byline
 from liveblog.errors import (
     ConcurrentAppendError,
     EntryNotFoundError,
@@ -29,7 +30,7 @@ from liveblog.errors import (
     LiveblogError,
     StaleRevisionError,
 )
-from liveblog.models import Blog, Entry, Event, Media
+from liveblog.models import Blog, DeskEntry, Entry, Event, Media
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +42,10 @@ MAX_ACTOR_LENGTH = Event._meta.get_field("actor").max_length
 #: The earliest newsroom time accepted. Long before any live blog, and far from year 1, whose
 #: first hours do not exist in zones east of UTC and would crash every page showing them.
 EARLIEST_OCCURRED_AT = datetime(1900, 1, 1, tzinfo=UTC)
+#: How far ahead an update may be scheduled.
+MAX_SCHEDULE_AHEAD = timedelta(days=366)
+#: How the time fields are called on the desk's and the API's forms, for messages.
+_TIME_NAMES = {"occurred_at": "Time", "publish_at": "Publication time"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,10 +67,28 @@ class Publication:
     key_event: bool = False
     pinned: bool = False
     entry_id: uuid.UUID | None = None
-    author: str = ""  # the byline's display name (imports), "" for none
+    #: The byline readers see (``liveblog.bylines``): "" names nobody.
+    author: str = ""
+    author_role: str = ""
+    author_location: str = ""
+    labels: Sequence[str] = ()
     #: As ``content.compose`` finds them (or an export carries them); none for text imports.
     media: Sequence[dict] = ()
     embeds: Sequence[dict] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class Writing:
+    """An unpublished update as written on the desk or sent to the API."""
+
+    body: str
+    headline: str = ""
+    key_event: bool = False
+    pinned: bool = False
+    #: The newsroom time it will show; None: the moment it is published.
+    occurred_at: datetime | None = None
+    byline: Byline = NO_BYLINE
+    labels: Sequence[str] = ()
 
 
 Decide = Callable[[Blog], Sequence[PendingEvent]]
@@ -138,24 +161,55 @@ def _append(*, blog: Blog | int, actor: str, decide: Decide) -> list[Event]:
     raise AssertionError("unreachable")
 
 
-def _aware(value: datetime | None, field: str = "occurred_at") -> datetime | None:
-    if value is None:
-        return None
+def _shown(value: datetime) -> str:
+    """A time as an editor reads it: in the zone it was given in, to the minute."""
+    return f"{value:%d %b %Y, %H:%M} {value.tzname() or ''}".strip()
+
+
+def _checked_time(value: datetime, field: str) -> datetime:
+    name = _TIME_NAMES.get(field, field)
     if timezone.is_naive(value):
-        raise InvalidEventError(f"{field} must carry a time zone.", field=field)
+        raise InvalidEventError(f"{name} needs a time zone or UTC offset.", field=field)
     try:
         too_early = value < EARLIEST_OCCURRED_AT
     except OverflowError:  # e.g. 0001-01-01T00:00+14:00, which has no UTC equivalent
         too_early = True
     if too_early:
         raise InvalidEventError(
-            f"{field} is before 1900 ({value.isoformat()}); check the date and time.",
+            f"{name} is before 1900 ({value.isoformat()}); check the date and time.",
             field=field,
         )
+    return value
+
+
+def _aware(value: datetime | None, field: str = "occurred_at") -> datetime | None:
+    """A newsroom time: with its zone, after 1900, and not ahead of the clock."""
+    if value is None:
+        return None
+    _checked_time(value, field)
     if value > timezone.now() + MAX_CLOCK_SKEW:
         raise InvalidEventError(
-            f"{field} is in the future ({value.isoformat()}); check the date and time.",
+            f"{_TIME_NAMES.get(field, field)} is in the future ({_shown(value)}). Leave it "
+            "empty for now, or schedule the update to be published then.",
             field=field,
+        )
+    return value
+
+
+def _publication_time(value: datetime) -> datetime:
+    """When a scheduled update is to go out: ahead of the clock, within a year."""
+    _checked_time(value, "publish_at")
+    now = timezone.now()
+    if value <= now:
+        raise InvalidEventError(
+            f"Publication time has passed ({_shown(value)}); publish the update now instead, "
+            "or choose a later time.",
+            field="publish_at",
+        )
+    if value > now + MAX_SCHEDULE_AHEAD:
+        raise InvalidEventError(
+            f"Publication time is more than a year ahead ({_shown(value)}); check the date.",
+            field="publish_at",
         )
     return value
 
@@ -171,9 +225,15 @@ def blog_create(
     description: str = "",
     time_zone: str = "UTC",
     occurred_at: datetime | None = None,
+    labels: Sequence[str] = ev.DEFAULT_LABELS,
 ) -> Blog:
-    """Create a draft blog: a new stream whose first event is blog.created."""
-    created = ev.BlogCreated(slug=slug, title=title, description=description, time_zone=time_zone)
+    """Create a draft blog: a new stream whose first event is blog.created.
+
+    It offers its editors ``labels`` for their updates (by default ``events.DEFAULT_LABELS``).
+    """
+    created = ev.BlogCreated(
+        slug=slug, title=title, description=description, time_zone=time_zone, labels=list(labels)
+    )
     with transaction.atomic():
         if Blog.objects.filter(slug=slug).exists():
             raise LiveblogError(f"A blog called {slug!r} already exists.", field="slug")
@@ -253,6 +313,25 @@ def blog_rename(*, blog: Blog, slug: str, actor: str) -> Blog:
     return blog
 
 
+def blog_set_labels(
+    *, blog: Blog, labels: Sequence[str], actor: str, occurred_at: datetime | None = None
+) -> Blog:
+    """Choose the labels editors may give the blog's updates (the complete new set).
+
+    Updates keep the labels they have; a label left out is no longer offered.
+    """
+    changed = ev.BlogLabelsChanged(labels=list(labels))
+
+    def decide(locked: Blog) -> list[PendingEvent]:
+        if locked.labels == changed.labels:
+            return []
+        return [PendingEvent(changed, occurred_at=_aware(occurred_at))]
+
+    _append(blog=blog, actor=actor, decide=decide)
+    blog.refresh_from_db()
+    return blog
+
+
 def blog_open(*, blog: Blog, actor: str, occurred_at: datetime | None = None) -> Blog:
     """Put the blog live: readers can see it and follow it."""
 
@@ -293,6 +372,9 @@ def _published(item: Publication, entry_id: uuid.UUID) -> PendingEvent:
             key_event=item.key_event,
             pinned=item.pinned,
             author=item.author,
+            author_role=item.author_role,
+            author_location=item.author_location,
+            labels=list(item.labels),
             media=list(item.media),
             embeds=list(item.embeds),
         ),
@@ -301,14 +383,37 @@ def _published(item: Publication, entry_id: uuid.UUID) -> PendingEvent:
     )
 
 
+def _blog_labels(blog: Blog, labels: Sequence[str]) -> list[str]:
+    """The labels, as the blog spells them; one it does not offer is refused, naming it."""
+    offered = {label.casefold(): label for label in blog.labels}
+    chosen = []
+    for label in labels:
+        found = offered.get(str(label).strip().casefold())
+        if found is None:
+            choices = ", ".join(blog.labels) or "none yet"
+            raise InvalidEventError(
+                f"“{label}” is not one of this blog's labels ({choices}); an editor chooses "
+                "them on the blog's page.",
+                field="labels",
+            )
+        if found not in chosen:
+            chosen.append(found)
+    return chosen
+
+
 def entries_publish(*, blog: Blog, publications: Sequence[Publication], actor: str) -> list[Event]:
-    """Publish several entries in one append (imports); each is an ordinary entry.published."""
+    """Publish several entries in one append (imports); each is an ordinary entry.published.
+
+    Labels are taken as they are (an export's, checked against the set it had then).
+    """
     ids = [item.entry_id or uuid.uuid4() for item in publications]
     pending = [_published(item, entry_id) for item, entry_id in zip(publications, ids, strict=True)]
 
     def decide(locked: Blog) -> list[PendingEvent]:
         if len(set(ids)) != len(ids) or Entry.objects.filter(pk__in=ids).exists():
             raise InvalidTransitionError("An entry with that id has already been published.")
+        if DeskEntry.objects.filter(pk__in=ids).exclude(blog_id=locked.pk).exists():
+            raise InvalidTransitionError("An entry with that id belongs to another blog.")
         return pending
 
     return _append(blog=blog, actor=actor, decide=decide)
@@ -335,17 +440,21 @@ def entry_publish_once(*, blog: Blog, actor: str, publication: Publication) -> P
     """
     composition = content.compose(blog_id=blog.pk, body=publication.body)
     entry_id = publication.entry_id or uuid.uuid4()
-    pending = _published(
-        dataclasses.replace(publication, media=composition.media, embeds=composition.embeds),
-        entry_id,
-    )
     resent: list[Entry] = []
 
     def decide(locked: Blog) -> list[PendingEvent]:
         resent.clear()  # ``decide`` runs again when the append is retried
         existing = Entry.objects.filter(pk=entry_id).first()
         if existing is None:
-            return [pending]
+            if DeskEntry.objects.filter(pk=entry_id).exists():
+                raise InvalidTransitionError(
+                    "An update with that id is on the desk; publish it from there."
+                )
+            labels = _blog_labels(locked, publication.labels)
+            chosen = dataclasses.replace(
+                publication, media=composition.media, embeds=composition.embeds, labels=labels
+            )
+            return [_published(chosen, entry_id)]
         same_text = (existing.body, existing.headline) == (publication.body, publication.headline)
         if existing.blog_id != locked.pk or not same_text:
             raise InvalidTransitionError("An entry with that id has already been published.")
@@ -368,6 +477,8 @@ def entry_publish(
     key_event: bool = False,
     pinned: bool = False,
     entry_id: uuid.UUID | None = None,
+    byline: Byline = NO_BYLINE,
+    labels: Sequence[str] = (),
 ) -> Entry:
     """Publish one update to the blog; it reaches readers as soon as it commits.
 
@@ -381,6 +492,10 @@ def entry_publish(
         key_event=key_event,
         pinned=pinned,
         entry_id=entry_id,
+        author=byline.name,
+        author_role=byline.role,
+        author_location=byline.location,
+        labels=labels,
     )
     return entry_publish_once(blog=blog, actor=actor, publication=publication).entry
 
@@ -528,6 +643,45 @@ def _toggle(
     return _entry_command(entry=entry, actor=actor, make=make, occurred_at=occurred_at)
 
 
+def entry_set_labels(
+    *,
+    entry: Entry | uuid.UUID,
+    labels: Sequence[str],
+    actor: str,
+    occurred_at: datetime | None = None,
+) -> Entry:
+    """Give a published entry these labels (the complete new set; empty removes them all).
+
+    Labels must be among the blog's; setting the ones it has appends nothing.
+    """
+
+    def decide(locked: Blog, current: Entry) -> ev.DomainEvent | None:
+        _refuse_if_retracted(current)
+        chosen = _blog_labels(locked, labels)
+        return None if chosen == current.labels else ev.EntryLabelsChanged(labels=chosen)
+
+    entry_id = _entry_pk(entry)
+    blog_id = _blog_of(entry, entry_id)
+
+    def pending(locked: Blog) -> list[PendingEvent]:
+        event = decide(locked, Entry.objects.get(pk=entry_id))
+        if event is None:
+            return []
+        return [PendingEvent(event, entry_id=entry_id, occurred_at=_aware(occurred_at))]
+
+    _append(blog=blog_id, actor=actor, decide=pending)
+    return Entry.objects.get(pk=entry_id)
+
+
+def _blog_of(entry: Entry | uuid.UUID, entry_id: uuid.UUID) -> int:
+    if isinstance(entry, Entry):
+        return entry.blog_id
+    found = Entry.objects.filter(pk=entry_id).values_list("blog_id", flat=True).first()
+    if found is None:
+        raise EntryNotFoundError(f"There is no entry {entry_id}.")
+    return found
+
+
 def entry_pin(
     *, entry: Entry | uuid.UUID, actor: str, occurred_at: datetime | None = None
 ) -> Entry:
@@ -582,6 +736,316 @@ def entry_unmark_key_event(
         event=ev.EntryUnmarkedKeyEvent(),
         occurred_at=occurred_at,
     )
+
+
+# --- The desk: drafts, schedules, submissions -----------------------------------------
+# An update that is not published yet lives in the log as private desk.* events (see
+# ``events``); ``DeskEntry`` is its projection. Its id is the id the entry gets once
+# published, so publishing it twice publishes it once. Whether the user may publish, or only
+# submit, is ``access.may``'s to say: the callers (the API, the desk) ask it first.
+
+#: What ``desk_write`` may make of a new update.
+DESK_STATES: dict[str, type[ev._DeskText]] = {
+    DeskEntry.Status.DRAFT: ev.DeskDrafted,
+    DeskEntry.Status.SUBMITTED: ev.DeskSubmitted,
+    DeskEntry.Status.SCHEDULED: ev.DeskScheduled,
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Written:
+    """What ``desk_write`` did: the desk entry, and whether this call made it."""
+
+    entry: DeskEntry
+    created: bool
+
+
+def _desk_text(
+    event_class: type[ev._DeskText],
+    writing: Writing,
+    composition: content.Composition,
+    labels: list[str],
+    **extra: object,
+) -> ev._DeskText:
+    occurred_at = _aware(writing.occurred_at)
+    return event_class(
+        body=writing.body,
+        headline=writing.headline,
+        key_event=writing.key_event,
+        pinned=writing.pinned,
+        author=writing.byline.name,
+        author_role=writing.byline.role,
+        author_location=writing.byline.location,
+        labels=labels,
+        occurred_at=occurred_at.isoformat() if occurred_at else None,
+        media=composition.media,
+        embeds=composition.embeds,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def desk_write(
+    *,
+    blog: Blog,
+    actor: str,
+    writing: Writing,
+    status: str,
+    publish_at: datetime | None = None,
+    entry_id: uuid.UUID | None = None,
+) -> Written:
+    """Save a new unpublished update: a draft, a submission, or one scheduled for ``publish_at``.
+
+    As for a publish, a client that may resend chooses ``entry_id``: the same id and text
+    again gives the update back (``Written.created`` false) and appends nothing. The body's
+    images and embeds are resolved now, outside the lock, and kept with the text, so that the
+    publication later (at a scheduled time, say) fetches nothing.
+    """
+    try:
+        event_class = DESK_STATES[status]
+    except KeyError:
+        raise InvalidEventError(f"An update cannot be saved as {status!r}.") from None
+    extra: dict[str, object] = {}
+    if event_class is ev.DeskScheduled:
+        if publish_at is None:
+            raise InvalidEventError("Choose when to publish it.", field="publish_at")
+        extra["publish_at"] = _publication_time(publish_at).isoformat()
+    composition = content.compose(blog_id=blog.pk, body=writing.body)
+    entry_id = entry_id or uuid.uuid4()
+    resent: list[DeskEntry] = []
+
+    def decide(locked: Blog) -> list[PendingEvent]:
+        resent.clear()
+        existing = DeskEntry.objects.filter(pk=entry_id).first()
+        if existing is not None:
+            same = (existing.body, existing.headline) == (writing.body, writing.headline)
+            if existing.blog_id != locked.pk or not same:
+                raise InvalidTransitionError("An update with that id has already been saved.")
+            resent.append(existing)
+            return []
+        if Entry.objects.filter(pk=entry_id).exists():
+            raise InvalidTransitionError("An entry with that id has already been published.")
+        labels = _blog_labels(locked, writing.labels)
+        event = _desk_text(event_class, writing, composition, labels, **extra)
+        return [PendingEvent(event, entry_id=entry_id)]
+
+    _append(blog=blog, actor=actor, decide=decide)
+    if resent:
+        return Written(entry=resent[0], created=False)
+    return Written(entry=DeskEntry.objects.get(pk=entry_id), created=True)
+
+
+def _desk_entry(entry: DeskEntry | uuid.UUID) -> DeskEntry:
+    try:
+        entry_id = entry.pk if isinstance(entry, DeskEntry) else uuid.UUID(str(entry))
+    except ValueError:
+        raise EntryNotFoundError(f"There is no update {entry} on the desk.") from None
+    found = DeskEntry.objects.filter(pk=entry_id).first()
+    if found is None:
+        raise EntryNotFoundError(f"There is no update {entry_id} on the desk.")
+    return found
+
+
+def _refuse_unless(current: DeskEntry, *states: str, doing: str) -> None:
+    if current.status in states:
+        return
+    status = current.get_status_display().lower()
+    if current.status == DeskEntry.Status.PUBLISHED:
+        reason = "it has been published; correct it instead"
+    elif current.status == DeskEntry.Status.CANCELLED:
+        reason = "it was cancelled"
+    else:
+        reason = f"it is {status}"
+    raise InvalidTransitionError(f"This update cannot be {doing}: {reason}.")
+
+
+def _desk_command(
+    *,
+    entry: DeskEntry | uuid.UUID,
+    actor: str,
+    make: Callable[[Blog, DeskEntry], Sequence[PendingEvent]],
+) -> DeskEntry:
+    found = _desk_entry(entry)
+
+    def decide(locked: Blog) -> Sequence[PendingEvent]:
+        return make(locked, DeskEntry.objects.get(pk=found.pk))
+
+    _append(blog=found.blog_id, actor=actor, decide=decide)
+    return DeskEntry.objects.get(pk=found.pk)
+
+
+def desk_revise(
+    *,
+    entry: DeskEntry | uuid.UUID,
+    actor: str,
+    writing: Writing,
+    based_on_revision: int | None = None,
+    resubmit: bool = False,
+) -> DeskEntry:
+    """Change an unpublished update's text, byline, labels or flags; it keeps its state.
+
+    ``resubmit``: a returned submission goes back to the editors (a contributor's edit).
+    Refused when it moved on since ``based_on_revision``; the same text again appends nothing.
+    """
+    found = _desk_entry(entry)
+    composition = content.compose(blog_id=found.blog_id, body=writing.body)
+
+    def make(locked: Blog, current: DeskEntry) -> list[PendingEvent]:
+        _refuse_unless(current, *DeskEntry.OPEN, doing="changed")
+        if based_on_revision is not None and current.revision != based_on_revision:
+            raise StaleRevisionError(
+                f"This update was changed since you opened it (you had revision "
+                f"{based_on_revision}, it is now at revision {current.revision}). Nothing "
+                "was saved; review the newer text and try again.",
+                current=current,
+            )
+        returned = current.status == DeskEntry.Status.RETURNED
+        event_class = ev.DeskSubmitted if resubmit and returned else ev.DeskRevised
+        labels = _blog_labels(locked, writing.labels)
+        event = _desk_text(event_class, writing, composition, labels)
+        unchanged = (
+            event_class is ev.DeskRevised
+            and current.body == event.body
+            and current.headline == event.headline
+            and (current.key_event, current.pinned) == (event.key_event, event.pinned)
+            and (current.author_name, current.author_role, current.author_location)
+            == (event.author, event.author_role, event.author_location)
+            and current.labels == event.labels
+            and (current.occurred_at.isoformat() if current.occurred_at else None)
+            == event.occurred_at
+        )
+        return [] if unchanged else [PendingEvent(event, entry_id=current.pk)]
+
+    return _desk_command(entry=found, actor=actor, make=make)
+
+
+def desk_schedule(
+    *, entry: DeskEntry | uuid.UUID, actor: str, publish_at: datetime | None
+) -> DeskEntry:
+    """Schedule a draft, or reschedule a scheduled update; ``None`` makes it a draft again."""
+    when = _publication_time(publish_at).isoformat() if publish_at is not None else None
+
+    def make(locked: Blog, current: DeskEntry) -> list[PendingEvent]:
+        doing = "scheduled" if when else "unscheduled"
+        _refuse_unless(current, DeskEntry.Status.DRAFT, DeskEntry.Status.SCHEDULED, doing=doing)
+        now = current.publish_at.isoformat() if current.publish_at else None
+        if current.status == DeskEntry.Status.DRAFT and when is None:
+            return []
+        if current.status == DeskEntry.Status.SCHEDULED and now == when:
+            return []
+        return [PendingEvent(ev.DeskScheduleChanged(publish_at=when), entry_id=current.pk)]
+
+    return _desk_command(entry=entry, actor=actor, make=make)
+
+
+def desk_return(*, entry: DeskEntry | uuid.UUID, actor: str, note: str) -> DeskEntry:
+    """Send a submission back to its contributor, with a note saying what to change."""
+    returned = ev.DeskReturned(note=note)
+
+    def make(locked: Blog, current: DeskEntry) -> list[PendingEvent]:
+        _refuse_unless(current, DeskEntry.Status.SUBMITTED, doing="returned")
+        return [PendingEvent(returned, entry_id=current.pk)]
+
+    return _desk_command(entry=entry, actor=actor, make=make)
+
+
+def desk_cancel(*, entry: DeskEntry | uuid.UUID, actor: str) -> DeskEntry:
+    """Drop an unpublished update: it will never be published (the log keeps it)."""
+
+    def make(locked: Blog, current: DeskEntry) -> list[PendingEvent]:
+        _refuse_unless(current, *DeskEntry.OPEN, doing="cancelled")
+        return [PendingEvent(ev.DeskCancelled(), entry_id=current.pk)]
+
+    return _desk_command(entry=entry, actor=actor, make=make)
+
+
+def desk_publish(
+    *, entry: DeskEntry | uuid.UUID, actor: str, due_at: datetime | None = None
+) -> Published:
+    """Publish an unpublished update now (a draft, a submission approved, a schedule let out).
+
+    Appends desk.published (who let it out) and the entry.published readers get, with the
+    update's id, in one append. Decided under the blog's lock: an update already published
+    is handed back with nothing appended, so however many processes or clicks race, it is
+    published once. ``due_at`` (the schedule): publish only a scheduled update whose time is
+    at or before it; anything else (rescheduled, cancelled, published) is left alone.
+    """
+    found = _desk_entry(entry)
+    outcome: list[bool] = []
+
+    def make(locked: Blog, current: DeskEntry) -> list[PendingEvent]:
+        outcome.clear()
+        if due_at is not None and not (
+            current.status == DeskEntry.Status.SCHEDULED
+            and current.publish_at is not None
+            and current.publish_at <= due_at
+        ):
+            return []
+        if current.status == DeskEntry.Status.PUBLISHED:
+            return []
+        _refuse_unless(current, *DeskEntry.OPEN, doing="published")
+        publication = Publication(
+            body=current.body,
+            headline=current.headline,
+            occurred_at=current.occurred_at,
+            key_event=current.key_event,
+            pinned=current.pinned,
+            entry_id=current.pk,
+            author=current.author_name,
+            author_role=current.author_role,
+            author_location=current.author_location,
+            labels=current.labels,
+            media=current.media,
+            embeds=current.embeds,
+        )
+        outcome.append(True)
+        return [
+            PendingEvent(ev.DeskPublished(), entry_id=current.pk),
+            _published(publication, current.pk),
+        ]
+
+    _desk_command(entry=found, actor=actor, make=make)
+    published = Entry.objects.filter(pk=found.pk).first()
+    if published is None:
+        raise InvalidTransitionError("This update is not due yet; nothing was published.")
+    return Published(entry=published, created=bool(outcome))
+
+
+def desk_record(
+    *,
+    blog: Blog,
+    event: ev.DomainEvent,
+    entry_id: uuid.UUID,
+    actor: str,
+    occurred_at: datetime | None = None,
+) -> None:
+    """Append one desk event of an export as it is (``import_liveblog``), if it fits.
+
+    A new update's first event needs an id no update has; any other needs an update of this
+    blog in a state that allows it (desk.published comes with its entry.published, the next
+    line of the export, which the importer publishes).
+    """
+
+    def decide(locked: Blog) -> list[PendingEvent]:
+        current = DeskEntry.objects.filter(pk=entry_id).first()
+        creates = isinstance(event, ev.DeskDrafted | ev.DeskScheduled) or (
+            isinstance(event, ev.DeskSubmitted) and current is None
+        )
+        if creates:
+            if current is not None or Entry.objects.filter(pk=entry_id).exists():
+                raise InvalidTransitionError(f"An update {entry_id} already exists.")
+        elif current is None or current.blog_id != locked.pk:
+            raise EntryNotFoundError(f"There is no update {entry_id} on this blog's desk.")
+        else:
+            allowed = {
+                ev.DeskSubmitted: (DeskEntry.Status.RETURNED,),
+                ev.DeskRevised: DeskEntry.OPEN,
+                ev.DeskScheduleChanged: (DeskEntry.Status.DRAFT, DeskEntry.Status.SCHEDULED),
+                ev.DeskReturned: (DeskEntry.Status.SUBMITTED,),
+            }.get(type(event), DeskEntry.OPEN)
+            _refuse_unless(current, *allowed, doing=f"changed by {event.TYPE}")
+        return [PendingEvent(event, entry_id=entry_id, occurred_at=_aware(occurred_at))]
+
+    _append(blog=blog, actor=actor, decide=decide)
 
 
 # --- Media ----------------------------------------------------------------------------

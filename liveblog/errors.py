@@ -48,6 +48,12 @@ class EntryNotFoundError(LiveblogError):
     code = "not_found"
 
 
+class MemberNotFoundError(LiveblogError):
+    """That user is not a member of that blog."""
+
+    code = "not_found"
+
+
 class InvalidTransitionError(LiveblogError):
     """The command does not fit the current state (correcting a retracted entry, ...)."""
 

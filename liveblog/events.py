@@ -35,6 +35,11 @@ MAX_EMBED_HTML_LENGTH = 20_000
 MAX_URL_LENGTH = 2_000
 MAX_FILES = 8
 MAX_ITEMS = 50
+MAX_LABEL_LENGTH = 40
+MAX_LABELS = 20
+MAX_NOTE_LENGTH = 2_000
+#: The labels a new blog offers its editors until they choose their own.
+DEFAULT_LABELS = ("Breaking", "Analysis", "Fact check", "Official")
 #: A media file's storage name: its SHA-256 and type, never anything a user typed.
 MEDIA_NAME = re.compile(r"[0-9a-f]{2}/[0-9a-f]{64}\.(?:jpg|png|webp|gif)")
 MEDIA_CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif")
@@ -48,6 +53,10 @@ class DomainEvent:
     VERSION: ClassVar[int] = 1
     #: Whether the event concerns one entry (its row then carries ``entry_id``).
     CONCERNS_ENTRY: ClassVar[bool] = False
+    #: Whether only the blog's members may see it (the desk's drafts, schedules and
+    #: submissions). It keeps its seq in the blog's log; everyone else is shown a placeholder
+    #: without its words (``liveblog.api.serializers.EventSerializer``).
+    PRIVATE: ClassVar[bool] = False
 
     def __post_init__(self) -> None:
         self.validate()
@@ -174,6 +183,27 @@ def _require_object(value: object, field: str, keys: set[str]) -> dict[str, Any]
     return value
 
 
+def _require_labels(value: object, field: str = "labels") -> None:
+    """A list of distinct label names, as a blog offers them and an entry carries them."""
+    if not isinstance(value, list) or len(value) > MAX_LABELS:
+        raise InvalidEventError(f"{field} must be a list of at most {MAX_LABELS}.", field=field)
+    for label in value:
+        _require_text(label, field, max_length=MAX_LABEL_LENGTH, allow_blank=False)
+        if label != label.strip():
+            raise InvalidEventError(
+                f"The label {label!r} starts or ends with a space; remove it.", field=field
+            )
+    if len({label.casefold() for label in value}) != len(value):
+        raise InvalidEventError(f"{field.capitalize()} names a label twice.", field=field)
+
+
+def _require_byline(author: str, role: str, location: str) -> None:
+    # Most entries name nobody yet (imports build 100,000s of these): check only what is set.
+    for value, field in ((author, "author"), (role, "author_role"), (location, "author_location")):
+        if value != "":
+            _require_text(value, field, max_length=MAX_AUTHOR_LENGTH, allow_blank=True)
+
+
 _FILE_KEYS = {"name", "width", "height", "size"}
 
 
@@ -260,18 +290,23 @@ def _add_media_and_embeds(payload: dict[str, Any]) -> dict[str, Any]:
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class BlogCreated(DomainEvent):
+    """A new blog. Version 2 added ``labels``: the labels its editors may give updates."""
+
     TYPE = "blog.created"
+    VERSION = 2
 
     slug: str
     title: str
     description: str = ""
     time_zone: str = "UTC"
+    labels: list[str] = dataclasses.field(default_factory=list)
 
     def validate(self) -> None:
         slugs.check(self.slug)
         _require_text(self.title, "title", max_length=MAX_TITLE_LENGTH, allow_blank=False)
         _require_text(self.description, "description", max_length=5_000, allow_blank=True)
         _require_time_zone(self.time_zone)
+        _require_labels(self.labels)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -314,6 +349,21 @@ class BlogRenamed(DomainEvent):
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class BlogLabelsChanged(DomainEvent):
+    """The labels the blog's editors may give updates; the payload is the complete new set.
+
+    Updates keep the labels they were given when one leaves the set.
+    """
+
+    TYPE = "blog.labels_changed"
+
+    labels: list[str]
+
+    def validate(self) -> None:
+        _require_labels(self.labels)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class BlogOpened(DomainEvent):
     """The blog went live; readers can see it from now on."""
 
@@ -333,14 +383,16 @@ class BlogClosed(DomainEvent):
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class EntryPublished(DomainEvent):
     """A new update. Version 2 added ``author``: the byline's display name, "" for none.
-    Version 3 added the ``media`` and ``embeds`` the text shows.
+    Version 3 added the ``media`` and ``embeds`` the text shows. Version 4 added the rest of
+    the byline (``author_role``, ``author_location``) and the update's ``labels``.
 
-    Only imports set ``author`` so far (bylines read from the source page or export); the log
-    keeps it until entries show bylines.
+    The byline is the one readers see, as it was when the update was written (a profile
+    changed later does not rewrite it): the writer's, or the desk's override ("Reuters"), or
+    the one an import read from its source. Never a login name.
     """
 
     TYPE = "entry.published"
-    VERSION = 3
+    VERSION = 4
     CONCERNS_ENTRY = True
 
     body: str
@@ -348,14 +400,18 @@ class EntryPublished(DomainEvent):
     key_event: bool = False
     pinned: bool = False
     author: str = ""
+    author_role: str = ""
+    author_location: str = ""
+    labels: list[str] = dataclasses.field(default_factory=list)
     media: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     embeds: list[dict[str, Any]] = dataclasses.field(default_factory=list)
 
     def validate(self) -> None:
         _require_text(self.body, "body", max_length=MAX_BODY_LENGTH, allow_blank=False)
         _require_text(self.headline, "headline", max_length=MAX_HEADLINE_LENGTH, allow_blank=True)
-        if self.author != "":  # most entries name none; imports build 100,000s of these
-            _require_text(self.author, "author", max_length=MAX_AUTHOR_LENGTH, allow_blank=True)
+        _require_byline(self.author, self.author_role, self.author_location)
+        if self.labels:
+            _require_labels(self.labels)
         _require_bool(self.key_event, "key_event")
         _require_bool(self.pinned, "pinned")
         _require_media_refs(self.media)
@@ -382,6 +438,19 @@ class EntryCorrected(DomainEvent):
         _require_text(self.reason, "reason", max_length=MAX_REASON_LENGTH, allow_blank=False)
         _require_media_refs(self.media)
         _require_embeds(self.embeds)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class EntryLabelsChanged(DomainEvent):
+    """The update's labels; the payload is the complete new set (empty: none)."""
+
+    TYPE = "entry.labels_changed"
+    CONCERNS_ENTRY = True
+
+    labels: list[str]
+
+    def validate(self) -> None:
+        _require_labels(self.labels)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -446,24 +515,177 @@ class MediaUploaded(DomainEvent):
         _require_media_details(dataclasses.asdict(self), "")
 
 
+# --- The desk: updates not yet published (private) -------------------------------------
+# Drafts, scheduled updates and contributors' submissions are events of the blog's log like
+# any other, so the log shows who wrote, changed, scheduled, returned and approved what; but
+# they are PRIVATE: only the blog's members see them (see ``DomainEvent.PRIVATE``). The
+# update reaches readers as an ordinary entry.published, with the same entry id, appended
+# together with the desk.published that records who let it out.
+
+
+def _require_time(value: object, field: str) -> None:
+    if value is None or not isinstance(value, str):
+        raise InvalidEventError(f"{field} must be an ISO 8601 time.", field=field)
+    _require_optional_datetime(value, field)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class _DeskText(DomainEvent):
+    """An unpublished update's complete text, byline and flags, as entry.published will carry
+    them; ``occurred_at`` is the newsroom time it will show (None: when it is published)."""
+
+    CONCERNS_ENTRY = True
+    PRIVATE = True
+
+    body: str
+    headline: str = ""
+    key_event: bool = False
+    pinned: bool = False
+    author: str = ""
+    author_role: str = ""
+    author_location: str = ""
+    labels: list[str] = dataclasses.field(default_factory=list)
+    occurred_at: str | None = None
+    media: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    embeds: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+
+    def validate(self) -> None:
+        _require_text(self.body, "body", max_length=MAX_BODY_LENGTH, allow_blank=False)
+        _require_text(self.headline, "headline", max_length=MAX_HEADLINE_LENGTH, allow_blank=True)
+        _require_byline(self.author, self.author_role, self.author_location)
+        _require_labels(self.labels)
+        _require_bool(self.key_event, "key_event")
+        _require_bool(self.pinned, "pinned")
+        _require_optional_datetime(self.occurred_at, "occurred_at")
+        _require_media_refs(self.media)
+        _require_embeds(self.embeds)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DeskDrafted(_DeskText):
+    """An editor saved a new update as a draft."""
+
+    TYPE = "desk.drafted"
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DeskSubmitted(_DeskText):
+    """A contributor submitted an update for approval (or a returned one again)."""
+
+    TYPE = "desk.submitted"
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DeskScheduled(_DeskText):
+    """A new update to be published at ``publish_at``."""
+
+    TYPE = "desk.scheduled"
+
+    publish_at: str
+
+    def validate(self) -> None:
+        super().validate()
+        _require_time(self.publish_at, "publish_at")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DeskRevised(_DeskText):
+    """New text for an unpublished update; it stays a draft, scheduled or submitted."""
+
+    TYPE = "desk.revised"
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DeskScheduleChanged(DomainEvent):
+    """A draft or scheduled update (re)scheduled for ``publish_at``; None makes it a draft."""
+
+    TYPE = "desk.schedule_changed"
+    CONCERNS_ENTRY = True
+    PRIVATE = True
+
+    publish_at: str | None
+
+    def validate(self) -> None:
+        if self.publish_at is not None:
+            _require_time(self.publish_at, "publish_at")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DeskReturned(DomainEvent):
+    """An editor sent a submission back to its contributor, with a note saying why."""
+
+    TYPE = "desk.returned"
+    CONCERNS_ENTRY = True
+    PRIVATE = True
+
+    note: str
+
+    def validate(self) -> None:
+        _require_text(self.note, "note", max_length=MAX_NOTE_LENGTH, allow_blank=False)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DeskCancelled(DomainEvent):
+    """An unpublished update was dropped: it will never be published."""
+
+    TYPE = "desk.cancelled"
+    CONCERNS_ENTRY = True
+    PRIVATE = True
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DeskPublished(DomainEvent):
+    """An unpublished update was let out (published, approved, or its time came).
+
+    Always appended together with the entry.published that carries it to readers; the
+    actor is who published or approved it (``schedule:<login>`` for a scheduled one).
+    """
+
+    TYPE = "desk.published"
+    CONCERNS_ENTRY = True
+    PRIVATE = True
+
+
+#: The desk's events that carry an update's whole text.
+DESK_TEXT_EVENTS: tuple[type[_DeskText], ...] = (
+    DeskDrafted,
+    DeskSubmitted,
+    DeskScheduled,
+    DeskRevised,
+)
+
+
 EVENT_TYPES: dict[str, type[DomainEvent]] = {
     cls.TYPE: cls
     for cls in (
         BlogCreated,
         BlogDetailsChanged,
         BlogRenamed,
+        BlogLabelsChanged,
         BlogOpened,
         BlogClosed,
         EntryPublished,
         EntryCorrected,
+        EntryLabelsChanged,
         EntryRetracted,
         EntryPinned,
         EntryUnpinned,
         EntryMarkedKeyEvent,
         EntryUnmarkedKeyEvent,
         MediaUploaded,
+        DeskDrafted,
+        DeskSubmitted,
+        DeskScheduled,
+        DeskRevised,
+        DeskScheduleChanged,
+        DeskReturned,
+        DeskCancelled,
+        DeskPublished,
     )
 }
+
+#: The types readers, partners and the public API see with their contents.
+PUBLIC_TYPES = frozenset(name for name, cls in EVENT_TYPES.items() if not cls.PRIVATE)
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -473,12 +695,24 @@ def _entry_published_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
     return {**payload, "author": ""}
 
 
+def _entry_published_v3_to_v4(payload: dict[str, Any]) -> dict[str, Any]:
+    """Version 3's ``author`` was a whole byline's name: no role, no place, no labels."""
+    return {**payload, "author_role": "", "author_location": "", "labels": []}
+
+
+def _blog_created_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    """A blog created before labels offered none (its editors may choose some since)."""
+    return {**payload, "labels": []}
+
+
 #: (type name, stored version) -> function turning that payload into the next version's.
 #: Add one per shape change.
 UPCASTERS: dict[tuple[str, int], Upcaster] = {
     ("entry.published", 1): _entry_published_v1_to_v2,
     ("entry.published", 2): _add_media_and_embeds,
+    ("entry.published", 3): _entry_published_v3_to_v4,
     ("entry.corrected", 1): _add_media_and_embeds,
+    ("blog.created", 1): _blog_created_v1_to_v2,
 }
 
 

@@ -80,15 +80,44 @@ class BlogCreateForm(_BlogFormMixin, forms.ModelForm):
         return data
 
 
+class LabelsField(forms.CharField):
+    """A blog's labels, one per line (or separated by commas), as the editor orders them."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", _textarea(4))
+        kwargs.setdefault(
+            "help_text",
+            "The labels editors may give updates, one per line, e.g. Breaking, Analysis, "
+            "Fact check, Official. Readers see them and can filter by them.",
+        )
+        super().__init__(required=False, **kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        if isinstance(value, list):
+            return value
+        text = super().to_python(value)
+        return [part.strip() for part in re.split(r"[\n,]", text) if part.strip()]
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return list(initial or []) != self.to_python(data)
+
+
 class BlogChangeForm(_BlogFormMixin, forms.ModelForm):
-    """A blog's presentation (changed with ``blog_update``) and its members (saved directly)."""
+    """A blog's presentation (``blog_update``) and labels (``blog_set_labels``).
+
+    Its members and their roles are an inline of the blog's page, saved directly.
+    """
 
     time_zone = forms.ChoiceField(choices=_time_zone_choices)
     description = TextField(required=False, widget=_textarea(3))
+    labels = LabelsField()
 
     class Meta:
         model = Blog
-        fields = ["title", "description", "time_zone", "coverage_start", "coverage_end", "members"]
+        fields = ["title", "description", "time_zone", "coverage_start", "coverage_end", "labels"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -117,6 +146,8 @@ class BlogChangeForm(_BlogFormMixin, forms.ModelForm):
         if "slug" in self.fields and "slug" not in self.errors:
             # Shown only while the slug may change (BlogAdmin), and then it must be valid.
             self._check_event(ev.BlogRenamed, slug=self.cleaned_data["slug"])
+        if "labels" in self.fields and "labels" not in self.errors:
+            self._check_event(ev.BlogLabelsChanged, labels=self.cleaned_data["labels"])
         if not self.errors:
             details = self.details()
             start, end = details["coverage_start"], details["coverage_end"]

@@ -46,11 +46,14 @@ class Blog(models.Model):
     last_seq = models.PositiveBigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(null=True, editable=False)
     updated_at = models.DateTimeField(null=True, editable=False)
+    #: The labels its editors may give updates (blog.created, blog.labels_changed).
+    labels = models.JSONField(default=list, blank=True)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
+        through="Membership",
         blank=True,
         related_name="liveblogs",
-        help_text="Editors who may write to this blog.",
+        help_text="Editors and contributors of this blog (see Membership).",
     )
 
     class Meta:
@@ -84,6 +87,69 @@ class Blog(models.Model):
         know it by its slug), the address stays.
         """
         return self.status == self.Status.DRAFT or not self.has_address
+
+
+class Membership(models.Model):
+    """A user's role in one blog: editors publish, contributors submit for approval.
+
+    Access control (``liveblog.access``), not part of the log: saved directly by the admin and
+    the members API.
+    """
+
+    class Role(models.TextChoices):
+        EDITOR = "editor", "Editor"
+        CONTRIBUTOR = "contributor", "Contributor"
+
+    blog = models.ForeignKey(Blog, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(
+        max_length=20,
+        choices=Role.choices,
+        default=Role.EDITOR,
+        help_text="Editors publish and approve; contributors' updates wait for an editor.",
+    )
+
+    class Meta:
+        ordering = ["blog", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["blog", "user"], name="liveblog_membership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display().lower()})"
+
+
+class Profile(models.Model):
+    """How a user is named to readers in bylines: "Ana Petrosyan, Correspondent, in Yerevan".
+
+    Each user edits their own. Without one, the byline is the user's full name; the login
+    name is never shown to readers (``liveblog.bylines``).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="byline_profile"
+    )
+    display_name = models.CharField(
+        max_length=events.MAX_AUTHOR_LENGTH,
+        blank=True,
+        help_text="As readers see it, e.g. Ana Petrosyan. Empty: your first and last name.",
+    )
+    role = models.CharField(
+        max_length=events.MAX_AUTHOR_LENGTH, blank=True, help_text="Optional, e.g. Correspondent."
+    )
+    location = models.CharField(
+        max_length=events.MAX_AUTHOR_LENGTH,
+        blank=True,
+        help_text="Optional: where you report from, e.g. Yerevan (shown as “in Yerevan”).",
+    )
+
+    class Meta:
+        verbose_name = "byline"
+
+    def __str__(self) -> str:
+        return self.display_name or str(self.user)
 
 
 class EventQuerySet(models.QuerySet):
@@ -162,7 +228,13 @@ class Entry(models.Model):
     pinned = models.BooleanField(default=False)
     key_event = models.BooleanField(default=False)
     revision = models.PositiveIntegerField(default=1)
+    #: Who published it: a login name, for the desk and the log; never shown to readers.
     author = models.CharField(max_length=150)
+    #: The byline readers see (``liveblog.bylines``); "" where the update names nobody.
+    author_name = models.CharField(max_length=events.MAX_AUTHOR_LENGTH, blank=True, default="")
+    author_role = models.CharField(max_length=events.MAX_AUTHOR_LENGTH, blank=True, default="")
+    author_location = models.CharField(max_length=events.MAX_AUTHOR_LENGTH, blank=True, default="")
+    labels = models.JSONField(default=list, blank=True)
     published_seq = models.PositiveBigIntegerField()
     published_at = models.DateTimeField()
     last_seq = models.PositiveBigIntegerField()
@@ -193,6 +265,85 @@ class Entry(models.Model):
     @property
     def is_retracted(self) -> bool:
         return self.status == self.Status.RETRACTED
+
+
+class EntryLabel(models.Model):
+    """Projection: one label of one entry, so that readers and the API filter by label."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="label_rows")
+    blog = models.ForeignKey(Blog, on_delete=models.CASCADE, related_name="+", db_index=False)
+    name = models.CharField(max_length=events.MAX_LABEL_LENGTH)
+
+    class Meta:
+        indexes = [models.Index(fields=["blog", "name"], name="liveblog_entrylabel_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DeskEntry(models.Model):
+    """Projection of the desk: an update not published yet, and what became of it.
+
+    Only the blog's members ever see these rows. Its id is the id the entry will have once
+    published; a published or cancelled one stays, so that the desk shows outcomes.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled"
+        SUBMITTED = "submitted", "Submitted"
+        RETURNED = "returned", "Returned"
+        PUBLISHED = "published", "Published"
+        CANCELLED = "cancelled", "Cancelled"
+
+    #: The states in which it can still be changed, published or cancelled.
+    OPEN = (Status.DRAFT, Status.SCHEDULED, Status.SUBMITTED, Status.RETURNED)
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    blog = models.ForeignKey(Blog, on_delete=models.CASCADE, related_name="desk_entries")
+    status = models.CharField(max_length=10, choices=Status.choices)
+    headline = models.CharField(max_length=events.MAX_HEADLINE_LENGTH, blank=True)
+    body = models.TextField()
+    body_html = models.TextField()
+    key_event = models.BooleanField(default=False)
+    pinned = models.BooleanField(default=False)
+    author_name = models.CharField(max_length=events.MAX_AUTHOR_LENGTH, blank=True)
+    author_role = models.CharField(max_length=events.MAX_AUTHOR_LENGTH, blank=True)
+    author_location = models.CharField(max_length=events.MAX_AUTHOR_LENGTH, blank=True)
+    labels = models.JSONField(default=list, blank=True)
+    media = models.JSONField(default=list, blank=True)
+    embeds = models.JSONField(default=list, blank=True)
+    #: The newsroom time the entry will show; None: the moment it is published.
+    occurred_at = models.DateTimeField(null=True, blank=True)
+    publish_at = models.DateTimeField(null=True, blank=True)
+    #: Why an editor sent it back (the latest return).
+    note = models.TextField(blank=True)
+    #: Login names, for the desk: who wrote it first, and who scheduled it last.
+    written_by = models.CharField(max_length=150)
+    scheduled_by = models.CharField(max_length=150, blank=True)
+    #: Who published, returned or cancelled it last.
+    decided_by = models.CharField(max_length=150, blank=True)
+    #: Bumped by every change of its text: send it back as ``based_on_revision``.
+    revision = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    last_seq = models.PositiveBigIntegerField()
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name_plural = "desk entries"
+        indexes = [
+            models.Index(fields=["blog", "status"], name="liveblog_deskentry_status"),
+            # What the schedule looks for every second, in every server process.
+            models.Index(fields=["status", "publish_at"], name="liveblog_deskentry_due"),
+        ]
+
+    def __str__(self) -> str:
+        return self.headline or self.body[:60]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
 
 
 class EntryRevision(models.Model):

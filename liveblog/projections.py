@@ -1,4 +1,5 @@
-"""Projections: apply events to the read tables (Blog fields, Entry, EntryRevision, Media).
+"""Projections: apply events to the read tables (Blog fields, Entry, EntryRevision, Media,
+EntryLabel, and the desk's DeskEntry).
 
 ``apply`` is called by commands inside the appending transaction, and by ``rebuild`` to
 replay a whole log; both paths run the same code, so a rebuild equals the live state.
@@ -20,7 +21,7 @@ from django.db.models.functions import Coalesce
 from liveblog import bulk
 from liveblog import events as ev
 from liveblog.markup import analyse
-from liveblog.models import Blog, Entry, EntryRevision, Event, Media
+from liveblog.models import Blog, DeskEntry, Entry, EntryLabel, EntryRevision, Event, Media
 
 REBUILD_BATCH_SIZE = 2_000
 
@@ -35,7 +36,12 @@ def _blog_created(event: Event, data: ev.BlogCreated) -> None:
         coverage_start=None,
         coverage_end=None,
         created_at=event.recorded_at,
+        labels=data.labels,
     )
+
+
+def _blog_labels_changed(event: Event, data: ev.BlogLabelsChanged) -> None:
+    Blog.objects.filter(pk=event.blog_id).update(labels=data.labels)
 
 
 def _parse_time(value: str | None) -> datetime | None:
@@ -70,7 +76,7 @@ def _blog_closed(event: Event, data: ev.BlogClosed) -> None:
     )
 
 
-def _body_html(data: ev.EntryPublished | ev.EntryCorrected) -> str:
+def _body_html(data: ev.EntryPublished | ev.EntryCorrected | ev._DeskText) -> str:
     """The text as readers see it, from the event alone (its media and embeds included)."""
     return analyse(data.body, media=data.media, embeds=data.embeds).html
 
@@ -93,6 +99,10 @@ def _publication(
         "key_event": data.key_event,
         "revision": 1,
         "author": event.actor,
+        "author_name": data.author,
+        "author_role": data.author_role,
+        "author_location": data.author_location,
+        "labels": to_json(data.labels),
         "published_seq": event.seq,
         "published_at": event.recorded_at,
         "last_seq": event.seq,
@@ -151,6 +161,92 @@ def _entry_corrected(event: Event, data: ev.EntryCorrected) -> None:
     )
 
 
+def _label_rows(event: Event, labels: Sequence[str]) -> list[dict]:
+    return [{"entry_id": event.entry_id, "blog_id": event.blog_id, "name": name} for name in labels]
+
+
+def _entry_labels_changed(event: Event, data: ev.EntryLabelsChanged) -> None:
+    _update_entry(event, labels=data.labels)
+    EntryLabel.objects.filter(entry_id=event.entry_id).delete()
+    bulk.insert(EntryLabel, _label_rows(event, data.labels))
+
+
+# --- The desk ------------------------------------------------------------------------
+
+
+def _desk_text(event: Event, data: ev._DeskText) -> dict[str, object]:
+    return {
+        "headline": data.headline,
+        "body": data.body,
+        "body_html": _body_html(data),
+        "key_event": data.key_event,
+        "pinned": data.pinned,
+        "author_name": data.author,
+        "author_role": data.author_role,
+        "author_location": data.author_location,
+        "labels": data.labels,
+        "media": data.media,
+        "embeds": data.embeds,
+        "occurred_at": _parse_time(data.occurred_at),
+    }
+
+
+def _update_desk_entry(event: Event, **fields: object) -> None:
+    DeskEntry.objects.filter(pk=event.entry_id).update(
+        last_seq=event.seq, updated_at=event.recorded_at, **fields
+    )
+
+
+def _desk_written(event: Event, data: ev._DeskText) -> None:
+    """A new unpublished update (drafted, submitted or scheduled), or a returned one again."""
+    status = {
+        ev.DeskDrafted: DeskEntry.Status.DRAFT,
+        ev.DeskSubmitted: DeskEntry.Status.SUBMITTED,
+        ev.DeskScheduled: DeskEntry.Status.SCHEDULED,
+    }[type(data)]
+    text = _desk_text(event, data)
+    if isinstance(data, ev.DeskScheduled):
+        text |= {"publish_at": _parse_time(data.publish_at), "scheduled_by": event.actor}
+    existing = DeskEntry.objects.filter(pk=event.entry_id).only("revision").first()
+    if existing is not None:  # a returned submission, submitted again
+        _update_desk_entry(event, status=status, revision=existing.revision + 1, **text)
+        return
+    DeskEntry.objects.create(
+        id=event.entry_id,
+        blog_id=event.blog_id,
+        status=status,
+        written_by=event.actor,
+        created_at=event.recorded_at,
+        updated_at=event.recorded_at,
+        last_seq=event.seq,
+        **text,
+    )
+
+
+def _desk_revised(event: Event, data: ev.DeskRevised) -> None:
+    _update_desk_entry(event, revision=F("revision") + 1, **_desk_text(event, data))
+
+
+def _desk_schedule_changed(event: Event, data: ev.DeskScheduleChanged) -> None:
+    if data.publish_at is None:
+        _update_desk_entry(event, status=DeskEntry.Status.DRAFT, publish_at=None)
+        return
+    _update_desk_entry(
+        event,
+        status=DeskEntry.Status.SCHEDULED,
+        publish_at=_parse_time(data.publish_at),
+        scheduled_by=event.actor,
+    )
+
+
+def _desk_decided(status: str) -> Callable[[Event, Any], None]:
+    def handler(event: Event, data: ev.DomainEvent) -> None:
+        note = {"note": data.note} if isinstance(data, ev.DeskReturned) else {}
+        _update_desk_entry(event, status=status, decided_by=event.actor, **note)
+
+    return handler
+
+
 def _media_uploaded(event: Event, data: ev.DomainEvent) -> None:
     assert isinstance(data, ev.MediaUploaded)
     widest = data.files[-1]
@@ -194,15 +290,25 @@ _HANDLERS: dict[type[ev.DomainEvent], Callable[[Event, Any], None]] = {
     ev.BlogCreated: _blog_created,
     ev.BlogDetailsChanged: _blog_details_changed,
     ev.BlogRenamed: _blog_renamed,
+    ev.BlogLabelsChanged: _blog_labels_changed,
     ev.BlogOpened: _blog_opened,
     ev.BlogClosed: _blog_closed,
     ev.EntryCorrected: _entry_corrected,
+    ev.EntryLabelsChanged: _entry_labels_changed,
     ev.EntryRetracted: _entry_retracted,
     ev.EntryPinned: lambda event, _: _update_entry(event, pinned=True),
     ev.EntryUnpinned: lambda event, _: _update_entry(event, pinned=False),
     ev.EntryMarkedKeyEvent: lambda event, _: _update_entry(event, key_event=True),
     ev.EntryUnmarkedKeyEvent: lambda event, _: _update_entry(event, key_event=False),
     ev.MediaUploaded: _media_uploaded,
+    ev.DeskDrafted: _desk_written,
+    ev.DeskSubmitted: _desk_written,
+    ev.DeskScheduled: _desk_written,
+    ev.DeskRevised: _desk_revised,
+    ev.DeskScheduleChanged: _desk_schedule_changed,
+    ev.DeskReturned: _desk_decided(DeskEntry.Status.RETURNED),
+    ev.DeskCancelled: _desk_decided(DeskEntry.Status.CANCELLED),
+    ev.DeskPublished: _desk_decided(DeskEntry.Status.PUBLISHED),
 }
 
 
@@ -223,13 +329,16 @@ def apply(
     """
     entries: list[dict] = []
     revisions: list[dict] = []
+    labels: list[dict] = []
 
     def flush_publications() -> None:
         if entries:
             bulk.insert(Entry, entries, stored=stored)
             bulk.insert(EntryRevision, revisions, stored=stored)
+            bulk.insert(EntryLabel, labels, stored=stored)
             entries.clear()
             revisions.clear()
+            labels.clear()
 
     convert = _from_stored() if stored else None
     # Stored rows hold values as the database keeps them, JSON columns included.
@@ -246,6 +355,8 @@ def apply(
             entry, revision = _publication(event, data, to_json)
             entries.append(entry)
             revisions.append(revision)
+            if data.labels:
+                labels.extend(_label_rows(event, data.labels))
             continue
         flush_publications()
         _HANDLERS[type(data)](convert(event) if convert else event, data)
@@ -314,10 +425,12 @@ def _batches(items: Iterable[_LoggedEvent], size: int) -> Iterable[list[_LoggedE
 
 
 def _delete_projections(blog_id: int) -> None:
-    # Two statements, not Django's cascade, which loads and deletes the rows one by one.
+    # Plain statements, not Django's cascade, which loads and deletes the rows one by one.
     EntryRevision.objects.filter(entry__blog_id=blog_id)._raw_delete(using="default")
+    EntryLabel.objects.filter(blog_id=blog_id)._raw_delete(using="default")
     Entry.objects.filter(blog_id=blog_id)._raw_delete(using="default")
     Media.objects.filter(blog_id=blog_id)._raw_delete(using="default")
+    DeskEntry.objects.filter(blog_id=blog_id)._raw_delete(using="default")
 
 
 def rebuild(blog: Blog | None = None) -> int:

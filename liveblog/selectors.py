@@ -1,15 +1,16 @@
-"""Reads: blogs, entries and the log (their JSON shape: ``liveblog.api.serializers``)."""
+"""Reads: blogs, entries, the desk and the log (their JSON shape: ``liveblog.api.serializers``)."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from liveblog import access
+from liveblog.bylines import Byline
 from liveblog.errors import BlogNotFoundError, EntryNotFoundError
-from liveblog.models import Blog, Entry, EntryRevision, Event
+from liveblog.models import Blog, DeskEntry, Entry, EntryLabel, EntryRevision, Event, Membership
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +69,25 @@ def entries_for_blog(blog: Blog) -> QuerySet[Entry]:
     return Entry.objects.filter(blog=blog).order_by("-occurred_at", "-published_seq")
 
 
+def with_label(entries: QuerySet[Entry], blog: Blog, label: str) -> QuerySet[Entry]:
+    """Only the entries carrying ``label`` (as the blog spells it, any case)."""
+    wanted = next((name for name in blog.labels if name.casefold() == label.casefold()), label)
+    tagged = EntryLabel.objects.filter(blog=blog, name=wanted).values("entry_id")
+    return entries.filter(pk__in=tagged)
+
+
+def blog_contributors(blog: Blog) -> list[Byline]:
+    """The bylines of the blog's updates (retracted ones aside), the most frequent first."""
+    rows = (
+        Entry.objects.filter(blog=blog, status=Entry.Status.PUBLISHED)
+        .exclude(author_name="")
+        .values("author_name", "author_role", "author_location")
+        .annotate(updates=Count("pk"))
+        .order_by("-updates", "author_name")
+    )
+    return [Byline(row["author_name"], row["author_role"], row["author_location"]) for row in rows]
+
+
 def entries_pinned(blog: Blog) -> QuerySet[Entry]:
     return entries_for_blog(blog).filter(pinned=True)
 
@@ -81,6 +101,44 @@ def entry_get(*, blog: Blog, entry_id: Any) -> Entry:
         return Entry.objects.select_related("blog").get(blog=blog, pk=entry_id)
     except (Entry.DoesNotExist, ValueError):
         raise EntryNotFoundError(f"There is no entry {entry_id} in {blog.slug!r}.") from None
+
+
+def desk_entries(
+    blog: Blog, user: access.User, *, status: str | None = None
+) -> QuerySet[DeskEntry]:
+    """The desk's unpublished updates a member sees, newest change first.
+
+    Editors see every one; a contributor their own. Non-members see none.
+    """
+    role = access.role_of(user, blog)
+    if role is None:
+        return DeskEntry.objects.none()
+    entries = DeskEntry.objects.filter(blog=blog)
+    if status is not None:
+        entries = entries.filter(status=status)
+    if role is Membership.Role.CONTRIBUTOR:
+        assert user is not None
+        entries = entries.filter(written_by=user.get_username())
+    return entries.order_by("-updated_at", "-last_seq")
+
+
+def desk_entry_get(*, blog: Blog, entry_id: Any, user: access.User) -> DeskEntry:
+    """One unpublished update the user may see (``desk_entries``), or EntryNotFoundError."""
+    try:
+        return desk_entries(blog, user).get(pk=entry_id)
+    except (DeskEntry.DoesNotExist, ValueError):
+        raise EntryNotFoundError(f"There is no entry {entry_id} in {blog.slug!r}.") from None
+
+
+def scheduled_updates(blog: Blog) -> QuerySet[DeskEntry]:
+    """What the schedule will publish, soonest first (the desk's queue)."""
+    return DeskEntry.objects.filter(blog=blog, status=DeskEntry.Status.SCHEDULED).order_by(
+        "publish_at"
+    )
+
+
+def members(blog: Blog) -> QuerySet[Membership]:
+    return Membership.objects.filter(blog=blog).select_related("user").order_by("user__username")
 
 
 def entry_revisions(entry: Entry) -> QuerySet[EntryRevision]:
@@ -106,6 +164,7 @@ def reader_page(
     key_events_only: bool = False,
     before: int | None = None,
     size: int = READER_PAGE_SIZE,
+    label: str | None = None,
 ) -> tuple[list[Entry], int | None]:
     """A page of entries newest first, and the cursor of the next page (None on the last).
 
@@ -118,6 +177,8 @@ def reader_page(
 
     entries = entries_for_blog(blog)
     entries = entries.filter(key_event=True) if key_events_only else entries.filter(pinned=False)
+    if label:
+        entries = with_label(entries, blog, label)
     if before is not None:
         cursor = Entry.objects.filter(blog=blog, published_seq=before).values("occurred_at")
         found = cursor.first()

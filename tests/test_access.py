@@ -62,7 +62,8 @@ def test_members_with_the_permission_may_write(
     assert access.is_member(user, blog) is member
     assert access.member_blogs(user).filter(pk=blog.pk).exists() is member
     for action in access.Action:
-        assert access.may(user, blog, action) is writes, action
+        if action is not access.Action.REVISE:  # asked about one unpublished update
+            assert access.may(user, blog, action) is writes, action
 
 
 def test_nobody_signed_in_may_do_anything(blog: Blog) -> None:

@@ -1,7 +1,7 @@
 """Blogs: created, changed, renamed, opened and closed through commands; members saved directly.
 
-Membership is access control (``liveblog.access``), not part of the log, so it is the one
-thing the admin saves itself.
+Membership (with each member's role: editor or contributor) is access control
+(``liveblog.access``), not part of the log, so it is the one thing the admin saves itself.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import ManyToManyField, Model, QuerySet
-from django.forms import ModelForm, ModelMultipleChoiceField
+from django.db.models import Model, QuerySet
+from django.forms import ModelForm
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -31,7 +31,36 @@ from liveblog.admin.base import actor, redirect_back, render_now
 from liveblog.admin.desk import DeskAdmin
 from liveblog.errors import LiveblogError
 from liveblog.forms import BlogChangeForm, BlogCreateForm
-from liveblog.models import Blog
+from liveblog.models import Blog, Membership
+
+
+class MembershipInline(admin.TabularInline):
+    """The blog's members and their roles: editors publish, contributors submit."""
+
+    model = Membership
+    extra = 1
+    fields = ["user", "role"]
+    verbose_name = "member"
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "user":
+            kwargs["queryset"] = access.possible_members()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def _editor_of(self, request: HttpRequest, obj: Model | None) -> bool:
+        return obj is not None and access.may(request.user, obj.pk, access.Action.MANAGE_MEMBERS)
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return obj is not None and access.is_member(request.user, obj.pk)
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self._editor_of(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self._editor_of(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self._editor_of(request, obj)
 
 
 @admin.register(Blog)
@@ -44,11 +73,11 @@ class BlogAdmin(DeskAdmin):
     list_display = ["title", "status", "slug", "time_zone", "updated_at", "desk_link"]
     list_filter = ["status"]
     search_fields = ["title", "slug"]
-    filter_horizontal = ["members"]
+    inlines = [MembershipInline]
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "description", "time_zone"]}),
+        ("Labels", {"fields": ["labels"]}),
         ("Coverage", {"fields": ["coverage_start", "coverage_end"]}),
-        ("Members", {"fields": ["members"]}),
         ("Stream", {"fields": ["last_seq", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
     add_fieldsets = [(None, {"fields": ["slug", "title", "description", "time_zone"]})]
@@ -112,12 +141,8 @@ class BlogAdmin(DeskAdmin):
     ) -> dict[str, Sequence[str]]:
         return {"slug": ("title",)} if obj is None else {}
 
-    def formfield_for_manytomany(
-        self, db_field: ManyToManyField, request: HttpRequest, **kwargs: Any
-    ) -> ModelMultipleChoiceField | None:
-        if db_field.name == "members":
-            kwargs["queryset"] = access.possible_members()
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+    def get_inlines(self, request: HttpRequest, obj: Model | None) -> list[type]:
+        return [] if obj is None else list(self.inlines)
 
     def changeform_view(
         self,
@@ -145,6 +170,10 @@ class BlogAdmin(DeskAdmin):
             if "slug" in form.changed_data:
                 commands.blog_rename(blog=obj, slug=form.cleaned_data["slug"], actor=actor(request))
             commands.blog_update(blog=obj, actor=actor(request), **form.details())
+            if "labels" in form.changed_data:
+                commands.blog_set_labels(
+                    blog=obj, labels=form.cleaned_data["labels"], actor=actor(request)
+                )
             return
         data = form.cleaned_data
         created = commands.blog_create(
@@ -156,7 +185,7 @@ class BlogAdmin(DeskAdmin):
         )
         user = request.user
         assert not isinstance(user, AnonymousUser)  # admin_view lets only staff in
-        created.members.add(user)
+        created.members.add(user, through_defaults={"role": Membership.Role.EDITOR})
         # The admin goes on to log and redirect with ``obj``: make it the blog just created.
         obj.pk = created.pk
         obj.refresh_from_db()

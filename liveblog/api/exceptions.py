@@ -34,6 +34,7 @@ DOMAIN_STATUSES: list[tuple[type[errors.LiveblogError], int]] = [
     (errors.InvalidTransitionError, status.HTTP_409_CONFLICT),
     (errors.BlogNotFoundError, status.HTTP_404_NOT_FOUND),
     (errors.EntryNotFoundError, status.HTTP_404_NOT_FOUND),
+    (errors.MemberNotFoundError, status.HTTP_404_NOT_FOUND),
     (errors.MediaTooLargeError, status.HTTP_413_REQUEST_ENTITY_TOO_LARGE),
     (errors.MediaRefusedError, status.HTTP_400_BAD_REQUEST),
     # Nothing was written and the same request will very likely succeed in a moment.
@@ -98,9 +99,11 @@ def _domain_response(exc: errors.LiveblogError) -> Response:
     body = error_body(exc.message, exc.code, {exc.field: [exc.message]} if exc.field else None)
     headers = {}
     if isinstance(exc, errors.StaleRevisionError):
-        from liveblog.api.serializers import EntryDetailSerializer
+        from liveblog.api.serializers import DeskEntrySerializer, EntryDetailSerializer
+        from liveblog.models import DeskEntry
 
-        body["current"] = EntryDetailSerializer(exc.current).data
+        shape = DeskEntrySerializer if isinstance(exc.current, DeskEntry) else EntryDetailSerializer
+        body["current"] = shape(exc.current).data
     if isinstance(exc, errors.ConcurrentAppendError):
         headers["Retry-After"] = str(BUSY_BLOG_RETRY_AFTER_SECONDS)
     set_rollback()

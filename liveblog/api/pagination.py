@@ -96,3 +96,8 @@ class LogPage:
     def next_after(self) -> int | None:
         """Where the following page starts, once this one is closed."""
         return self.end if self.closed else None
+
+
+class DeskEntryPagination(SafeCursorPagination):
+    # The newest change first; the seq breaks ties and is unique per blog.
+    ordering = ("-updated_at", "-last_seq")

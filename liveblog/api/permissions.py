@@ -12,7 +12,10 @@ from liveblog.models import Blog
 
 
 class IsBlogMember(BasePermission):
-    """Writes need a member of the blog with the permission for the write (as on the desk).
+    """Writes need a member of the blog whose role allows the write (as on the desk).
+
+    A view names the action each method takes in ``actions`` (by default changing entries);
+    a write that concerns one unpublished update asks ``access.may`` again with it.
 
     ``has_permission`` turns anonymous writers away before anything is looked up (401);
     the view then checks the blog it found with ``check_object_permissions`` (403).
@@ -27,6 +30,5 @@ class IsBlogMember(BasePermission):
 
     def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
         assert isinstance(obj, Blog)
-        publishing = request.method == "POST" and getattr(view, "publishes", False)
-        action = access.Action.PUBLISH if publishing else access.Action.CHANGE_ENTRIES
+        action = getattr(view, "actions", {}).get(request.method, access.Action.CHANGE_ENTRIES)
         return access.may(request.user, obj, action)

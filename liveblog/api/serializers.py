@@ -21,11 +21,13 @@ from liveblog import events, selectors
 from liveblog.api.representation import IsoDateTimeField, Shape, plain
 from liveblog.content import media_ref, warnings_for
 from liveblog.media import file_url
-from liveblog.models import Blog, Entry, EntryRevision, Event, Media
+from liveblog.models import Blog, DeskEntry, Entry, EntryRevision, Event, Media, Membership
 from liveblog.params import MAX_NUMBER, whole_number
 
+#: What the public sees of a private event (the desk's): its seq and times, nothing else.
+PRIVATE_TYPE = "private"
 #: Named in SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] as EventTypeEnum.
-EVENT_TYPE_CHOICES = [(name, name) for name in sorted(events.EVENT_TYPES)]
+EVENT_TYPE_CHOICES = [(name, name) for name in sorted({*events.PUBLIC_TYPES, PRIVATE_TYPE})]
 
 
 class AwareDateTimeField(serializers.DateTimeField):
@@ -66,6 +68,11 @@ class BlogSerializer(Shape):
         read_only=True, help_text="Seq of the blog's newest event: read the log after it."
     )
     updated_at = _time(allow_null=True)
+    labels = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="The labels its updates may carry (filter entries with ?label=).",
+    )
 
 
 class StoredFileUrlField(serializers.CharField):
@@ -135,6 +142,23 @@ class EmbedSerializer(Shape):
     )
 
 
+class AuthorSerializer(Shape):
+    """An update's byline, as readers see it; "" where there is none. Never a login name."""
+
+    name = serializers.CharField(
+        source="author_name", read_only=True, help_text="e.g. Ana Petrosyan, or Reuters."
+    )
+    role = serializers.CharField(
+        source="author_role", read_only=True, help_text="Optional, e.g. Correspondent."
+    )
+    location = serializers.CharField(
+        source="author_location", read_only=True, help_text="Optional, e.g. Yerevan."
+    )
+
+
+_LABELS_HELP = "Labels among the blog's (e.g. Breaking, Analysis)."
+
+
 #: A retracted entry's words: readers get its notice instead, on every path.
 _WORDS = ("headline", "body", "body_html", "media", "embeds")
 
@@ -171,6 +195,10 @@ class EntrySerializer(Shape):
     correction_reason = serializers.CharField(read_only=True)
     retracted_at = _time(allow_null=True)
     retraction_reason = serializers.CharField(read_only=True)
+    author = AuthorSerializer(source="*", read_only=True)
+    labels = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text=_LABELS_HELP
+    )
     media = MediaSerializer(many=True, read_only=True, help_text="The images the text shows.")
     embeds = EmbedSerializer(many=True, read_only=True, help_text="The posts the text embeds.")
 
@@ -259,6 +287,71 @@ class EntryWrittenSerializer(EntryDetailSerializer):
         }
 
 
+class DeskEntrySerializer(Shape):
+    """An update not published (yet), for the blog's members only: a draft, a scheduled
+    update, a submission waiting for approval (or returned), or one cancelled or published.
+    """
+
+    id = serializers.UUIDField(read_only=True, help_text="The entry's id once published.")
+    status = serializers.ChoiceField(choices=DeskEntry.Status.choices, read_only=True)
+    headline = serializers.CharField(read_only=True)
+    body = serializers.CharField(read_only=True, help_text="Markdown.")
+    body_html = serializers.CharField(read_only=True, help_text="As readers will see it.")
+    occurred_at = _time(
+        allow_null=True, help_text="The newsroom time it will show; null: when published."
+    )
+    publish_at = _time(allow_null=True, help_text="When a scheduled update goes out.")
+    pinned = serializers.BooleanField(read_only=True)
+    key_event = serializers.BooleanField(read_only=True)
+    author = AuthorSerializer(source="*", read_only=True)
+    labels = serializers.ListField(child=serializers.CharField(), read_only=True)
+    revision = serializers.IntegerField(
+        read_only=True, help_text="Send it as based_on_revision when changing the update."
+    )
+    note = serializers.CharField(read_only=True, help_text="Why an editor returned it.")
+    written_by = serializers.CharField(read_only=True, help_text="The writer's user name.")
+    decided_by = serializers.CharField(
+        read_only=True, help_text="Who published, returned or cancelled it last."
+    )
+    created_at = _time()
+    updated_at = _time()
+    media = MediaSerializer(many=True, read_only=True)
+    embeds = EmbedSerializer(many=True, read_only=True)
+
+
+class DeskEntryWrittenSerializer(DeskEntrySerializer):
+    """An unpublished update after it was saved, with what its text will not show readers."""
+
+    warnings = WarningSerializer(many=True, read_only=True)
+
+    @classmethod
+    def represent(cls, instance: DeskEntry) -> dict[str, Any]:
+        warnings = warnings_for(instance.body, media=instance.media, embeds=instance.embeds)
+        return {
+            **DeskEntrySerializer.represent(instance),
+            "warnings": [WarningSerializer.represent(warning) for warning in warnings],
+        }
+
+
+class DeskEntryPageSerializer(serializers.Serializer):
+    next = serializers.URLField(read_only=True, allow_null=True)
+    previous = serializers.URLField(read_only=True, allow_null=True)
+    results = DeskEntrySerializer(many=True, read_only=True)
+
+
+class MemberSerializer(serializers.Serializer):
+    """A member of a blog and their role there."""
+
+    username = serializers.CharField(max_length=150, help_text="Their user name (login).")
+    role = serializers.ChoiceField(
+        choices=Membership.Role.choices,
+        help_text="editor: publishes and approves; contributor: submits updates for approval.",
+    )
+
+    def to_representation(self, instance: Membership) -> dict[str, Any]:
+        return {"username": instance.user.get_username(), "role": instance.role}
+
+
 class _EventListSerializer(serializers.ListSerializer):
     def to_representation(self, data: Manager[Any] | Iterable[Any]) -> list[dict[str, Any]]:
         # One query per kind of object for the whole page, as the push channel does.
@@ -312,20 +405,33 @@ class EventSerializer(Shape):
 
         A closed page of the log (``liveblog.api.pagination.LogPage``) holds only these, so
         it can be cached for ever: no text an editor could retract, no state that moves on.
+        A private event is its placeholder here too.
         """
         head = plain(cls, leaving_out=("entry", "blog", "media"))
-        return [head(event) for event in log]
+        return [
+            head(event) if event.type in events.PUBLIC_TYPES else _placeholder(event)
+            for event in log
+        ]
 
     @classmethod
     def represent_many(cls, log: Sequence[Event]) -> list[dict[str, Any]]:
-        """The events as push messages; their entries and blogs are read in one query each."""
-        entry_ids = {event.entry_id for event in log if event.entry_id is not None}
-        blog_ids = {event.blog_id for event in log if _shows_blog(event)}
+        """The events as push messages; their entries and blogs are read in one query each.
+
+        A private event (the desk's: drafts, schedules, submissions) keeps its place in the
+        sequence, so readers see no gap, but shows only ``seq``, ``type`` "private" and the
+        time it was logged (``entry_id`` null): no entry, no words, not even which update.
+        """
+        public = [event for event in log if event.type in events.PUBLIC_TYPES]
+        entry_ids = {event.entry_id for event in public if event.entry_id is not None}
+        blog_ids = {event.blog_id for event in public if _shows_blog(event)}
         entries = {entry.id: entry for entry in Entry.objects.filter(pk__in=entry_ids)}
         blogs = {blog.pk: blog for blog in Blog.objects.filter(pk__in=blog_ids)}
         head = plain(cls, leaving_out=("entry", "blog", "media"))
         messages = []
         for event in log:
+            if event.type not in events.PUBLIC_TYPES:
+                messages.append(_placeholder(event))
+                continue
             message = head(event)
             if event.entry_id is not None:
                 entry = entries.get(event.entry_id)
@@ -338,6 +444,17 @@ class EventSerializer(Shape):
                 message["blog"] = BlogSerializer.represent(blogs[event.blog_id])
             messages.append(message)
         return messages
+
+
+def _placeholder(event: Event) -> dict[str, Any]:
+    logged = event.recorded_at.isoformat()
+    return {
+        "seq": event.seq,
+        "type": PRIVATE_TYPE,
+        "occurred_at": logged,
+        "recorded_at": logged,
+        "entry_id": None,  # not even which update it concerns
+    }
 
 
 def _shows_blog(event: Event) -> bool:
@@ -394,6 +511,21 @@ def _text(max_length: int, **kwargs: Any) -> serializers.CharField:
     return serializers.CharField(max_length=max_length, **kwargs)
 
 
+class AuthorInputSerializer(serializers.Serializer):
+    """A byline given for one update, overriding the writer's own (agency copy: "Reuters")."""
+
+    name = _text(events.MAX_AUTHOR_LENGTH)
+    role = _text(events.MAX_AUTHOR_LENGTH, required=False, allow_blank=True, default="")
+    location = _text(events.MAX_AUTHOR_LENGTH, required=False, allow_blank=True, default="")
+
+
+def _labels_field(**kwargs: Any) -> serializers.ListField:
+    kwargs.setdefault("help_text", _LABELS_HELP)
+    return serializers.ListField(
+        child=_text(events.MAX_LABEL_LENGTH), max_length=events.MAX_LABELS, **kwargs
+    )
+
+
 class PublishSerializer(serializers.Serializer):
     entry_id = serializers.UUIDField(
         required=False,
@@ -407,6 +539,61 @@ class PublishSerializer(serializers.Serializer):
     )
     key_event = serializers.BooleanField(default=False)
     pinned = serializers.BooleanField(default=False)
+    draft = serializers.BooleanField(
+        default=False, help_text="Save it as a draft (status draft) instead of publishing."
+    )
+    publish_at = AwareDateTimeField(
+        required=False,
+        help_text="Publish it at this time, with UTC offset (status scheduled).",
+    )
+    author = AuthorInputSerializer(
+        required=False, help_text="Leave out for your own byline (your profile)."
+    )
+    labels = _labels_field(required=False, default=list)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("draft") and attrs.get("publish_at") is not None:
+            raise serializers.ValidationError(
+                {"publish_at": ["A draft has no publication time: send draft or publish_at."]}
+            )
+        return attrs
+
+
+class DeskChangeSerializer(serializers.Serializer):
+    """A change to an unpublished update: only the fields sent change."""
+
+    body = _text(events.MAX_BODY_LENGTH, required=False, help_text="Markdown.")
+    headline = _text(events.MAX_HEADLINE_LENGTH, required=False, allow_blank=True)
+    occurred_at = AwareDateTimeField(
+        required=False, allow_null=True, help_text="The newsroom time it will show; null: now."
+    )
+    key_event = serializers.BooleanField(required=False)
+    pinned = serializers.BooleanField(required=False)
+    author = AuthorInputSerializer(
+        required=False, allow_null=True, help_text="null: the writer's own byline again."
+    )
+    labels = _labels_field(required=False)
+    publish_at = AwareDateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="Schedule a draft, or reschedule; null makes a scheduled update a draft.",
+    )
+    based_on_revision = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_NUMBER,
+        required=False,
+        help_text="The revision the change was written against; 409 if it moved on.",
+    )
+
+
+class ReturnSerializer(serializers.Serializer):
+    note = _text(
+        events.MAX_NOTE_LENGTH, help_text="For the contributor: what to change, or why not."
+    )
+
+
+class LabelsSerializer(serializers.Serializer):
+    labels = _labels_field(help_text="The complete new set; [] for none.")
 
 
 class CorrectSerializer(serializers.Serializer):
@@ -461,9 +648,27 @@ class BlogsQuerySerializer(serializers.Serializer):
     limit = serializers.IntegerField(min_value=1, max_value=100, default=20)
 
 
+#: The desk's lists of unpublished updates (``?status=``).
+DESK_QUEUES = [
+    DeskEntry.Status.DRAFT,
+    DeskEntry.Status.SCHEDULED,
+    DeskEntry.Status.SUBMITTED,
+    DeskEntry.Status.RETURNED,
+]
+
+
 class EntriesQuerySerializer(serializers.Serializer):
     cursor = serializers.CharField(required=False, help_text="From a page's next/previous link.")
     limit = serializers.IntegerField(min_value=1, max_value=100, default=20)
+    label = _text(
+        events.MAX_LABEL_LENGTH, required=False, help_text="Only entries with this label."
+    )
+    status = serializers.ChoiceField(
+        choices=DESK_QUEUES,
+        required=False,
+        help_text="Members only: the desk's unpublished updates in this state, newest first "
+        "(a contributor sees their own).",
+    )
 
 
 class SeqField(serializers.IntegerField):

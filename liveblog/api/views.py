@@ -10,12 +10,13 @@ import uuid
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.http import HttpResponseBase
 from django.utils.cache import patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import SAFE_METHODS, AllowAny, BasePermission
 from rest_framework.request import Request
@@ -25,10 +26,10 @@ from rest_framework.serializers import Serializer
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
-from liveblog import commands, images, selectors
+from liveblog import access, bylines, commands, images, selectors
 from liveblog.api import serializers as s
 from liveblog.api.conditional import Validators
-from liveblog.api.pagination import BlogPagination, EntryPagination, LogPage
+from liveblog.api.pagination import BlogPagination, DeskEntryPagination, EntryPagination, LogPage
 from liveblog.api.permissions import IsBlogMember
 from liveblog.api.schema import (
     CONDITIONAL_REQUEST_HEADERS,
@@ -37,7 +38,8 @@ from liveblog.api.schema import (
     validator_headers,
 )
 from liveblog.api.throttling import AnonThrottle, MediaThrottle, WriteThrottle
-from liveblog.models import Blog, Entry
+from liveblog.errors import EntryNotFoundError, InvalidTransitionError
+from liveblog.models import Blog, DeskEntry, Entry, Membership
 
 READ_ERRORS = (400, 401, 404, 429, 503)
 WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 429, 503)
@@ -69,6 +71,24 @@ class ApiView(APIView):
     def get_entry(self, slug: str, entry_id: uuid.UUID) -> Entry:
         return selectors.entry_get(blog=self.get_blog(slug), entry_id=entry_id)
 
+    def get_desk_entry(self, blog: Blog, entry_id: uuid.UUID) -> DeskEntry:
+        """An unpublished update the user may see: a member's (404 for anyone else)."""
+        return selectors.desk_entry_get(blog=blog, entry_id=entry_id, user=self.request.user)
+
+    def require(self, blog: Blog, action: access.Action, item: DeskEntry | None = None) -> None:
+        """Refuse (401 or 403) unless the user may take ``action``, as ``access`` decides."""
+        user = self.request.user
+        if not user.is_authenticated:
+            raise NotAuthenticated()
+        if not access.may(user, blog, action, item=item):
+            raise PermissionDenied(_REFUSALS.get(action, IsBlogMember.message))
+
+    def desk_response(
+        self, entry: DeskEntry, code: int = status.HTTP_200_OK, *, written: bool = False
+    ) -> Response:
+        shape = s.DeskEntryWrittenSerializer if written else s.DeskEntrySerializer
+        return Response(shape(entry).data, status=code)
+
     @property
     def actor(self) -> str:
         return self.request.user.get_username()
@@ -93,6 +113,16 @@ class ApiView(APIView):
         """The entry with its revisions, after a write, with the validators of that state."""
         response = Response(serializer(entry).data, status=code)
         return _entry_validators(entry).apply(response, self.request)
+
+
+_REFUSALS = {
+    access.Action.PUBLISH: "Only the blog's editors may publish, schedule or approve updates; "
+    "as a contributor, send your update for approval (POST it to the blog's entries).",
+    access.Action.REVISE: "Only the blog's editors, or the contributor who wrote it while it "
+    "waits for approval, may change this update.",
+    access.Action.MANAGE_MEMBERS: "Only the blog's editors may see and change its members.",
+    access.Action.CHANGE_BLOG: "Only the blog's editors may change it.",
+}
 
 
 def _entry_validators(entry: Entry) -> Validators:
@@ -163,37 +193,63 @@ class BlogDetailView(ApiView):
 
 
 class EntryListView(ApiView):
-    #: A POST here publishes (needs liveblog.add_entry); other writes change entries.
-    publishes = True
+    #: A POST publishes, or, from a contributor, submits for approval.
+    actions = {"POST": access.Action.SUBMIT}
 
     @extend_schema(
         operation_id="entries_list",
-        summary="A blog's entries, newest first",
+        summary="A blog's entries, newest first (or its unpublished ones, for members)",
         tags=["entries"],
         parameters=[
             s.EntriesQuerySerializer,
             *CONDITIONAL_REQUEST_HEADERS,
             *validator_headers(200, 304),
         ],
-        responses={200: s.EntryPageSerializer, 304: NOT_MODIFIED, **error_responses(*READ_ERRORS)},
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="EntryOrDeskEntryPage",
+                serializers=[s.EntryPageSerializer, s.DeskEntryPageSerializer],
+                resource_type_field_name=None,
+            ),
+            304: NOT_MODIFIED,
+            **error_responses(*READ_ERRORS, 403),
+        },
     )
     def get(self, request: Request, slug: str) -> HttpResponseBase:
-        """Entries newest first by newsroom time, retracted ones included; `next` is older."""
+        """Entries newest first by newsroom time, retracted ones included; `next` is older.
+
+        `?label=` keeps the entries with that label. `?status=draft|scheduled|submitted|returned`
+        lists the desk's unpublished updates in that state instead, newest change first, for
+        the blog's members only (401 without a token, 403 for others; a contributor sees
+        their own).
+        """
         blog = self.get_blog(slug)
-        self.query(s.EntriesQuerySerializer)
+        query = self.query(s.EntriesQuerySerializer)
+        if "status" in query:
+            return self._desk_list(request, blog, query["status"])
         validators = Validators.of(
             "entries", blog.pk, blog.last_seq, _query_string(request), last_modified=blog.updated_at
         )
         if not_modified := validators.not_modified(request):
             return not_modified
+        entries = selectors.entries_for_blog(blog)
+        if query.get("label"):
+            entries = selectors.with_label(entries, blog, query["label"])
         paginator = EntryPagination()
-        page = paginator.paginate_queryset(selectors.entries_for_blog(blog), request, view=self)
+        page = paginator.paginate_queryset(entries, request, view=self)
         response = paginator.get_paginated_response(s.EntrySerializer(page, many=True).data)
         return validators.apply(response, request)
 
+    def _desk_list(self, request: Request, blog: Blog, wanted: str) -> Response:
+        self.require(blog, access.Action.SUBMIT)
+        paginator = DeskEntryPagination()
+        entries = selectors.desk_entries(blog, request.user, status=wanted)
+        page = paginator.paginate_queryset(entries, request, view=self)
+        return paginator.get_paginated_response(s.DeskEntrySerializer(page, many=True).data)
+
     @extend_schema(
         operation_id="entry_publish",
-        summary="Publish an entry",
+        summary="Publish an entry (or save a draft, schedule it, submit it for approval)",
         tags=["entries"],
         request=s.PublishSerializer,
         parameters=[
@@ -207,8 +263,16 @@ class EntryListView(ApiView):
             *validator_headers(201),
         ],
         responses={
-            201: s.EntryWrittenSerializer,
-            200: s.EntryWrittenSerializer,
+            201: PolymorphicProxySerializer(
+                component_name="EntryOrDeskEntryWritten",
+                serializers=[s.EntryWrittenSerializer, s.DeskEntryWrittenSerializer],
+                resource_type_field_name=None,
+            ),
+            200: PolymorphicProxySerializer(
+                component_name="EntryOrDeskEntryWrittenAgain",
+                serializers=[s.EntryWrittenSerializer, s.DeskEntryWrittenSerializer],
+                resource_type_field_name=None,
+            ),
             **error_responses(*WRITE_ERRORS),
         },
     )
@@ -220,44 +284,274 @@ class EntryListView(ApiView):
         readers will not get as written (a remote image, HTML, a `javascript:` link, an embed
         whose provider did not answer) is listed in `warnings`: the entry is published as
         written, and a correction can fix it.
+
+        An editor's `"draft": true` saves it unpublished (`"status": "draft"`, members only);
+        `"publish_at"` schedules it (`"status": "scheduled"`): it is published at that time.
+        A contributor's update waits for an editor's approval (`"status": "submitted"`),
+        whatever it asks for. The byline is the writer's own (their profile) unless `author`
+        gives another; `labels` must be among the blog's.
         """
         blog = self.get_blog(slug)
         data = self.body(s.PublishSerializer)
-        published = commands.entry_publish_once(
-            blog=blog, actor=self.actor, publication=commands.Publication(**data)
+        byline = _byline(data.pop("author", None), request.user)
+        draft, publish_at = data.pop("draft"), data.pop("publish_at", None)
+        entry_id = data.pop("entry_id", None)
+        if access.may(request.user, blog, access.Action.PUBLISH) and not draft and not publish_at:
+            published = commands.entry_publish_once(
+                blog=blog,
+                actor=self.actor,
+                publication=commands.Publication(
+                    **data,
+                    entry_id=entry_id,
+                    author=byline.name,
+                    author_role=byline.role,
+                    author_location=byline.location,
+                ),
+            )
+            response = self.entry_response(
+                published.entry,
+                status.HTTP_201_CREATED if published.created else status.HTTP_200_OK,
+                serializer=s.EntryWrittenSerializer,
+            )
+            return self._located(response, blog, published.entry.pk)
+        if not access.may(request.user, blog, access.Action.PUBLISH):
+            state = DeskEntry.Status.SUBMITTED  # a contributor's: whatever it asked for
+        else:
+            state = DeskEntry.Status.SCHEDULED if publish_at else DeskEntry.Status.DRAFT
+        written = commands.desk_write(
+            blog=blog,
+            actor=self.actor,
+            writing=commands.Writing(**data, byline=byline),
+            status=state,
+            publish_at=publish_at if state == DeskEntry.Status.SCHEDULED else None,
+            entry_id=entry_id,
         )
-        response = self.entry_response(
-            published.entry,
-            status.HTTP_201_CREATED if published.created else status.HTTP_200_OK,
-            serializer=s.EntryWrittenSerializer,
+        response = self.desk_response(
+            written.entry,
+            status.HTTP_201_CREATED if written.created else status.HTTP_200_OK,
+            written=True,
         )
+        return self._located(response, blog, written.entry.pk)
+
+    def _located(self, response: Response, blog: Blog, entry_id: uuid.UUID) -> Response:
         response["Location"] = reverse(
             "api:entry-detail",
-            kwargs={"slug": blog.slug, "entry_id": published.entry.pk},
-            request=request,
+            kwargs={"slug": blog.slug, "entry_id": entry_id},
+            request=self.request,
         )
         return response
 
 
+def _byline(given: dict[str, str] | None, user: Any) -> bylines.Byline:
+    """The byline given for one update, or the writer's own."""
+    if given is None:
+        return bylines.of_user(user)
+    return bylines.Byline(given["name"].strip(), given["role"].strip(), given["location"].strip())
+
+
 class EntryDetailView(ApiView):
+    actions = {"PATCH": access.Action.SUBMIT, "DELETE": access.Action.SUBMIT}
+
     @extend_schema(
         operation_id="entry_retrieve",
-        summary="One entry with all its revisions",
+        summary="One entry with all its revisions (or an unpublished one, for members)",
         tags=["entries"],
         parameters=[*CONDITIONAL_REQUEST_HEADERS, *validator_headers(200, 304)],
         responses={
-            200: s.EntryDetailSerializer,
+            200: PolymorphicProxySerializer(
+                component_name="EntryOrDeskEntry",
+                serializers=[s.EntryDetailSerializer, s.DeskEntrySerializer],
+                resource_type_field_name=None,
+            ),
             304: NOT_MODIFIED,
             **error_responses(401, 404, 429, 503),
         },
     )
     def get(self, request: Request, slug: str, entry_id: uuid.UUID) -> HttpResponseBase:
-        """The entry as it is now, and what it said at every revision, oldest first."""
-        entry = self.get_entry(slug, entry_id)
+        """The entry as it is now, and what it said at every revision, oldest first.
+
+        An update not published yet (a draft, scheduled, submitted, returned or cancelled)
+        is shown to the blog's members only, with its `status`; 404 for anyone else.
+        """
+        blog = self.get_blog(slug)
+        try:
+            entry = selectors.entry_get(blog=blog, entry_id=entry_id)
+        except EntryNotFoundError:
+            return self.desk_response(self.get_desk_entry(blog, entry_id))
         validators = _entry_validators(entry)
         if not_modified := validators.not_modified(request):
             return not_modified
         return validators.apply(Response(s.EntryDetailSerializer(entry).data), request)
+
+    @extend_schema(
+        operation_id="entry_change_unpublished",
+        summary="Change an unpublished update: edit, reschedule",
+        tags=["entries"],
+        request=s.DeskChangeSerializer,
+        responses={200: s.DeskEntryWrittenSerializer, **error_responses(*WRITE_ERRORS)},
+    )
+    def patch(self, request: Request, slug: str, entry_id: uuid.UUID) -> Response:
+        """Change a draft, a scheduled update or a submission before it is published.
+
+        Only the fields sent change. Editors change any (edit a submission, then approve it
+        with `POST .../publish/`); `publish_at` schedules a draft or reschedules (null: back
+        to a draft). A contributor changes their own while it waits; a returned one goes
+        back to the editors. `based_on_revision` refuses the change (409, with `current`)
+        when someone changed it since. A published entry is changed with `.../correct/`.
+        """
+        blog = self.get_blog(slug)
+        item = self._unpublished(blog, entry_id)
+        self.require(blog, access.Action.REVISE, item)
+        data = self.body(s.DeskChangeSerializer)
+        rescheduling = "publish_at" in data
+        if rescheduling:
+            self.require(blog, access.Action.PUBLISH)
+        when = data.pop("publish_at", None)
+        based_on_revision = data.pop("based_on_revision", None)
+        with transaction.atomic():
+            if data:
+                item = commands.desk_revise(
+                    entry=item,
+                    actor=self.actor,
+                    writing=_rewritten(item, data, request.user),
+                    based_on_revision=based_on_revision,
+                    resubmit=not access.may(request.user, blog, access.Action.PUBLISH),
+                )
+            if rescheduling:
+                item = commands.desk_schedule(entry=item, actor=self.actor, publish_at=when)
+        return self.desk_response(item, written=True)
+
+    @extend_schema(
+        operation_id="entry_cancel_unpublished",
+        summary="Cancel an unpublished update",
+        tags=["entries"],
+        responses={200: s.DeskEntrySerializer, **error_responses(*WRITE_ERRORS)},
+    )
+    def delete(self, request: Request, slug: str, entry_id: uuid.UUID) -> Response:
+        """Cancel a draft or a scheduled update (an editor), or withdraw one's own submission.
+
+        It will not be published; the log keeps it (`desk.cancelled`). A published entry is
+        retracted instead (`POST .../retract/`).
+        """
+        blog = self.get_blog(slug)
+        item = self._unpublished(blog, entry_id)
+        self.require(blog, access.Action.REVISE, item)
+        return self.desk_response(commands.desk_cancel(entry=item, actor=self.actor))
+
+    def _unpublished(self, blog: Blog, entry_id: uuid.UUID) -> DeskEntry:
+        if Entry.objects.filter(blog=blog, pk=entry_id).exists():
+            raise InvalidTransitionError(
+                "This entry is published: correct it (POST .../correct/), retract it "
+                "(POST .../retract/) or change its labels (PUT .../labels/)."
+            )
+        return self.get_desk_entry(blog, entry_id)
+
+
+def _rewritten(item: DeskEntry, changes: dict[str, Any], user: Any) -> commands.Writing:
+    """The update's writing with ``changes`` (a DeskChangeSerializer's fields) applied."""
+    byline = bylines.of_entry(item)
+    if "author" in changes:
+        given = changes["author"]
+        # null: the byline of whoever wrote it... as their profile says now.
+        byline = _byline(given, user) if given is not None else bylines.of_user(user)
+    return commands.Writing(
+        body=changes.get("body", item.body),
+        headline=changes.get("headline", item.headline),
+        key_event=changes.get("key_event", item.key_event),
+        pinned=changes.get("pinned", item.pinned),
+        occurred_at=changes.get("occurred_at", item.occurred_at),
+        byline=byline,
+        labels=changes.get("labels", item.labels),
+    )
+
+
+class EntryPublishView(ApiView):
+    actions = {"POST": access.Action.PUBLISH}
+
+    @extend_schema(
+        operation_id="entry_publish_unpublished",
+        summary="Publish a draft or a submission now (approve it)",
+        tags=["entries"],
+        request=None,
+        responses={
+            201: s.EntryWrittenSerializer,
+            200: s.EntryWrittenSerializer,
+            **error_responses(*WRITE_ERRORS),
+        },
+    )
+    def post(self, request: Request, slug: str, entry_id: uuid.UUID) -> Response:
+        """Publish an unpublished update now: a draft, a submission (approving it), or a
+        scheduled one ahead of its time. Editors only. 201 with the entry; 200 if it was
+        published already (by a colleague, or the schedule); 409 if it was cancelled.
+        """
+        blog = self.get_blog(slug)
+        item = self.get_desk_entry(blog, entry_id)
+        published = commands.desk_publish(entry=item, actor=self.actor)
+        return self.entry_response(
+            published.entry,
+            status.HTTP_201_CREATED if published.created else status.HTTP_200_OK,
+            serializer=s.EntryWrittenSerializer,
+        )
+
+
+class EntryReturnView(ApiView):
+    actions = {"POST": access.Action.PUBLISH}
+
+    @extend_schema(
+        operation_id="entry_return",
+        summary="Send a submission back to its contributor",
+        tags=["entries"],
+        request=s.ReturnSerializer,
+        responses={200: s.DeskEntrySerializer, **error_responses(*WRITE_ERRORS)},
+    )
+    def post(self, request: Request, slug: str, entry_id: uuid.UUID) -> Response:
+        """Return a submission with a `note` for its contributor (`"status": "returned"`).
+
+        They may change it (`PATCH`), which submits it again. Editors only.
+        """
+        blog = self.get_blog(slug)
+        item = self.get_desk_entry(blog, entry_id)
+        data = self.body(s.ReturnSerializer)
+        return self.desk_response(commands.desk_return(entry=item, actor=self.actor, **data))
+
+
+class EntryLabelsView(ApiView):
+    actions = {"PUT": access.Action.SUBMIT}
+
+    @extend_schema(
+        operation_id="entry_labels",
+        summary="Set an entry's labels",
+        tags=["entries"],
+        request=s.LabelsSerializer,
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="EntryOrDeskEntryLabelled",
+                serializers=[s.EntryDetailSerializer, s.DeskEntrySerializer],
+                resource_type_field_name=None,
+            ),
+            **error_responses(*WRITE_ERRORS),
+        },
+    )
+    def put(self, request: Request, slug: str, entry_id: uuid.UUID) -> Response:
+        """Replace the entry's labels (`[]` removes them); each must be one of the blog's.
+
+        On a published entry, for editors; on an unpublished one, as for `PATCH`.
+        """
+        blog = self.get_blog(slug)
+        labels = self.body(s.LabelsSerializer)["labels"]
+        entry = Entry.objects.filter(blog=blog, pk=entry_id).first()
+        if entry is not None:
+            self.require(blog, access.Action.CHANGE_ENTRIES)
+            changed = commands.entry_set_labels(entry=entry, labels=labels, actor=self.actor)
+            return self.entry_response(changed)
+        item = self.get_desk_entry(blog, entry_id)
+        self.require(blog, access.Action.REVISE, item)
+        writing = _rewritten(item, {"labels": labels}, request.user)
+        resubmit = not access.may(request.user, blog, access.Action.PUBLISH)
+        item = commands.desk_revise(
+            entry=item, actor=self.actor, writing=writing, resubmit=resubmit
+        )
+        return self.desk_response(item)
 
 
 def _write_schema(
@@ -334,8 +628,8 @@ class EntryKeyEventView(ApiView):
 
 
 class MediaListView(ApiView):
-    #: Uploading is part of publishing: it needs liveblog.add_entry, as a publish does.
-    publishes = True
+    #: Uploading is part of writing: contributors upload their updates' photos too.
+    actions = {"POST": access.Action.SUBMIT}
     parser_classes = [MultiPartParser]
     throttle_classes = [AnonThrottle, WriteThrottle, MediaThrottle]
 
@@ -377,6 +671,91 @@ class MediaListView(ApiView):
             max_pixels=settings.LIVEBLOG_MEDIA_MAX_PIXELS,
         )
         return Response(s.MediaSerializer(media).data, status=status.HTTP_201_CREATED)
+
+
+# --- Labels and members -----------------------------------------------------------------
+
+
+class BlogLabelsView(ApiView):
+    actions = {"PUT": access.Action.CHANGE_BLOG}
+
+    @extend_schema(
+        operation_id="blog_labels",
+        summary="Choose the labels of a blog's updates",
+        tags=["blogs"],
+        request=s.LabelsSerializer,
+        responses={200: s.BlogSerializer, **error_responses(*WRITE_ERRORS)},
+    )
+    def put(self, request: Request, slug: str) -> Response:
+        """The complete new set of labels editors may give updates; editors only.
+
+        Updates keep the labels they have; a label left out is no longer offered.
+        """
+        blog = self.get_blog(slug)
+        labels = self.body(s.LabelsSerializer)["labels"]
+        blog = commands.blog_set_labels(blog=blog, labels=labels, actor=self.actor)
+        return Response(s.BlogSerializer(blog).data)
+
+
+class MemberListView(ApiView):
+    actions = {"POST": access.Action.MANAGE_MEMBERS}
+
+    @extend_schema(
+        operation_id="members_list",
+        summary="A blog's members and their roles",
+        tags=["members"],
+        responses={200: s.MemberSerializer(many=True), **error_responses(401, 403, 404, 429, 503)},
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        """Editors publish and approve; contributors submit updates for approval.
+
+        For the blog's editors (and superusers).
+        """
+        blog = self.get_blog(slug)
+        self.require(blog, access.Action.MANAGE_MEMBERS)
+        return Response(s.MemberSerializer(selectors.members(blog), many=True).data)
+
+    @extend_schema(
+        operation_id="member_set",
+        summary="Add a member, or change a member's role",
+        tags=["members"],
+        request=s.MemberSerializer,
+        responses={
+            201: s.MemberSerializer,
+            200: s.MemberSerializer,
+            **error_responses(400, 401, 403, 404, 409, 429, 503),
+        },
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        """`{"username": ..., "role": "editor" | "contributor"}`: 201 for a new member, 200
+        for a new role. The user must be active staff (in the Editors group to write).
+        409 if it would leave the blog without an editor.
+        """
+        blog = self.get_blog(slug)
+        data = self.body(s.MemberSerializer)
+        membership, created = access.member_set(
+            blog=blog, username=data["username"], role=Membership.Role(data["role"])
+        )
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(s.MemberSerializer(membership).data, status=code)
+
+
+class MemberDetailView(ApiView):
+    actions = {"DELETE": access.Action.MANAGE_MEMBERS}
+
+    @extend_schema(
+        operation_id="member_remove",
+        summary="Remove a member",
+        tags=["members"],
+        responses={204: None, **error_responses(401, 403, 404, 409, 429, 503)},
+    )
+    def delete(self, request: Request, slug: str, username: str) -> Response:
+        """They no longer see the blog's desk or write to it; their updates stay as they are.
+        409 if they are its last editor.
+        """
+        blog = self.get_blog(slug)
+        access.member_remove(blog=blog, username=username)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # --- The log --------------------------------------------------------------------------

@@ -24,9 +24,10 @@ from liveblog.webhooks import signing
 from liveblog.webhooks.models import Webhook
 from liveblog.webhooks.outbound import address_refusal
 
-#: What a subscriber may receive: every event type readers see, and nothing else.
+#: What a subscriber may receive: every event type readers see, and nothing else (never the
+#: desk's private events, nor media.uploaded).
 PUBLIC_EVENT_TYPES = tuple(
-    sorted(t for t in events.EVENT_TYPES if t.startswith(("blog.", "entry.")))
+    sorted(t for t in events.PUBLIC_TYPES if t.startswith(("blog.", "entry.")))
 )
 #: Each subscriber costs a request per event; a blog's partners fit well within this.
 MAX_WEBHOOKS_PER_BLOG = 20

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import asyncio
+import signal
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from liveblog import schedule
+
+
+class Command(BaseCommand):
+    help = (
+        "Publish scheduled updates as they fall due, until stopped (Ctrl-C or SIGTERM). Server "
+        "processes do this too unless LIVEBLOG_SCHEDULER=off; any number may run side by side."
+    )
+
+    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+        parser.add_argument(
+            "--once", action="store_true", help="Publish what is due now, then exit."
+        )
+
+    def handle(self, *args: object, once: bool = False, **options: object) -> None:
+        if once:
+            count = schedule.publish_due()
+            self.stdout.write(f"Published {count} scheduled updates.")
+            return
+        asyncio.run(self._run())
+
+    async def _run(self) -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        self.stdout.write(
+            f"Publishing scheduled updates (looking every "
+            f"{settings.LIVEBLOG_SCHEDULE_POLL_SECONDS:g} s); Ctrl-C stops."
+        )
+        self.stdout.flush()
+        await schedule.run(stop=stop)
+        self.stdout.write("Stopped.")
