@@ -54,8 +54,15 @@ class BlogFeed(Feed):
         return reverse("liveblog:feed", kwargs={"slug": blog.slug})
 
     def author_name(self, blog: Blog) -> str:
-        # Atom wants an author; entries carry editors' user names, which are not bylines.
+        # Atom wants an author for the feed; each entry names its own (item_author_name).
         return blog.title
+
+    def item_author_name(self, entry: Entry) -> str | None:
+        """The byline's name (``liveblog.bylines``); none for an entry that names nobody."""
+        return entry.author_name or None
+
+    def item_categories(self, entry: Entry) -> list[str]:
+        return list(entry.labels)
 
     def items(self, blog: Blog) -> list[Entry]:
         entries = list(selectors.entries_for_blog(blog)[: selectors.READER_PAGE_SIZE])

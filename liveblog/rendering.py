@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from liveblog import bylines
 from liveblog.models import Blog, Entry
 
 if TYPE_CHECKING:
@@ -85,8 +86,10 @@ _ARTICLE = (
     '    <span class="ago" data-ago></span>\n'
     "    {pinned_badge}\n"
     "    {key_event_badge}\n"
+    "    {labels}\n"
     "  </header>\n"
     "  {headline}\n"
+    "  {byline}\n"
     "  {body}\n"
     "  {corrected}\n"
     '  <footer class="entry-links"><a class="permalink" href="{url}">Link to this update</a>'
@@ -210,6 +213,7 @@ class EntryRenderer:
                 corrected,
                 url,
             )
+        byline = bylines.of_entry(entry)
         return format_html(
             _ARTICLE,
             classes=classes,
@@ -224,7 +228,11 @@ class EntryRenderer:
             time=self._time(occurred_at),
             pinned_badge=_PINNED_BADGE if entry.pinned else _NOTHING,
             key_event_badge=_KEY_EVENT_BADGE if entry.key_event else _NOTHING,
+            labels=format_html_join(
+                " ", '<span class="badge badge-label">{}</span>', ((label,) for label in entry.labels)
+            ),
             headline=headline,
+            byline=format_html('<p class="entry-byline">{}</p>', byline) if byline else _NOTHING,
             body=body,
             corrected=corrected,
             url=url,

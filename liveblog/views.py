@@ -23,6 +23,7 @@ from django.views.decorators.http import etag, require_safe
 
 from liveblog import caching, corrections, history, media, params, selectors
 from liveblog.errors import BlogNotFoundError, EntryNotFoundError
+from liveblog.events import INVISIBLE_CONTROLS, MAX_LABEL_LENGTH
 from liveblog.models import Blog
 from liveblog.params import whole_number
 
@@ -69,13 +70,31 @@ def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "liveblog/bad_request.html", {"message": message}, status=400)
 
 
-def _query(view: str, before: int | None, at: str | None = None) -> str:
+def _query(
+    view: str, before: int | None, at: str | None = None, label: str | None = None
+) -> str:
     params: dict[str, str | int] = {} if before is None else {"before": before}
     if view == KEY_EVENTS:
         params["view"] = KEY_EVENTS
     if at is not None:
         params["at"] = at
+    if label:
+        params["label"] = label
     return f"?{urlencode(params)}" if params else ""
+
+
+def _label(request: HttpRequest) -> str | None:
+    """The ``?label=`` a reader filters by; 404 for one no blog could offer."""
+    label = request.GET.get("label")
+    if not label:
+        return None
+    if len(label) > MAX_LABEL_LENGTH or INVISIBLE_CONTROLS.search(label):
+        raise Http404("There is no such label.")
+    if "at" in request.GET:
+        raise _BadQuery(
+            "'label' and 'at' do not go together yet: the page as it stood shows every update."
+        )
+    return label
 
 
 def _moment(request: HttpRequest, blog: Blog) -> datetime | None:
@@ -98,6 +117,7 @@ def _moment(request: HttpRequest, blog: Blog) -> datetime | None:
 def _timeline(request: HttpRequest, blog: Blog) -> dict[str, Any]:
     """One page of the blog's timeline (all updates or key events) and its navigation."""
     view = KEY_EVENTS if request.GET.get("view") == KEY_EVENTS else "all"
+    label = _label(request)
     raw_before = request.GET.get("before")
     before = whole_number(raw_before)
     if raw_before is not None and before is None:
@@ -109,7 +129,7 @@ def _timeline(request: HttpRequest, blog: Blog) -> dict[str, Any]:
     try:
         if at is None:
             entries, next_before = selectors.reader_page(
-                blog, key_events_only=view == KEY_EVENTS, before=before
+                blog, key_events_only=view == KEY_EVENTS, before=before, label=label
             )
         else:
             past = history.page_at(
@@ -129,24 +149,33 @@ def _timeline(request: HttpRequest, blog: Blog) -> dict[str, Any]:
         pinned = past.pinned
     elif first_page and view == "all":
         # Pinned entries sit above the timeline on its first page only, so never twice.
-        pinned = list(selectors.entries_pinned(blog))
+        pinned = list(
+            selectors.with_label(selectors.entries_pinned(blog), blog, label)
+            if label
+            else selectors.entries_pinned(blog)
+        )
     else:
         pinned = []
     return {
         "blog": blog,
         "view": view,
+        "label": label,
         "first_page": first_page,
         "pinned": pinned,
         "entries": entries,
         "past": past,
         "later": past.later if past else None,
         "now": timezone.now(),
-        "older_url": blog_url + _query(view, next_before, at_text) if next_before else None,
+        "older_url": (
+            blog_url + _query(view, next_before, at_text, label) if next_before else None
+        ),
         "older_fragment_url": (
-            updates_url + _query(view, next_before, at_text) if next_before else None
+            updates_url + _query(view, next_before, at_text, label) if next_before else None
         ),
         "all_url": blog_url + _query("all", None, at_text),
         "key_events_url": blog_url + _query(KEY_EVENTS, None, at_text),
+        # The present page's label filters.
+        "label_urls": [(name, blog_url + _query(view, None, None, name)) for name in blog.labels],
     }
 
 
@@ -190,12 +219,14 @@ def blog_page(request: HttpRequest, slug: str) -> HttpResponse:
     context.update(_key_events_box(blog, context))
     context["state"] = context["past"].blog if context["past"] else blog
     context["page_url"] = request.build_absolute_uri(blog.get_absolute_url())
+    context["contributors"] = selectors.blog_contributors(blog)
     context["live_config"] = {
         "slug": blog.slug,
         "title": blog.title,
         "lastSeq": blog.last_seq,
         "timeZone": blog.time_zone,
-        "live": blog.is_public,
+        # A page filtered by label is not followed live: pushed updates are every update.
+        "live": blog.is_public and not context["label"],
         "status": blog.status,
         "view": context["view"],
         "firstPage": context["first_page"],

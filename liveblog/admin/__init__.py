@@ -1,6 +1,8 @@
 """The editors' workplace in Django's admin: one module per screen.
 
-- ``blogs``: create, change, rename, open and close blogs; choose their members.
+- ``blogs``: create, change, rename, open and close blogs; choose their members and roles,
+  and their labels.
+- ``bylines``: each user's own byline (name, role, location), as readers see it.
 - ``desk``: a blog's live desk, where updates are written, previewed and published.
 - ``entries``: entries with every revision; correct, retract, pin and mark key events.
 - ``log``: the event log, read-only.
@@ -16,6 +18,6 @@ when ``admin.site`` is first used, which can be while this package is registerin
 screens, and importing it from here would then build a second site and lose them.
 """
 
-from liveblog.admin import blogs, desk, entries, log, tokens
+from liveblog.admin import blogs, bylines, desk, entries, log, tokens
 
-__all__ = ["blogs", "desk", "entries", "log", "tokens"]
+__all__ = ["blogs", "bylines", "desk", "entries", "log", "tokens"]

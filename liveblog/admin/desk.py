@@ -1,7 +1,9 @@
 """The live desk: a blog's append form, its preview and the latest entries, on one page.
 
 Publishing goes through ``commands.entry_publish_once``, the command the API calls: it says
-whether the form's entry was published now or had been already (a form sent twice).
+whether the form's entry was published now or had been already (a form sent twice). A
+contributor's form sends the update for approval instead (``commands.desk_write``), as the
+API does: a contributor never publishes.
 """
 
 from __future__ import annotations
@@ -17,12 +19,12 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from liveblog import access, commands, selectors
+from liveblog import access, bylines, commands, selectors
 from liveblog.admin.base import MembershipAdmin, actor, desk_url
 from liveblog.errors import LiveblogError
 from liveblog.forms import EntryAppendForm, add_domain_error
 from liveblog.markup import render_markdown
-from liveblog.models import Blog
+from liveblog.models import Blog, DeskEntry
 
 #: How many entries the live desk lists under the form.
 DESK_ENTRIES = 50
@@ -57,19 +59,22 @@ class DeskAdmin(MembershipAdmin):
         """The append form, its preview and the latest entries, on one page."""
         blog = self.blog_for(request, blog_id)
         can_publish = access.may(request.user, blog, access.Action.PUBLISH)
+        can_submit = access.may(request.user, blog, access.Action.SUBMIT)
         preview: SafeString | None = None
         with timezone.override(blog.zone):
             form = EntryAppendForm(blog=blog)
             if request.method == "POST":
-                if not can_publish:
+                if not can_submit:
                     raise PermissionDenied
                 form = EntryAppendForm(request.POST, blog=blog)
                 if form.is_valid():
                     if "_preview" in request.POST:
                         # render_markdown sanitizes (nh3), so its output may be shown as is.
                         preview = mark_safe(render_markdown(form.cleaned_data["body"]))
-                    elif published := self._publish(request, blog, form):
+                    elif can_publish and (published := self._publish(request, blog, form)):
                         return published
+                    elif not can_publish and (submitted := self._submit(request, blog, form)):
+                        return submitted
             context = self.admin_context(
                 request,
                 title=f"Live desk: {blog.title}",
@@ -77,6 +82,7 @@ class DeskAdmin(MembershipAdmin):
                 form=form,
                 preview=preview,
                 can_publish=can_publish,
+                can_submit=can_submit,
                 can_change_entries=access.may(request.user, blog, access.Action.CHANGE_ENTRIES),
                 can_change_blog=self.has_change_permission(request, blog),
                 entries=selectors.entries_for_blog(blog)[:DESK_ENTRIES],
@@ -98,6 +104,7 @@ class DeskAdmin(MembershipAdmin):
                     key_event=data["key_event"],
                     pinned=data["pinned"],
                     entry_id=data["entry_id"],
+                    **_byline_fields(bylines.of_user(request.user)),
                 ),
             )
         except LiveblogError as exc:
@@ -109,6 +116,38 @@ class DeskAdmin(MembershipAdmin):
             messages.info(request, "That update was already published (sent twice); see below.")
         return HttpResponseRedirect(desk_url(blog.pk))
 
+    def _submit(
+        self, request: HttpRequest, blog: Blog, form: EntryAppendForm
+    ) -> HttpResponse | None:
+        """A contributor's update: it waits for an editor's approval."""
+        data = form.cleaned_data
+        try:
+            written = commands.desk_write(
+                blog=blog,
+                actor=actor(request),
+                writing=commands.Writing(
+                    body=data["body"],
+                    headline=data["headline"],
+                    occurred_at=data["occurred_at"],
+                    key_event=data["key_event"],
+                    pinned=data["pinned"],
+                    byline=bylines.of_user(request.user),
+                ),
+                status=DeskEntry.Status.SUBMITTED,
+                entry_id=data["entry_id"],
+            )
+        except LiveblogError as exc:
+            add_domain_error(form, exc)
+            return None
+        if written.created:
+            messages.success(
+                request,
+                f"Sent for approval: “{written.entry}”. An editor publishes it or sends it back.",
+            )
+        else:
+            messages.info(request, "That update was already sent (sent twice).")
+        return HttpResponseRedirect(desk_url(blog.pk))
+
     def preview_view(self, request: HttpRequest, blog_id: int) -> HttpResponse:
         """The body as readers will see it: sanitized HTML for the desk's live preview."""
         if request.method != "POST":
@@ -116,3 +155,11 @@ class DeskAdmin(MembershipAdmin):
         self.blog_for(request, blog_id)
         html = render_markdown(request.POST.get("body", ""))
         return HttpResponse(html, content_type="text/html; charset=utf-8")
+
+
+def _byline_fields(byline: bylines.Byline) -> dict[str, str]:
+    return {
+        "author": byline.name,
+        "author_role": byline.role,
+        "author_location": byline.location,
+    }

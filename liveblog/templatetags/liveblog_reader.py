@@ -242,12 +242,17 @@ def publisher(build_url: Any) -> dict[str, Any]:
 
 
 def update_author(entry: Entry, organization: dict[str, Any]) -> dict[str, Any]:
-    """Who wrote an update, for JSON-LD: the publisher, until entries carry bylines.
-
-    Entries have no byline yet (``Entry.author`` is the editor's login, never shown; an
-    import's byline stays in its event): when they do, return a Person with its name here.
+    """Who wrote an update, for JSON-LD: its byline (``liveblog.bylines``) as a Person, or
+    the publisher for an update that names nobody. Never a login name (``Entry.author``).
     """
-    return organization
+    if not entry.author_name:
+        return organization
+    person: dict[str, Any] = {"@type": "Person", "name": entry.author_name}
+    if entry.author_role:
+        person["jobTitle"] = entry.author_role
+    if entry.author_location:
+        person["workLocation"] = {"@type": "Place", "name": entry.author_location}
+    return person
 
 
 def last_modified(entry: Entry) -> datetime:

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { beforeEach, describe, test } from "node:test";
 
-import { Timeline, isLong } from "../../liveblog/static/liveblog/live/entries.js";
+import { Timeline, byline, isLong } from "../../liveblog/static/liveblog/live/entries.js";
 import { LiveState } from "../../liveblog/static/liveblog/live/state.js";
 import { Times } from "../../liveblog/static/liveblog/live/times.js";
 import { Document } from "./dom.js";
@@ -81,6 +81,8 @@ describe("the article of a pushed entry", () => {
       revision: 2,
       last_corrected_at: "2024-07-01T13:00:00+01:00",
       correction_reason: "Typo",
+      author: { name: "Ana Petrosyan", role: "", location: "Yerevan" },
+      labels: ["Breaking", "Official"],
     });
     const html = timeline.render(pushed, { publishedSeq: 5, seq: 6 }).outerHTML;
     const permalink = `/blogs/election-night/entries/${id}/`;
@@ -101,7 +103,9 @@ describe("the article of a pushed entry", () => {
     assert.ok(html.includes('<span class="ago" data-ago=""></span>'));
     assert.ok(html.includes('<span class="badge badge-pinned">Pinned</span>'));
     assert.ok(html.includes('<span class="badge badge-key">Key event</span>'));
-    assert.ok(html.includes('<h3 class="entry-headline">Turnout</h3>'));
+    const labels = '<span class="badge badge-label">Breaking</span> <span class="badge badge-label">Official</span>';
+    assert.ok(html.includes(labels), html);
+    assert.ok(html.includes('<h3 class="entry-headline">Turnout</h3><p class="entry-byline">Ana Petrosyan, in Yerevan</p>'));
     assert.ok(html.includes('<div class="entry-body"><p>Turnout 46%</p></div>'));
     const revisions = `<a href="${permalink}#revisions">Earlier versions</a>`;
     const notice = `<p class="notice notice-corrected">Corrected at ${time}: Typo ${revisions}</p>`;
@@ -274,5 +278,21 @@ describe("new entries", () => {
     const withOlder = readerPage({ olderPages: true, entries: [entry("a", 10), entry("b", 20)] });
     assert.equal(withOlder.timeline.upsert(entry("old", 0), { seq: 3, published: true }), null);
     assert.equal(withOlder.document.getElementById("entry-old"), null);
+  });
+});
+
+describe("the byline", () => {
+  test("names the writer, then their role and place, as liveblog/bylines.py does", () => {
+    assert.equal(byline({ name: "Ana Petrosyan", role: "Correspondent", location: "Yerevan" }),
+      "Ana Petrosyan, Correspondent, in Yerevan");
+    assert.equal(byline({ name: "Reuters", role: "", location: "" }), "Reuters");
+    assert.equal(byline({ name: "", role: "Correspondent", location: "Yerevan" }), "");
+    assert.equal(byline(undefined), "");
+  });
+
+  test("a pushed entry naming nobody has no byline line", () => {
+    const { timeline } = readerPage();
+    const html = timeline.render(entry("n", 0, { author: { name: "", role: "", location: "" } }), { seq: 1 }).outerHTML;
+    assert.ok(!html.includes("entry-byline"), html);
   });
 });

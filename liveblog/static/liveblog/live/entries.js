@@ -81,9 +81,12 @@ export class Timeline {
     meta.append(anchor, " ", agoLabel);
     if (entry.pinned) meta.append(" ", el("span", "badge badge-pinned", "Pinned"));
     if (entry.key_event) meta.append(" ", el("span", "badge badge-key", "Key event"));
+    for (const label of entry.labels ?? []) meta.append(" ", el("span", "badge badge-label", label));
     article.append(meta);
 
     if (entry.headline && !retracted) article.append(el("h3", "entry-headline", entry.headline));
+    const line = byline(entry.author);
+    if (line) article.append(el("p", "entry-byline", line));
     const body = el("div", "entry-body");
     if (retracted) {
       body.append(el("p", "notice notice-retracted", `Retracted: ${entry.retraction_reason}`));
@@ -211,4 +214,13 @@ function isFirstIn(article) {
     (other) => other === article || !other.classList.contains("is-pending"),
   );
   return visible[0] === article;
+}
+
+// The byline as rendering.py writes it (liveblog/bylines.py): "Ana Petrosyan, in Yerevan".
+export function byline(author) {
+  if (!author?.name) return "";
+  const parts = [author.name];
+  if (author.role) parts.push(author.role);
+  if (author.location) parts.push(`in ${author.location}`);
+  return parts.join(", ");
 }
