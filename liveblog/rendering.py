@@ -229,7 +229,9 @@ class EntryRenderer:
             pinned_badge=_PINNED_BADGE if entry.pinned else _NOTHING,
             key_event_badge=_KEY_EVENT_BADGE if entry.key_event else _NOTHING,
             labels=format_html_join(
-                " ", '<span class="badge badge-label">{}</span>', ((label,) for label in entry.labels)
+                " ",
+                '<span class="badge badge-label">{}</span>',
+                ((label,) for label in entry.labels),
             ),
             headline=headline,
             byline=format_html('<p class="entry-byline">{}</p>', byline) if byline else _NOTHING,

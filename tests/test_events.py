@@ -35,6 +35,14 @@ def test_every_event_type_round_trips_through_its_payload() -> None:
             "content_type": "image/jpeg",
             "files": [_FILE],
         },
+        ev.BlogLabelsChanged: {"labels": ["Breaking", "Fact check"]},
+        ev.EntryLabelsChanged: {"labels": ["Official"]},
+        ev.DeskDrafted: {"body": "Draft", "author": "Ana", "author_location": "Yerevan"},
+        ev.DeskSubmitted: {"body": "From the field", "labels": ["Breaking"]},
+        ev.DeskScheduled: {"body": "Later", "publish_at": "2030-01-01T14:00:00+04:00"},
+        ev.DeskRevised: {"body": "Changed", "occurred_at": "2024-05-01T10:00:00+00:00"},
+        ev.DeskScheduleChanged: {"publish_at": None},
+        ev.DeskReturned: {"note": "Which village?"},
     }
     for type_name, cls in ev.EVENT_TYPES.items():
         event = cls(**samples.get(cls, {}))
@@ -163,7 +171,7 @@ def test_entry_events_of_version_1_read_as_entries_without_media_or_embeds() -> 
     assert (corrected.media, corrected.embeds) == ([], [])
     with_author = ev.decode("entry.published", 2, {"body": "b", "author": "Ana"})
     assert with_author == ev.EntryPublished(body="b", author="Ana", media=[], embeds=[])
-    assert (ev.EntryPublished.VERSION, ev.EntryCorrected.VERSION) == (3, 2)
+    assert (ev.EntryPublished.VERSION, ev.EntryCorrected.VERSION) == (4, 2)
 
 
 @pytest.mark.parametrize(
@@ -202,3 +210,42 @@ def test_an_unchecked_read_fills_in_list_fields_left_out() -> None:
     event = ev.EntryPublished.from_payload({"body": "Text"}, check=False)
     assert (event.media, event.embeds) == ([], [])
     assert event.media is not ev.EntryPublished.from_payload({"body": "x"}, check=False).media
+
+
+def test_a_version_3_publication_s_author_becomes_the_byline_s_name() -> None:
+    stored = {"body": "b", "headline": "", "author": "Reuters", "media": [], "embeds": []}
+    read = ev.decode("entry.published", 3, stored)
+    assert isinstance(read, ev.EntryPublished)
+    assert (read.author, read.author_role, read.author_location, read.labels) == (
+        "Reuters",
+        "",
+        "",
+        [],
+    )
+
+
+def test_a_blog_created_before_labels_offers_none() -> None:
+    read = ev.decode("blog.created", 1, {"slug": "s", "title": "T"})
+    assert isinstance(read, ev.BlogCreated) and read.labels == []
+
+
+@pytest.mark.parametrize(
+    ("labels", "message"),
+    [
+        (["Breaking", "breaking"], "twice"),
+        ([" Breaking"], "space"),
+        ([""], "empty"),
+        (["x" * 41], "limit"),
+        ("Breaking", "list"),
+    ],
+)
+def test_labels_are_checked(labels: object, message: str) -> None:
+    with pytest.raises(InvalidEventError, match=message) as refused:
+        ev.BlogLabelsChanged(labels=labels)  # type: ignore[arg-type]
+    assert refused.value.field == "labels"
+
+
+def test_only_the_desk_s_events_are_private() -> None:
+    private = {name for name, cls in ev.EVENT_TYPES.items() if cls.PRIVATE}
+    assert private == {name for name in ev.EVENT_TYPES if name.startswith("desk.")}
+    assert ev.PUBLIC_TYPES.isdisjoint(private)

@@ -15,6 +15,7 @@ from liveblog import commands, slugs
 from liveblog.checks import check_blog_slugs
 from liveblog.errors import InvalidEventError, InvalidTransitionError
 from liveblog.models import Blog, Event
+from tests.admin.pages import members_inline
 
 pytestmark = pytest.mark.django_db
 
@@ -137,7 +138,8 @@ def test_an_editor_renames_it_in_the_admin_with_a_blog_renamed_event(
         "coverage_start_1": start.strftime("%H:%M:%S"),
         "coverage_end_0": "",
         "coverage_end_1": "",
-        "members": [editor.pk],
+        "labels": "\n".join(old_blog.labels),
+        **members_inline(old_blog),
     }
     refused = client.post(url, {**unchanged, "slug": BAD})
     assert "cannot be part of a web address" in str(refused.context["adminform"].form.errors)

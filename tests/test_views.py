@@ -384,8 +384,9 @@ def test_the_reader_page_reads_a_big_blog_in_a_few_queries(
     commands.entry_correct(entry=entries[5], body="fixed", reason="typo", actor="editor")
     commands.entry_retract(entry=entries[6], reason="wrong", actor="editor")
     commands.entry_mark_key_event(entry=entries[7], actor="editor")
-    # The blog, the pinned entries, one page of the timeline, the key events box.
-    with django_assert_max_num_queries(4):
+    # The blog, the pinned entries, one page of the timeline, the key events box, its
+    # contributors.
+    with django_assert_max_num_queries(5):
         page = _get(client, blog.get_absolute_url())
     assert len(ARTICLE_ID.findall(page)) == 53
     older_url, fragment_url = _older_link(page)

@@ -6,7 +6,8 @@ text in, events out) which ``loader.import_events`` replays through the commands
 An export describes one blog, named by every line's ``blog`` (a valid slug) and created by
 its first line: its ``blog.created`` is read as creating that blog, whatever the blog was
 first called. It holds that blog's whole log, so every event about an entry follows the
-publication of that entry in the same file; a line about any other entry, a second
+publication of that entry in the same file (or, for the desk's private events, the event that
+put it on the desk: drafted, submitted or scheduled); a line about any other entry, a second
 ``blog.created`` or a second blog refuses the whole file, with its line and why.
 """
 
@@ -136,15 +137,31 @@ def _decode_line(raw: str, *, source: str, line: int) -> ExportedEvent:
 
 
 def _check_belongs(
-    exported: ExportedEvent, published: dict[uuid.UUID, int], *, source: str
+    exported: ExportedEvent,
+    published: dict[uuid.UUID, int],
+    *,
+    source: str,
+    on_desk: dict[uuid.UUID, int] | None = None,
 ) -> None:
     """Refuse an event that is not about the blog being read or one of its own entries."""
     event, entry_id = exported.event, exported.entry_id
+    on_desk = {} if on_desk is None else on_desk
     if isinstance(event, ev.BlogCreated) and exported.seq != 1:
         raise ImportParseError(
             "a second blog.created: an export holds one blog", source=source, line=exported.line
         )
     if entry_id is None:
+        return
+    if event.PRIVATE:
+        if isinstance(event, ev.DeskDrafted | ev.DeskScheduled | ev.DeskSubmitted):
+            on_desk.setdefault(entry_id, exported.line)
+        elif entry_id not in on_desk:
+            raise ImportParseError(
+                f"{event.TYPE} for update {entry_id}, which this file does not put on the "
+                f"desk: an export may change only the updates of its own blog, {exported.blog!r}",
+                source=source,
+                line=exported.line,
+            )
         return
     if isinstance(event, ev.EntryPublished):
         if entry_id in published:
@@ -167,6 +184,7 @@ def parse(text: str, *, source: str) -> list[ExportedEvent]:
     """Read an export: one blog's events, seq 1, 2, 3... with nothing missing."""
     events: list[ExportedEvent] = []
     published: dict[uuid.UUID, int] = {}
+    on_desk: dict[uuid.UUID, int] = {}
     for number, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip():
             continue
@@ -190,7 +208,7 @@ def parse(text: str, *, source: str) -> list[ExportedEvent]:
             raise ImportParseError(
                 "an export must start with blog.created", source=source, line=number
             )
-        _check_belongs(exported, published, source=source)
+        _check_belongs(exported, published, source=source, on_desk=on_desk)
         events.append(exported)
     if not events:
         raise ImportParseError("the file holds no events", source=source)

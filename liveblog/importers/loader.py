@@ -356,8 +356,19 @@ def _replay_one(
             time_zone=data.time_zone,
             actor=actor,
             occurred_at=when,
+            labels=data.labels,
         )
     assert blog is not None
+    if isinstance(data, ev.BlogLabelsChanged):
+        return commands.blog_set_labels(
+            blog=blog, labels=data.labels, actor=actor, occurred_at=when
+        )
+    if data.PRIVATE:
+        assert item.entry_id is not None  # jsonl.parse: desk events name their update
+        commands.desk_record(
+            blog=blog, event=data, entry_id=item.entry_id, actor=actor, occurred_at=when
+        )
+        return blog
     if isinstance(data, ev.BlogDetailsChanged):
         parse = lambda value: datetime.fromisoformat(value) if value else None  # noqa: E731
         return commands.blog_update(
@@ -395,6 +406,8 @@ def _replay_one(
         )
     elif isinstance(data, ev.EntryRetracted):
         commands.entry_retract(entry=entry, reason=data.reason, actor=actor, occurred_at=when)
+    elif isinstance(data, ev.EntryLabelsChanged):
+        commands.entry_set_labels(entry=entry, labels=data.labels, actor=actor, occurred_at=when)
     else:
         toggles = {
             ev.EntryPinned: commands.entry_pin,
@@ -416,6 +429,10 @@ def _publication(item: ExportedEvent) -> commands.Publication:
         key_event=event.key_event,
         pinned=event.pinned,
         entry_id=item.entry_id,
+        author=event.author,
+        author_role=event.author_role,
+        author_location=event.author_location,
+        labels=event.labels,
         media=event.media,
         embeds=event.embeds,
     )
@@ -505,7 +522,7 @@ def _media_ids_for(event: ev.DomainEvent, slug: str) -> ev.DomainEvent:
 
     if isinstance(event, ev.MediaUploaded):
         return dataclasses.replace(event, media_id=new_id(event.media_id))
-    if isinstance(event, ev.EntryPublished | ev.EntryCorrected) and event.media:
+    if isinstance(event, ev.EntryPublished | ev.EntryCorrected | ev._DeskText) and event.media:
         media = [{**item, "id": new_id(item["id"])} for item in event.media]
         return dataclasses.replace(event, media=media)
     return event

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from liveblog import commands
 from liveblog.models import Blog, Event, Membership
-from tests.admin.pages import desk_page, last_event, messages_of
+from tests.admin.pages import desk_page, last_event, members_inline, messages_of
 
 pytestmark = pytest.mark.django_db
 
@@ -46,26 +46,6 @@ def test_adding_a_blog_refuses_a_taken_slug_and_bad_text(desk_client, blog):
     assert not Blog.objects.filter(slug="bell").exists()
 
 
-def _members_data(blog: Blog, added: list[tuple[int, str]] = ()) -> dict[str, object]:  # type: ignore[assignment]
-    """The members inline as the page sends it: the current members, and new rows."""
-    current = list(Membership.objects.filter(blog=blog).order_by("pk"))
-    data: dict[str, object] = {
-        "memberships-TOTAL_FORMS": str(len(current) + len(added)),
-        "memberships-INITIAL_FORMS": str(len(current)),
-        "memberships-MIN_NUM_FORMS": "0",
-        "memberships-MAX_NUM_FORMS": "1000",
-    }
-    rows = [(m.pk, m.user_id, m.role) for m in current] + [(None, u, r) for u, r in added]
-    for index, (pk, user, role) in enumerate(rows):
-        data |= {
-            f"memberships-{index}-id": pk or "",
-            f"memberships-{index}-blog": blog.pk,
-            f"memberships-{index}-user": user,
-            f"memberships-{index}-role": role,
-        }
-    return data
-
-
 def _change_data(blog: Blog, **changes: object) -> dict[str, object]:
     start = timezone.localtime(blog.coverage_start, blog.zone)
     data: dict[str, object] = {
@@ -77,7 +57,7 @@ def _change_data(blog: Blog, **changes: object) -> dict[str, object]:
         "coverage_end_0": "",
         "coverage_end_1": "",
         "labels": "\n".join(blog.labels),
-        **_members_data(blog),
+        **members_inline(blog),
     }
     return {**data, **changes}
 
@@ -88,7 +68,7 @@ def test_changing_a_blog_goes_through_blog_update_and_members_are_saved_directly
     url = reverse("admin:liveblog_blog_change", args=[blog.pk])
     assert desk_client.get(url).status_code == 200
     before = blog.last_seq
-    members = _members_data(blog, [(outsider.pk, "contributor")])
+    members = members_inline(blog, [(outsider.pk, "contributor")])
     response = desk_client.post(url, _change_data(blog, **members))
     assert response.status_code == 302
     # Membership is access control, not part of the log; the untouched coverage stays exact.
