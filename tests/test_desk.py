@@ -37,7 +37,11 @@ def test_a_draft_is_kept_off_the_entries_until_it_is_published(blog: Blog) -> No
     published = commands.desk_publish(entry=draft, actor="chief")
     entry = published.entry
     assert published.created and entry.pk == draft.pk
-    assert (entry.body, entry.headline, entry.labels) == ("Polls close at 8pm", "Polls", ["Breaking"])
+    assert (entry.body, entry.headline, entry.labels) == (
+        "Polls close at 8pm",
+        "Polls",
+        ["Breaking"],
+    )
     assert (entry.author_name, entry.author_role, entry.author_location) == (
         "Ana Petrosyan",
         "Correspondent",
@@ -101,8 +105,12 @@ def test_scheduled_updates_go_out_when_due_once_and_not_before(blog: Blog) -> No
 def test_a_schedule_can_be_moved_made_a_draft_or_cancelled_until_its_time(blog: Blog) -> None:
     now = timezone.now()
     first = _write(blog, DeskEntry.Status.SCHEDULED, publish_at=now + timedelta(minutes=5))
-    second = _write(blog, DeskEntry.Status.SCHEDULED, "Turnout", publish_at=now + timedelta(minutes=5))
-    third = _write(blog, DeskEntry.Status.SCHEDULED, "Results", publish_at=now + timedelta(minutes=5))
+    second = _write(
+        blog, DeskEntry.Status.SCHEDULED, "Turnout", publish_at=now + timedelta(minutes=5)
+    )
+    third = _write(
+        blog, DeskEntry.Status.SCHEDULED, "Results", publish_at=now + timedelta(minutes=5)
+    )
     commands.desk_schedule(entry=first, actor="editor", publish_at=now + timedelta(hours=1))
     commands.desk_schedule(entry=second, actor="editor", publish_at=None)
     commands.desk_cancel(entry=third, actor="editor")
@@ -144,7 +152,9 @@ def test_the_desk_rebuilds_from_the_log(blog: Blog) -> None:
     draft = _write(blog, DeskEntry.Status.DRAFT)
     submitted = _write(blog, DeskEntry.Status.SUBMITTED, "From the field", actor="freelancer")
     commands.desk_return(entry=submitted, actor="editor", note="Photo?")
-    scheduled = _write(blog, DeskEntry.Status.SCHEDULED, "Later", publish_at=timezone.now() + timedelta(hours=1))
+    scheduled = _write(
+        blog, DeskEntry.Status.SCHEDULED, "Later", publish_at=timezone.now() + timedelta(hours=1)
+    )
     commands.desk_publish(entry=draft, actor="editor")
     live = list(DeskEntry.objects.order_by("pk").values())
     projections.rebuild(blog)

@@ -12,10 +12,11 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from liveblog import bulk, commands, content, embeds, markup, projections
+from liveblog import bulk, commands, content, embeds, markup, projections, schedule
+from liveblog.bylines import Byline
 from liveblog.errors import LiveblogError
 from liveblog.media import file_url
-from liveblog.models import Blog, Entry, EntryRevision, Event, Media
+from liveblog.models import Blog, DeskEntry, Entry, EntryLabel, EntryRevision, Event, Media
 from tests import samples
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +49,14 @@ def _rich_body(blog: Blog, pick: int, with_embed: bool, text: str = "Update") ->
     return body, found, [_EMBEDS[pick % 2]] if with_embed else []
 
 
+_LABELS = ["Breaking", "Analysis", "Fact check", "Rumour"]
+_BYLINES = [
+    Byline(),
+    Byline("Ana Petrosyan", "Correspondent", "Yerevan"),
+    Byline("Reuters"),
+    Byline("Lilit", location="Goris"),
+]
+
 # Mostly valid input (printable, non-blank), so that most generated commands are accepted
 # and the replay has a long, varied history to reproduce; refusals are exercised too.
 _text = st.one_of(
@@ -68,6 +77,20 @@ _actions = st.lists(
         st.tuples(st.just("retract"), st.integers(0, 20), _text),
         st.tuples(st.sampled_from(["pin", "unpin", "mark", "unmark"]), st.integers(0, 20)),
         st.tuples(st.sampled_from(["close", "open"])),
+        # The desk: unpublished updates, their outcomes, bylines and labels.
+        st.tuples(
+            st.just("write"),
+            st.sampled_from(["draft", "submitted", "scheduled"]),
+            _text,
+            st.integers(0, 3),
+        ),
+        st.tuples(st.just("revise"), st.integers(0, 20), _text, st.booleans()),
+        st.tuples(st.just("reschedule"), st.integers(0, 20), st.integers(-1, 90)),
+        st.tuples(st.just("return"), st.integers(0, 20), _text),
+        st.tuples(st.sampled_from(["cancel", "approve"]), st.integers(0, 20)),
+        st.tuples(st.just("due"), st.integers(0, 120)),
+        st.tuples(st.just("label"), st.integers(0, 20), st.lists(st.sampled_from(_LABELS))),
+        st.tuples(st.just("blog_labels"), st.lists(st.sampled_from(_LABELS), unique=True)),
     ),
     max_size=25,
 )
@@ -94,10 +117,55 @@ def _snapshot(blog: Blog) -> tuple[Any, ...]:
     media = list(Media.objects.filter(blog=blog).order_by("seq").values())
     stream = (
         Blog.objects.filter(pk=blog.pk)
-        .values("title", "status", "coverage_start", "coverage_end", "last_seq", "updated_at")
+        .values(
+            "title", "status", "coverage_start", "coverage_end", "last_seq", "updated_at", "labels"
+        )
         .get()
     )
-    return entries, revisions, stream, media
+    desk = list(DeskEntry.objects.filter(blog=blog).order_by("id").values())
+    labels = sorted(EntryLabel.objects.filter(blog=blog).values_list("entry_id", "name"))
+    return entries, revisions, stream, media, desk, labels
+
+
+def _run_desk(blog: Blog, action: tuple) -> None:
+    """The desk's commands; refusals (a cancelled update published, say) are exercised too."""
+    name = action[0]
+    if name == "write":
+        _, status, body, who = action
+        when = timezone.now() + timedelta(minutes=30) if status == "scheduled" else None
+        writing = commands.Writing(body=body, headline="H", byline=_BYLINES[who])
+        commands.desk_write(blog=blog, actor="ed", writing=writing, status=status, publish_at=when)
+        return
+    if name == "due":
+        schedule.publish_due(timezone.now() + timedelta(minutes=action[1]))
+        return
+    if name == "blog_labels":
+        commands.blog_set_labels(blog=blog, labels=action[1], actor="ed")
+        return
+    if name == "label":
+        ids = list(
+            Entry.objects.filter(blog=blog).order_by("published_seq").values_list("id", flat=True)
+        )
+        if ids:
+            commands.entry_set_labels(entry=ids[action[1] % len(ids)], labels=action[2], actor="ed")
+        return
+    items = list(DeskEntry.objects.filter(blog=blog).order_by("created_at", "id"))
+    if not items:
+        return
+    item = items[action[1] % len(items)]
+    if name == "revise":
+        writing = commands.Writing(body=action[2], byline=_BYLINES[1], labels=["Breaking"])
+        commands.desk_revise(entry=item, actor="ana", writing=writing, resubmit=action[3])
+    elif name == "reschedule":
+        minutes = action[2]
+        when = None if minutes < 0 else timezone.now() + timedelta(minutes=minutes + 1)
+        commands.desk_schedule(entry=item, actor="ed", publish_at=when)
+    elif name == "return":
+        commands.desk_return(entry=item, actor="ed", note=action[2])
+    elif name == "cancel":
+        commands.desk_cancel(entry=item, actor="ed")
+    else:
+        commands.desk_publish(entry=item, actor="ed")
 
 
 def _run(blog: Blog, action: tuple) -> None:
@@ -106,6 +174,9 @@ def _run(blog: Blog, action: tuple) -> None:
     )
     pick = (lambda n: ids[n % len(ids)]) if ids else None
     name = action[0]
+    if name in _DESK_ACTIONS:
+        _run_desk(blog, action)
+        return
     if name == "upload":
         commands.media_upload(
             blog=blog,
@@ -132,6 +203,8 @@ def _run(blog: Blog, action: tuple) -> None:
             key_event=key,
             actor="ed",
             occurred_at=timezone.now() - timedelta(minutes=minutes),
+            byline=_BYLINES[minutes % len(_BYLINES)],
+            labels=_LABELS[: minutes % 3],
         )
     elif pick is None:
         return
@@ -159,6 +232,19 @@ def _run(blog: Blog, action: tuple) -> None:
         command(entry=pick(action[1]), actor="ed")
 
 
+_DESK_ACTIONS = {
+    "write",
+    "revise",
+    "reschedule",
+    "return",
+    "cancel",
+    "approve",
+    "due",
+    "label",
+    "blog_labels",
+}
+
+
 def _run_blog_action(blog: Blog, name: str) -> None:
     command = commands.blog_close if name == "close" else commands.blog_open
     command(blog=blog, actor="ed")
@@ -169,7 +255,7 @@ class _Rollback(Exception):
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(actions=_actions)
 def test_rebuilt_projection_equals_the_live_one(db, actions) -> None:

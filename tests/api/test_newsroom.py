@@ -79,7 +79,9 @@ def test_an_update_with_publish_at_is_scheduled_and_can_be_moved(
     scheduled = answer.json()
     assert scheduled["status"] == "scheduled" and scheduled["publish_at"]
     url = f"{_entries(blog)}{scheduled['id']}/"
-    moved = token_client.patch(url, {"publish_at": _later(60), "body": "Embargo lifts at 3"}, format="json")
+    moved = token_client.patch(
+        url, {"publish_at": _later(60), "body": "Embargo lifts at 3"}, format="json"
+    )
     assert moved.status_code == 200, moved.json()
     assert (moved.json()["status"], moved.json()["body"]) == ("scheduled", "Embargo lifts at 3")
     assert moved.json()["revision"] == 2
@@ -96,7 +98,9 @@ def test_a_contributor_s_post_is_submitted_whatever_it_asks_for(
     contributor_client: APIClient, token_client: APIClient, blog: Blog
 ) -> None:
     for extra in ({}, {"draft": True}, {"publish_at": _later()}):
-        answer = contributor_client.post(_entries(blog), {"body": "From Goris", **extra}, format="json")
+        answer = contributor_client.post(
+            _entries(blog), {"body": "From Goris", **extra}, format="json"
+        )
         assert answer.status_code == 201
         assert answer.json()["status"] == "submitted"
         assert answer.json()["author"] == {
@@ -119,7 +123,12 @@ def test_a_contributor_never_publishes_through_the_api(
     assert contributor_client.post(f"{url}return/", {"note": "x"}, format="json").status_code == 403
     reschedule = contributor_client.patch(url, {"publish_at": _later()}, format="json")
     assert reschedule.status_code == 403
-    assert contributor_client.put(f"/api/blogs/{blog.slug}/labels/", {"labels": []}, format="json").status_code == 403
+    assert (
+        contributor_client.put(
+            f"/api/blogs/{blog.slug}/labels/", {"labels": []}, format="json"
+        ).status_code
+        == 403
+    )
     assert contributor_client.get(f"/api/blogs/{blog.slug}/members/").status_code == 403
     assert not Entry.objects.exists()
     assert not Event.objects.filter(type="entry.published").exists()
@@ -128,7 +137,9 @@ def test_a_contributor_never_publishes_through_the_api(
 def test_approval_with_a_return_and_an_edit(
     contributor_client: APIClient, token_client: APIClient, blog: Blog
 ) -> None:
-    item = contributor_client.post(_entries(blog), {"body": "Shelling near Goris"}, format="json").json()
+    item = contributor_client.post(
+        _entries(blog), {"body": "Shelling near Goris"}, format="json"
+    ).json()
     url = f"{_entries(blog)}{item['id']}/"
     returned = token_client.post(f"{url}return/", {"note": "Which village?"}, format="json")
     assert returned.status_code == 200
@@ -145,7 +156,11 @@ def test_approval_with_a_return_and_an_edit(
     assert approved.status_code == 201
     entry = approved.json()
     assert (entry["headline"], entry["body"]) == ("Tegh", "Shelling near Goris, in Tegh")
-    assert entry["author"] == {"name": "Ana Petrosyan", "role": "Correspondent", "location": "Yerevan"}
+    assert entry["author"] == {
+        "name": "Ana Petrosyan",
+        "role": "Correspondent",
+        "location": "Yerevan",
+    }
     # The contributor sees the outcome; the public sees the entry.
     assert contributor_client.get(url).json()["status"] == "published"
     assert APIClient().get(url).json()["author"]["name"] == "Ana Petrosyan"
@@ -163,7 +178,9 @@ def test_approval_with_a_return_and_an_edit(
 def test_unpublished_updates_are_for_members_only(
     anon: APIClient, outsider_client: APIClient, token_client: APIClient, blog: Blog
 ) -> None:
-    draft = token_client.post(_entries(blog), {"body": "Secret", "draft": True}, format="json").json()
+    draft = token_client.post(
+        _entries(blog), {"body": "Secret", "draft": True}, format="json"
+    ).json()
     assert anon.get(_entries(blog), {"status": "draft"}).status_code == 401
     assert outsider_client.get(_entries(blog), {"status": "draft"}).status_code == 403
     assert anon.get(f"{_entries(blog)}{draft['id']}/").status_code == 404
@@ -175,7 +192,9 @@ def test_unpublished_updates_are_for_members_only(
 def test_a_contributor_sees_and_changes_only_their_own(
     contributor_client: APIClient, token_client: APIClient, blog: Blog
 ) -> None:
-    draft = token_client.post(_entries(blog), {"body": "Editors only", "draft": True}, format="json").json()
+    draft = token_client.post(
+        _entries(blog), {"body": "Editors only", "draft": True}, format="json"
+    ).json()
     assert contributor_client.get(_entries(blog), {"status": "draft"}).json()["results"] == []
     assert contributor_client.get(f"{_entries(blog)}{draft['id']}/").status_code == 404
     mine = contributor_client.post(_entries(blog), {"body": "Mine"}, format="json").json()
@@ -206,24 +225,32 @@ def test_a_user_without_a_name_publishes_updates_that_name_nobody(
     assert entry["author"] == {"name": "", "role": "", "location": ""}
 
 
-def test_labels_are_set_shown_and_filtered(token_client: APIClient, anon: APIClient, blog: Blog) -> None:
+def test_labels_are_set_shown_and_filtered(
+    token_client: APIClient, anon: APIClient, blog: Blog
+) -> None:
     assert anon.get(f"/api/blogs/{blog.slug}/").json()["labels"] == [
         "Breaking",
         "Analysis",
         "Fact check",
         "Official",
     ]
-    tagged = token_client.post(_entries(blog), {"body": "Big", "labels": ["Breaking"]}, format="json").json()
+    tagged = token_client.post(
+        _entries(blog), {"body": "Big", "labels": ["Breaking"]}, format="json"
+    ).json()
     token_client.post(_entries(blog), {"body": "Small"}, format="json")
     assert tagged["labels"] == ["Breaking"]
     found = anon.get(_entries(blog), {"label": "breaking"}).json()["results"]
     assert [item["id"] for item in found] == [tagged["id"]]
-    changed = token_client.put(f"{_entries(blog)}{tagged['id']}/labels/", {"labels": ["Analysis"]}, format="json")
+    changed = token_client.put(
+        f"{_entries(blog)}{tagged['id']}/labels/", {"labels": ["Analysis"]}, format="json"
+    )
     assert changed.status_code == 200 and changed.json()["labels"] == ["Analysis"]
     assert anon.get(_entries(blog), {"label": "Breaking"}).json()["results"] == []
     unknown = token_client.post(_entries(blog), {"body": "x", "labels": ["Rumour"]}, format="json")
     assert unknown.status_code == 400 and "labels" in unknown.json()["errors"]
-    chosen = token_client.put(f"/api/blogs/{blog.slug}/labels/", {"labels": ["Rumour"]}, format="json")
+    chosen = token_client.put(
+        f"/api/blogs/{blog.slug}/labels/", {"labels": ["Rumour"]}, format="json"
+    )
     assert chosen.status_code == 200 and chosen.json()["labels"] == ["Rumour"]
 
 
@@ -235,7 +262,10 @@ def test_members_are_listed_added_and_removed_by_editors(
     assert anon.get(url).status_code == 401
     assert outsider_client.get(url).status_code == 403
     added = token_client.post(url, {"username": "outsider", "role": "contributor"}, format="json")
-    assert added.status_code == 201 and added.json() == {"username": "outsider", "role": "contributor"}
+    assert added.status_code == 201 and added.json() == {
+        "username": "outsider",
+        "role": "contributor",
+    }
     again = token_client.post(url, {"username": "outsider", "role": "editor"}, format="json")
     assert again.status_code == 200
     assert Membership.objects.get(blog=blog, user=outsider).role == "editor"
@@ -250,7 +280,9 @@ def test_members_are_listed_added_and_removed_by_editors(
     assert not Event.objects.filter(blog=blog, type__startswith="member").exists()
 
 
-def test_a_published_entry_is_changed_by_correcting_it(token_client: APIClient, entry: Entry) -> None:
+def test_a_published_entry_is_changed_by_correcting_it(
+    token_client: APIClient, entry: Entry
+) -> None:
     url = f"/api/blogs/{entry.blog.slug}/entries/{entry.pk}/"
     assert token_client.patch(url, {"body": "x"}, format="json").status_code == 409
     assert token_client.delete(url).status_code == 409
@@ -263,8 +295,12 @@ def test_a_resent_draft_is_saved_once(token_client: APIClient, blog: Blog) -> No
     assert DeskEntry.objects.count() == 1
 
 
-def test_a_scheduled_update_is_published_by_the_schedule(token_client: APIClient, blog: Blog) -> None:
-    item = token_client.post(_entries(blog), {"body": "At noon", "publish_at": _later(1)}, format="json").json()
+def test_a_scheduled_update_is_published_by_the_schedule(
+    token_client: APIClient, blog: Blog
+) -> None:
+    item = token_client.post(
+        _entries(blog), {"body": "At noon", "publish_at": _later(1)}, format="json"
+    ).json()
     assert schedule.publish_due(timezone.now() + timedelta(minutes=2)) == 1
     entry = APIClient().get(f"{_entries(blog)}{item['id']}/").json()
     assert entry["status"] == "published" and entry["body"] == "At noon"
