@@ -96,3 +96,49 @@ def test_the_desk_and_the_api_follow_the_rule(
     attributes, _, writes = KINDS[kind]
     user = _user(django_user_model, blog, **attributes)
     assert publishes(user, blog) is writes
+
+
+# --- Roles: editors publish, contributors submit ---------------------------------------
+
+
+@pytest.fixture
+def contributor(django_user_model: Any, blog: Blog) -> Any:
+    user = django_user_model.objects.create_user(username="ana", is_staff=True)
+    user.groups.add(editors_group())
+    blog.members.add(user, through_defaults={"role": "contributor"})
+    return user
+
+
+def test_a_contributor_submits_and_changes_only_their_own_waiting_updates(
+    contributor: Any, editor: Any, blog: Blog
+) -> None:
+    from liveblog import commands
+    from liveblog.models import DeskEntry
+
+    assert access.role_of(contributor, blog) is access.Role.CONTRIBUTOR
+    assert access.role_of(editor, blog) is access.Role.EDITOR
+    allowed = {action for action in access.Action if access.may(contributor, blog, action)}
+    assert allowed == {access.Action.SUBMIT}
+    writing = commands.Writing(body="From the field")
+    mine = commands.desk_write(blog=blog, actor="ana", writing=writing, status="submitted").entry
+    theirs = commands.desk_write(blog=blog, actor="editor", writing=writing, status="draft").entry
+    assert access.may(contributor, blog, access.Action.REVISE, item=mine)
+    assert not access.may(contributor, blog, access.Action.REVISE, item=theirs)
+    assert access.may(editor, blog, access.Action.REVISE, item=mine)
+    commands.desk_publish(entry=mine, actor="editor")
+    mine = DeskEntry.objects.get(pk=mine.pk)
+    assert not access.may(contributor, blog, access.Action.REVISE, item=mine)  # it is out
+    assert not access.may(editor, blog, access.Action.REVISE, item=mine)
+
+
+def test_a_contributor_never_publishes_from_the_desk_it_submits(contributor: Any, blog: Blog) -> None:
+    from liveblog.models import DeskEntry
+
+    assert not _desk_publishes(contributor, blog)
+    assert not _api_publishes(contributor, blog)
+    assert set(DeskEntry.objects.values_list("body", "status")) == {
+        ("From the desk", "submitted"),
+        ("From the API", "submitted"),
+    }
+    assert not Entry.objects.exists()
+
