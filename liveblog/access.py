@@ -108,7 +108,7 @@ def role_of(user: User, blog: Blog | int) -> Role | None:
         return Role.EDITOR
     blog_id = blog if isinstance(blog, int) else blog.pk
     role = (
-        Membership.objects.filter(blog_id=blog_id, user_id=user.pk)
+        Membership.objects.filter(blog_id=blog_id, user_id=user.pk or 0)
         .values_list("role", flat=True)
         .first()
     )
@@ -141,7 +141,8 @@ def member_set(*, blog: Blog, username: str, role: Role) -> tuple[Membership, bo
 
     Only active staff can be members; a blog always keeps at least one editor.
     """
-    user = possible_members().filter(username=username).first()
+    username_field = get_user_model().USERNAME_FIELD
+    user = possible_members().filter(**{username_field: username}).first()
     if user is None:
         raise LiveblogError(
             f"There is no active staff user called {username!r}; an administrator creates "
@@ -150,7 +151,7 @@ def member_set(*, blog: Blog, username: str, role: Role) -> tuple[Membership, bo
         )
     with transaction.atomic():
         membership, created = Membership.objects.select_for_update().get_or_create(
-            blog=blog, user=user, defaults={"role": role}
+            blog=blog, user_id=int(user.pk), defaults={"role": role}
         )
         if not created and membership.role != role:
             if role is not Role.EDITOR:
@@ -165,7 +166,7 @@ def member_remove(*, blog: Blog, username: str) -> None:
     with transaction.atomic():
         membership = (
             Membership.objects.select_for_update()
-            .filter(blog=blog, user__username=username)
+            .filter(blog=blog, **{f"user__{get_user_model().USERNAME_FIELD}": username})
             .first()
         )
         if membership is None:

@@ -780,7 +780,7 @@ def _desk_text(
         occurred_at=occurred_at.isoformat() if occurred_at else None,
         media=composition.media,
         embeds=composition.embeds,
-        **extra,  # type: ignore[arg-type]
+        **extra,
     )
 
 

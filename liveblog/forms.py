@@ -98,7 +98,7 @@ class LabelsField(forms.CharField):
     def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
         if isinstance(value, list):
             return value
-        text = super().to_python(value)
+        text = super().to_python(value) or ""
         return [part.strip() for part in re.split(r"[\n,]", text) if part.strip()]
 
     def has_changed(self, initial: Any, data: Any) -> bool:

@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce
 
 from liveblog import bulk
 from liveblog import events as ev
+from liveblog.errors import InvalidEventError
 from liveblog.markup import analyse
 from liveblog.models import Blog, DeskEntry, Entry, EntryLabel, EntryRevision, Event, Media
 
@@ -167,7 +168,7 @@ def _label_rows(event: Event, labels: Sequence[str]) -> list[dict]:
 
 def _entry_labels_changed(event: Event, data: ev.EntryLabelsChanged) -> None:
     _update_entry(event, labels=data.labels)
-    EntryLabel.objects.filter(entry_id=event.entry_id).delete()
+    EntryLabel.objects.filter(entry_id=_entry_id(event)).delete()
     bulk.insert(EntryLabel, _label_rows(event, data.labels))
 
 
@@ -191,8 +192,15 @@ def _desk_text(event: Event, data: ev._DeskText) -> dict[str, object]:
     }
 
 
+def _entry_id(event: Event) -> uuid.UUID:
+    """The entry an entry or desk event concerns, which its row carries (``CONCERNS_ENTRY``)."""
+    if event.entry_id is None:
+        raise InvalidEventError(f"{event.type} #{event.seq} names no entry.")
+    return event.entry_id
+
+
 def _update_desk_entry(event: Event, **fields: object) -> None:
-    DeskEntry.objects.filter(pk=event.entry_id).update(
+    DeskEntry.objects.filter(pk=_entry_id(event)).update(
         last_seq=event.seq, updated_at=event.recorded_at, **fields
     )
 
@@ -207,12 +215,12 @@ def _desk_written(event: Event, data: ev._DeskText) -> None:
     text = _desk_text(event, data)
     if isinstance(data, ev.DeskScheduled):
         text |= {"publish_at": _parse_time(data.publish_at), "scheduled_by": event.actor}
-    existing = DeskEntry.objects.filter(pk=event.entry_id).only("revision").first()
+    existing = DeskEntry.objects.filter(pk=_entry_id(event)).only("revision").first()
     if existing is not None:  # a returned submission, submitted again
         _update_desk_entry(event, status=status, revision=existing.revision + 1, **text)
         return
     DeskEntry.objects.create(
-        id=event.entry_id,
+        id=_entry_id(event),
         blog_id=event.blog_id,
         status=status,
         written_by=event.actor,

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -42,14 +43,14 @@ BATCH = 50
 ACTOR_PREFIX = "schedule:"
 
 
-def due(now: datetime, *, limit: int = BATCH) -> list[tuple[str, str]]:
+def due(now: datetime, *, limit: int = BATCH) -> list[tuple[uuid.UUID, str]]:
     """The scheduled updates whose time has come, oldest first: (id, who scheduled it)."""
     rows = (
         DeskEntry.objects.filter(status=DeskEntry.Status.SCHEDULED, publish_at__lte=now)
         .order_by("publish_at")
         .values_list("pk", "scheduled_by")
     )
-    return [(str(pk), scheduled_by) for pk, scheduled_by in rows[:limit]]
+    return list(rows[:limit])
 
 
 def publish_due(now: datetime | None = None) -> int:

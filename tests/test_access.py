@@ -131,7 +131,9 @@ def test_a_contributor_submits_and_changes_only_their_own_waiting_updates(
     assert not access.may(editor, blog, access.Action.REVISE, item=mine)
 
 
-def test_a_contributor_never_publishes_from_the_desk_it_submits(contributor: Any, blog: Blog) -> None:
+def test_a_contributor_never_publishes_from_the_desk_it_submits(
+    contributor: Any, blog: Blog
+) -> None:
     from liveblog.models import DeskEntry
 
     assert not _desk_publishes(contributor, blog)
@@ -141,4 +143,3 @@ def test_a_contributor_never_publishes_from_the_desk_it_submits(contributor: Any
         ("From the API", "submitted"),
     }
     assert not Entry.objects.exists()
-

@@ -75,7 +75,9 @@ def test_readers_filter_by_label(client: Client, blog: Blog) -> None:
     page = client.get(f"{blog.get_absolute_url()}?label=analysis").content.decode()
     assert re.findall(r'data-entry-id="([0-9a-f-]+)"', page) == [str(tagged.pk)]
     assert 'aria-current="page">Analysis</a>' in page
-    config = json.loads(re.search(r'id="liveblog-config"[^>]*>(.*?)</script>', page).group(1))
+    found = re.search(r'id="liveblog-config"[^>]*>(.*?)</script>', page)
+    assert found is not None
+    config = json.loads(found.group(1))
     assert config["live"] is False  # pushed updates are every update, not the label's
     assert client.get(f"{blog.get_absolute_url()}?label=" + "x" * 200).status_code == 404
     assert client.get(f"{blog.get_absolute_url()}?label=%07").status_code == 404

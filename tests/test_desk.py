@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 ANA = Byline("Ana Petrosyan", "Correspondent", "Yerevan")
 
 
-def _write(blog: Blog, status: str, body: str = "Polls close at 8pm", **kwargs) -> DeskEntry:  # type: ignore[no-untyped-def]
+def _write(blog: Blog, status: str, body: str = "Polls close at 8pm", **kwargs: Any) -> DeskEntry:
     writing = commands.Writing(body=body, headline="Polls", byline=ANA, labels=["Breaking"])
     return commands.desk_write(
         blog=blog, actor=kwargs.pop("actor", "editor"), writing=writing, status=status, **kwargs
@@ -126,10 +127,10 @@ def test_a_schedule_can_be_moved_made_a_draft_or_cancelled_until_its_time(blog: 
 
 
 def test_publication_times_speak_the_form_s_language(blog: Blog) -> None:
-    with pytest.raises(InvalidEventError, match="^Publication time has passed") as past:
+    with pytest.raises(InvalidEventError, match=r"^Publication time has passed") as past:
         _write(blog, DeskEntry.Status.SCHEDULED, publish_at=timezone.now() - timedelta(minutes=1))
     assert past.value.field == "publish_at"
-    with pytest.raises(InvalidEventError, match="^Time is in the future") as future:
+    with pytest.raises(InvalidEventError, match=r"^Time is in the future") as future:
         commands.entry_publish(
             blog=blog, body="x", actor="editor", occurred_at=timezone.now() + timedelta(hours=2)
         )

@@ -27,9 +27,10 @@ def test_members_from_before_roles_become_editors_of_their_blogs() -> None:
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
-    before, after = [("liveblog", "0007_webhook_subscribers_and_delivery_log")], [
-        ("liveblog", "0008_newsroom_desk")
-    ]
+    before, after = (
+        [("liveblog", "0007_webhook_subscribers_and_delivery_log")],
+        [("liveblog", "0008_newsroom_desk")],
+    )
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     old = executor.loader.project_state(before).apps

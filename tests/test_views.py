@@ -6,6 +6,7 @@ import html
 import json
 import re
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.django_db
 ARTICLE_ID = re.compile(r'<article [^>]*data-entry-id="([0-9a-f-]+)"')
 
 
-def _publish(blog: Blog, body: str, *, minutes_ago: int = 0, **options: object) -> Entry:
+def _publish(blog: Blog, body: str, *, minutes_ago: int = 0, **options: Any) -> Entry:
     occurred_at = timezone.now() - timedelta(minutes=minutes_ago)
     return commands.entry_publish(
         blog=blog, body=body, actor="editor", occurred_at=occurred_at, **options

@@ -25,7 +25,9 @@ class ProfileAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Profile]:
         profiles = super().get_queryset(request).select_related("user")
-        return profiles if request.user.is_superuser else profiles.filter(user=request.user)
+        if request.user.is_superuser:
+            return profiles
+        return profiles.filter(user_id=request.user.pk or 0)
 
     def _own(self, request: HttpRequest, obj: Model | None) -> bool:
         if not request.user.is_active or not request.user.is_staff:
@@ -42,7 +44,8 @@ class ProfileAdmin(admin.ModelAdmin):
         return self._own(request, obj)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return self._own(request, None) and not Profile.objects.filter(user=request.user).exists()
+        mine = Profile.objects.filter(user_id=request.user.pk or 0)
+        return self._own(request, None) and not mine.exists()
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
@@ -52,14 +55,15 @@ class ProfileAdmin(admin.ModelAdmin):
     ) -> HttpResponse:
         # An editor has one profile: the list is a detour, so go straight to it.
         if not request.user.is_superuser:
-            own = Profile.objects.filter(user=request.user).first()
+            own = Profile.objects.filter(user_id=request.user.pk or 0).first()
             name = "change" if own else "add"
             args = [own.pk] if own else []
             return HttpResponseRedirect(reverse(f"admin:liveblog_profile_{name}", args=args))
         return super().changelist_view(request, extra_context)
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
-        return {"display_name": request.user.get_full_name()}
+        user = request.user
+        return {"display_name": user.get_full_name() if user.is_authenticated else ""}
 
     def save_model(self, request: HttpRequest, obj: Profile, form: ModelForm, change: bool) -> None:
         if not change:

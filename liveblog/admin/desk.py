@@ -93,6 +93,7 @@ class DeskAdmin(MembershipAdmin):
         self, request: HttpRequest, blog: Blog, form: EntryAppendForm
     ) -> HttpResponse | None:
         data = form.cleaned_data
+        byline = bylines.of_user(request.user)
         try:
             published = commands.entry_publish_once(
                 blog=blog,
@@ -104,7 +105,9 @@ class DeskAdmin(MembershipAdmin):
                     key_event=data["key_event"],
                     pinned=data["pinned"],
                     entry_id=data["entry_id"],
-                    **_byline_fields(bylines.of_user(request.user)),
+                    author=byline.name,
+                    author_role=byline.role,
+                    author_location=byline.location,
                 ),
             )
         except LiveblogError as exc:
@@ -155,11 +158,3 @@ class DeskAdmin(MembershipAdmin):
         self.blog_for(request, blog_id)
         html = render_markdown(request.POST.get("body", ""))
         return HttpResponse(html, content_type="text/html; charset=utf-8")
-
-
-def _byline_fields(byline: bylines.Byline) -> dict[str, str]:
-    return {
-        "author": byline.name,
-        "author_role": byline.role,
-        "author_location": byline.location,
-    }

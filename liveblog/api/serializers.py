@@ -660,7 +660,8 @@ DESK_QUEUES = [
 class EntriesQuerySerializer(serializers.Serializer):
     cursor = serializers.CharField(required=False, help_text="From a page's next/previous link.")
     limit = serializers.IntegerField(min_value=1, max_value=100, default=20)
-    label = _text(
+    # The query parameter's name; DRF's metaclass takes it off the class (Field.label).
+    label = _text(  # type: ignore[assignment]
         events.MAX_LABEL_LENGTH, required=False, help_text="Only entries with this label."
     )
     status = serializers.ChoiceField(

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from liveblog import commands, schedule
+from liveblog import schedule
 from liveblog.api import tokens
 from liveblog.models import Blog, DeskEntry, Entry, Event, Membership, Profile
 from tests.conftest import editors_group
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def contributor(django_user_model, blog: Blog):  # type: ignore[no-untyped-def]
+def contributor(django_user_model: Any, blog: Blog) -> Any:
     user = django_user_model.objects.create_user(
         username="ana", first_name="Ana", last_name="Petrosyan", is_staff=True
     )
@@ -304,4 +304,3 @@ def test_a_scheduled_update_is_published_by_the_schedule(
     assert schedule.publish_due(timezone.now() + timedelta(minutes=2)) == 1
     entry = APIClient().get(f"{_entries(blog)}{item['id']}/").json()
     assert entry["status"] == "published" and entry["body"] == "At noon"
-    assert commands  # the same commands as the desk

@@ -40,9 +40,10 @@ def _desk(blog: Blog) -> dict[str, DeskEntry]:
 
     def write(body: str, status: str, actor: str = "editor", **kwargs: Any) -> DeskEntry:
         writing = commands.Writing(body=body, headline=body.split()[0], **kwargs)
-        return commands.desk_write(blog=blog, actor=actor, writing=writing, status=status, **(
-            {"publish_at": timezone.now() + timedelta(hours=1)} if status == "scheduled" else {}
-        )).entry  # fmt: skip
+        later = timezone.now() + timedelta(hours=1) if status == "scheduled" else None
+        return commands.desk_write(
+            blog=blog, actor=actor, writing=writing, status=status, publish_at=later
+        ).entry
 
     draft = write("Zarbanian resigns, sources say", "draft")
     scheduled = write("Quillfeather report out at 14:00", "scheduled")

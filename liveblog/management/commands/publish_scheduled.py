@@ -4,7 +4,7 @@ import asyncio
 import signal
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from liveblog import schedule
 
@@ -15,7 +15,7 @@ class Command(BaseCommand):
         "processes do this too unless LIVEBLOG_SCHEDULER=off; any number may run side by side."
     )
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--once", action="store_true", help="Publish what is due now, then exit."
         )
