@@ -37,6 +37,8 @@ atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
 if STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):  # noqa: F405
     STORAGES["default"]["OPTIONS"]["location"] = MEDIA_ROOT  # noqa: F405
 
-# Tests that run the ASGI lifespan in-process have no database; the webhook tests start the
-# worker themselves. Server processes (config.settings) run it as deployed.
+# Tests that run the ASGI lifespan in-process have no database; the webhook and schedule
+# tests start the worker and the schedule themselves. Server processes (config.settings) run
+# them as deployed.
 LIVEBLOG_WEBHOOK_WORKER = False
+LIVEBLOG_SCHEDULER = False

@@ -161,3 +161,41 @@ def test_the_desk_rebuilds_from_the_log(blog: Blog) -> None:
     projections.rebuild(blog)
     assert list(DeskEntry.objects.order_by("pk").values()) == live
     assert DeskEntry.objects.get(pk=scheduled.pk).status == "scheduled"
+
+
+def test_publish_scheduled_once_publishes_what_is_due(blog: Blog) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    item = _write(
+        blog, DeskEntry.Status.SCHEDULED, publish_at=timezone.now() + timedelta(seconds=1)
+    )
+    DeskEntry.objects.filter(pk=item.pk).update(publish_at=timezone.now() - timedelta(seconds=1))
+    out = StringIO()
+    call_command("publish_scheduled", "--once", stdout=out)
+    assert out.getvalue().strip() == "Published 1 scheduled updates."
+    assert Entry.objects.filter(pk=item.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_schedule_runs_in_the_server_s_lifespan_and_stops_with_it(
+    blog: Blog, settings: Any
+) -> None:
+    import asyncio
+
+    from asgiref.sync import sync_to_async
+
+    settings.LIVEBLOG_SCHEDULER = True
+    settings.LIVEBLOG_SCHEDULE_POLL_SECONDS = 0.05
+    due = timezone.now() + timedelta(seconds=1)
+    item = await sync_to_async(_write)(blog, DeskEntry.Status.SCHEDULED, publish_at=due)
+    published = sync_to_async(lambda: Entry.objects.filter(pk=item.pk).exists())
+    async with schedule.in_server_process():
+        for _ in range(100):
+            if await published():
+                break
+            await asyncio.sleep(0.05)
+    assert await published()
+    entry = await sync_to_async(Entry.objects.get)(pk=item.pk)
+    assert due <= entry.published_at < due + timedelta(seconds=1)
