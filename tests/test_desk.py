@@ -184,7 +184,7 @@ async def test_the_schedule_runs_in_the_server_s_lifespan_and_stops_with_it(
 ) -> None:
     import asyncio
 
-    from asgiref.sync import sync_to_async
+    from channels.db import database_sync_to_async as sync_to_async  # closes its connection
 
     settings.LIVEBLOG_SCHEDULER = True
     settings.LIVEBLOG_SCHEDULE_POLL_SECONDS = 0.05
