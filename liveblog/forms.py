@@ -6,6 +6,7 @@ domain errors the admin turns into form errors with ``add_domain_error``.
 
 from __future__ import annotations
 
+import re
 import uuid
 import zoneinfo
 from typing import Any

@@ -70,9 +70,7 @@ def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "liveblog/bad_request.html", {"message": message}, status=400)
 
 
-def _query(
-    view: str, before: int | None, at: str | None = None, label: str | None = None
-) -> str:
+def _query(view: str, before: int | None, at: str | None = None, label: str | None = None) -> str:
     params: dict[str, str | int] = {} if before is None else {"before": before}
     if view == KEY_EVENTS:
         params["view"] = KEY_EVENTS

@@ -135,3 +135,15 @@ def test_blogs_cannot_be_deleted_through_the_admin(admin_client, blog):
     listing = admin_client.get(reverse("admin:liveblog_blog_changelist"))
     actions = [name for name, _ in listing.context["action_form"].fields["action"].choices]
     assert "delete_selected" not in actions and "open_blogs" in actions
+
+
+def test_editors_choose_the_blog_s_labels_one_per_line(desk_client, blog):
+    url = reverse("admin:liveblog_blog_change", args=[blog.pk])
+    response = desk_client.post(url, _change_data(blog, labels="Breaking\r\nRumour, Official\r\n"))
+    assert response.status_code == 302
+    blog.refresh_from_db()
+    assert blog.labels == ["Breaking", "Rumour", "Official"]
+    event = last_event(blog)
+    assert (event.type, event.payload) == ("blog.labels_changed", {"labels": blog.labels})
+    twice = desk_client.post(url, _change_data(blog, labels="Breaking\nbreaking"))
+    assert twice.status_code == 200 and "names a label twice" in twice.content.decode()
