@@ -330,6 +330,10 @@ SPECTACULAR_SETTINGS = {
         "EventTypeEnum": "liveblog.api.serializers.EVENT_TYPE_CHOICES",
         "WebhookStatusEnum": "liveblog.webhooks.models.Webhook.Status",
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "liveblog.api.schema.any_of_for_overlapping_shapes",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

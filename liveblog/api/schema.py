@@ -108,3 +108,20 @@ def validator_headers(*codes: int, last_modified: bool = True) -> list[OpenApiPa
             )
         )
     return headers
+
+
+#: Responses whose shapes overlap: an empty page is both a page of entries and a page of
+#: unpublished updates, so "exactly one of" (drf-spectacular's oneOf) would be false for it.
+_OVERLAPPING_SHAPES = ("EntryOrDeskEntryPage",)
+
+
+def any_of_for_overlapping_shapes(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """Postprocessing hook: a response that may take either shape says anyOf, not oneOf."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for name in _OVERLAPPING_SHAPES:
+        schema = schemas.get(name)
+        if schema and "oneOf" in schema:
+            schema["anyOf"] = schema.pop("oneOf")
+    return result

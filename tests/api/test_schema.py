@@ -69,6 +69,8 @@ def _exchanges(
     yield anon.get(f"/api/blogs/{slug}/")
     yield anon.get("/api/blogs/no-such-blog/")
     yield anon.get(f"/api/blogs/{slug}/entries/?limit=1")
+    # An empty page is both shapes: the schema must not say "exactly one of".
+    yield member.get(f"/api/blogs/{slug}/entries/?status=draft")
     yield anon.get(f"/api/blogs/{slug}/entries/?cursor=bad")
     yield anon.get(entry_url)
     yield anon.get(f"/api/blogs/{slug}/entries/00000000-0000-0000-0000-000000000000/")
