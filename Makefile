@@ -40,9 +40,11 @@ test: install
 test-js:
 	node --test --test-reporter=spec tests/js/*.test.js
 
+# ruff, then mypy with the Django and DRF plugins (settings in pyproject.toml).
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 format: install
 	$(PY) -m ruff format .

@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
+from websockets.typing import Origin
 
 from bench import payload
 from bench.limits import raise_fd_limit
@@ -67,7 +68,7 @@ class Reader:
     async def open(self, seconds: float) -> None:
         """Connect, giving up after ``seconds``; a failure is kept in ``error``."""
         # The server checks the Origin against its allowed hosts, as a browser would send it.
-        origin = f"http://{urlsplit(self.url).netloc}"
+        origin = Origin(f"http://{urlsplit(self.url).netloc}")
         try:
             self.ws = await connect(
                 self.url,

@@ -22,7 +22,8 @@ from typing import Any
 
 from django.db import connection, models
 from django.db.models import F
-from django.db.models.expressions import Expression
+from django.db.models.expressions import Combinable
+from django.db.models.fields.related import RelatedField
 from django.db.models.functions import Cast
 
 Adapter = Callable[[Any], Any]
@@ -34,7 +35,7 @@ LOAD_PAGE_CACHE_KIB = 256 * 1024
 def _adapter(field: models.Field) -> Adapter | None:
     """How to turn a Python value into what this database's driver takes (None: as is)."""
     vendor = connection.vendor
-    if field.is_relation:
+    if isinstance(field, RelatedField):
         return _adapter(field.target_field)
     if isinstance(field, models.DateTimeField):
         if vendor == "sqlite":
@@ -90,15 +91,17 @@ def insert(
         if not (field.primary_key and isinstance(field, models.AutoField))
     ]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
+    columns = ", ".join(quote(_column(field)) for field in fields)
     placeholders = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
     names = [field.attname for field in fields]
-    pick = (operator.itemgetter if isinstance(rows[0], Mapping) else operator.attrgetter)(*names)
+    pick: Callable[[Any], Sequence[Any]] = (
+        operator.itemgetter if isinstance(rows[0], Mapping) else operator.attrgetter
+    )(*names)
     adapters = [] if stored else [_adapter(field) for field in fields]
     adapted = [(index, adapt) for index, adapt in enumerate(adapters) if adapt]
     if adapted:
-        params = []
+        params: list[Sequence[Any]] = []
         for row in rows:
             values = list(pick(row))
             for index, adapt in adapted:
@@ -112,21 +115,34 @@ def insert(
 
 def adapter(model: type[models.Model], name: str) -> Adapter:
     """The function ``insert`` uses to hand one column's values to the driver."""
+    return _adapter(_concrete_field(model, name)) or (lambda value: value)
+
+
+def _concrete_field(model: type[models.Model], name: str) -> models.Field:
+    """The model's field of that name that has a column (not a reverse relation)."""
     field = model._meta.get_field(name)
-    assert isinstance(field, models.Field)
-    return _adapter(field) or (lambda value: value)
+    if not isinstance(field, models.Field):
+        raise LookupError(f"{model.__name__}.{name} is not a column")
+    _column(field)
+    return field
+
+
+def _column(field: models.Field) -> str:
+    if field.column is None:
+        raise LookupError(f"{field} has no column")
+    return field.column
 
 
 def _kept_as_text(field: models.Field) -> bool:
     """Whether this database keeps the field's values as text that the ORM parses."""
-    if field.is_relation:
+    if isinstance(field, RelatedField):
         return _kept_as_text(field.target_field)
     return connection.vendor == "sqlite" and isinstance(
         field, models.DateTimeField | models.UUIDField
     )
 
 
-def stored(model: type[models.Model], name: str) -> Expression:
+def stored(model: type[models.Model], name: str) -> Combinable:
     """Select a column as the database stores it, for ``values_list``.
 
     SQLite keeps datetimes and UUIDs as text, which the ORM parses into objects on reading
@@ -134,15 +150,14 @@ def stored(model: type[models.Model], name: str) -> Expression:
     more than the copy. The CAST also keeps sqlite3 from parsing the column by its declared
     type. PostgreSQL's driver hands these columns over as Python objects already.
     """
-    field = model._meta.get_field(name)
-    if _kept_as_text(field):
+    if _kept_as_text(_concrete_field(model, name)):
         return Cast(name, output_field=models.TextField())
     return F(name)
 
 
 def from_stored(model: type[models.Model], name: str) -> Adapter:
     """The function that turns a ``stored`` value into what the ORM would have read."""
-    field = model._meta.get_field(name)
+    field = _concrete_field(model, name)
     if not _kept_as_text(field):
         return lambda value: value
     column = field.get_col(model._meta.db_table)

@@ -24,13 +24,16 @@ What a signed-in user or an API token gets is theirs alone (members see drafts):
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from django.http import HttpRequest, HttpResponseBase
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 if TYPE_CHECKING:
     from rest_framework.request import Request
+
+#: Any response; each function hands back the one it was given, headers set.
+ResponseT = TypeVar("ResponseT", bound=HttpResponseBase)
 
 #: Seconds a shared cache may keep a live read before asking again.
 LIVE_SECONDS = 1
@@ -50,7 +53,7 @@ def _signed_in(request: HttpRequest | Request) -> bool:
     return bool(user is not None and user.is_authenticated)
 
 
-def live_read(response: HttpResponseBase, request: HttpRequest | Request) -> HttpResponseBase:
+def live_read(response: ResponseT, request: HttpRequest | Request) -> ResponseT:
     """A read any event may change: kept briefly by shared caches, privately for members.
 
     A member's copy may still be kept by their own client and checked with its ETag, as
@@ -68,7 +71,7 @@ def live_read(response: HttpResponseBase, request: HttpRequest | Request) -> Htt
     return response
 
 
-def closed_log_page(response: HttpResponseBase, request: HttpRequest | Request) -> HttpResponseBase:
+def closed_log_page(response: ResponseT, request: HttpRequest | Request) -> ResponseT:
     """A page of the log whose every seq is written: the same bytes for ever."""
     if _signed_in(request):
         patch_cache_control(response, private=True, no_cache=True)
@@ -77,7 +80,7 @@ def closed_log_page(response: HttpResponseBase, request: HttpRequest | Request) 
     return response
 
 
-def reader_page(response: HttpResponseBase, request: HttpRequest | Request) -> HttpResponseBase:
+def reader_page(response: ResponseT, request: HttpRequest | Request) -> ResponseT:
     """An HTML page or feed: a few seconds in shared caches, never stored for an editor.
 
     ``Vary: Cookie`` keeps a cache from answering an editor (who has a session cookie)

@@ -8,6 +8,7 @@ schedules the broadcast for after the commit. A rolled-back command reaches no o
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import random
 import time
@@ -30,15 +31,13 @@ from liveblog.errors import (
     LiveblogError,
     StaleRevisionError,
 )
-from liveblog.models import Blog, DeskEntry, Entry, Event, Media
+from liveblog.models import MAX_ACTOR_LENGTH, Blog, DeskEntry, Entry, Event, Media
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
 #: How far ahead of the server clock an editor may date an entry before it is refused.
 MAX_CLOCK_SKEW = timedelta(minutes=10)
-#: Event.actor's column size.
-MAX_ACTOR_LENGTH = Event._meta.get_field("actor").max_length
 #: The earliest newsroom time accepted. Long before any live blog, and far from year 1, whose
 #: first hours do not exist in zones east of UTC and would crash every page showing them.
 EARLIEST_OCCURRED_AT = datetime(1900, 1, 1, tzinfo=UTC)
@@ -92,6 +91,8 @@ class Writing:
 
 
 Decide = Callable[[Blog], Sequence[PendingEvent]]
+#: An entry, or its id (as text too: what a URL or a form carries; bad text is not found).
+EntryRef = Entry | uuid.UUID | str
 
 _EVENT_ATTNAMES = [field.attname for field in Event._meta.concrete_fields]
 
@@ -146,7 +147,7 @@ def _append(*, blog: Blog | int, actor: str, decide: Decide) -> list[Event]:
                 ]
                 bulk.insert(Event, rows)
                 projections.apply(rows, [item.event for item in pending])
-                transaction.on_commit(lambda rows=rows: broadcast.send_events(rows), robust=True)
+                transaction.on_commit(functools.partial(broadcast.send_events, rows), robust=True)
             return rows
         except (IntegrityError, OperationalError) as exc:
             if not _is_retryable(exc):
@@ -500,7 +501,7 @@ def entry_publish(
     return entry_publish_once(blog=blog, actor=actor, publication=publication).entry
 
 
-def _entry_pk(entry: Entry | uuid.UUID) -> uuid.UUID:
+def _entry_pk(entry: EntryRef) -> uuid.UUID:
     try:
         return entry.pk if isinstance(entry, Entry) else uuid.UUID(str(entry))
     except ValueError:
@@ -509,7 +510,7 @@ def _entry_pk(entry: Entry | uuid.UUID) -> uuid.UUID:
 
 def _entry_command(
     *,
-    entry: Entry | uuid.UUID,
+    entry: EntryRef,
     actor: str,
     make: Callable[[Entry], ev.DomainEvent],
     based_on_revision: int | None = None,
@@ -549,7 +550,7 @@ def _refuse_if_retracted(entry: Entry) -> None:
 
 def entry_correct(
     *,
-    entry: Entry | uuid.UUID,
+    entry: EntryRef,
     body: str,
     reason: str,
     actor: str,
@@ -600,7 +601,7 @@ def entry_correct(
 
 def entry_retract(
     *,
-    entry: Entry | uuid.UUID,
+    entry: EntryRef,
     reason: str,
     actor: str,
     based_on_revision: int | None = None,
@@ -624,7 +625,7 @@ def entry_retract(
 
 def _toggle(
     *,
-    entry: Entry | uuid.UUID,
+    entry: EntryRef,
     actor: str,
     flag: str,
     wanted: bool,
@@ -645,7 +646,7 @@ def _toggle(
 
 def entry_set_labels(
     *,
-    entry: Entry | uuid.UUID,
+    entry: EntryRef,
     labels: Sequence[str],
     actor: str,
     occurred_at: datetime | None = None,
@@ -673,7 +674,7 @@ def entry_set_labels(
     return Entry.objects.get(pk=entry_id)
 
 
-def _blog_of(entry: Entry | uuid.UUID, entry_id: uuid.UUID) -> int:
+def _blog_of(entry: EntryRef, entry_id: uuid.UUID) -> int:
     if isinstance(entry, Entry):
         return entry.blog_id
     found = Entry.objects.filter(pk=entry_id).values_list("blog_id", flat=True).first()
@@ -682,9 +683,7 @@ def _blog_of(entry: Entry | uuid.UUID, entry_id: uuid.UUID) -> int:
     return found
 
 
-def entry_pin(
-    *, entry: Entry | uuid.UUID, actor: str, occurred_at: datetime | None = None
-) -> Entry:
+def entry_pin(*, entry: EntryRef, actor: str, occurred_at: datetime | None = None) -> Entry:
     """Keep the entry at the top of the page."""
     return _toggle(
         entry=entry,
@@ -696,9 +695,7 @@ def entry_pin(
     )
 
 
-def entry_unpin(
-    *, entry: Entry | uuid.UUID, actor: str, occurred_at: datetime | None = None
-) -> Entry:
+def entry_unpin(*, entry: EntryRef, actor: str, occurred_at: datetime | None = None) -> Entry:
     """Return a pinned entry to its place in time."""
     return _toggle(
         entry=entry,
@@ -711,7 +708,7 @@ def entry_unpin(
 
 
 def entry_mark_key_event(
-    *, entry: Entry | uuid.UUID, actor: str, occurred_at: datetime | None = None
+    *, entry: EntryRef, actor: str, occurred_at: datetime | None = None
 ) -> Entry:
     """List the entry in the blog's key events."""
     return _toggle(
@@ -725,7 +722,7 @@ def entry_mark_key_event(
 
 
 def entry_unmark_key_event(
-    *, entry: Entry | uuid.UUID, actor: str, occurred_at: datetime | None = None
+    *, entry: EntryRef, actor: str, occurred_at: datetime | None = None
 ) -> Entry:
     """Remove the entry from the blog's key events."""
     return _toggle(

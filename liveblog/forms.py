@@ -12,6 +12,7 @@ import zoneinfo
 from typing import Any
 
 from django import forms
+from django.http import QueryDict
 from django.utils.safestring import SafeString
 
 from liveblog import events as ev
@@ -26,7 +27,7 @@ def _time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name) for name in sorted(zoneinfo.available_timezones())]
 
 
-def add_domain_error(form: forms.Form, exc: LiveblogError) -> None:
+def add_domain_error(form: forms.BaseForm, exc: LiveblogError) -> None:
     """Show a command's refusal on the field it concerns, or above the form."""
     field = exc.field if exc.field in form.fields else None
     form.add_error(field, exc.message)
@@ -39,26 +40,26 @@ class TextField(forms.CharField):
     compare equal to its stored text, and every correction would look like a change.
     """
 
-    def to_python(self, value: Any) -> str:
-        text = super().to_python(value)
-        return text.replace("\r\n", "\n").replace("\r", "\n")
+    def to_python(self, value: Any) -> str | None:
+        text = super().to_python(value)  # None only with empty_value=None
+        return None if text is None else text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _textarea(rows: int) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows, "class": "vLargeTextField"})
 
 
-class _BlogFormMixin:
+class _BlogForm(forms.ModelForm):
     """Check a blog form's values with the event that will carry them, before any write."""
 
     def _check_event(self, event_class: type[ev.DomainEvent], **values: Any) -> None:
         try:
             event_class(**values)
         except InvalidEventError as exc:
-            add_domain_error(self, exc)  # type: ignore[arg-type]
+            add_domain_error(self, exc)
 
 
-class BlogCreateForm(_BlogFormMixin, forms.ModelForm):
+class BlogCreateForm(_BlogForm):
     """A new blog's slug and presentation; the admin creates it with ``blog_create``."""
 
     time_zone = forms.ChoiceField(choices=_time_zone_choices, initial="UTC")
@@ -69,7 +70,8 @@ class BlogCreateForm(_BlogFormMixin, forms.ModelForm):
         fields = ["slug", "title", "description", "time_zone"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not self.errors:
             self._check_event(
                 ev.BlogCreated,
@@ -106,7 +108,7 @@ class LabelsField(forms.CharField):
         return list(initial or []) != self.to_python(data)
 
 
-class BlogChangeForm(_BlogFormMixin, forms.ModelForm):
+class BlogChangeForm(_BlogForm):
     """A blog's presentation (``blog_update``) and labels (``blog_set_labels``).
 
     Its members and their roles are an inline of the blog's page, saved directly.
@@ -143,7 +145,8 @@ class BlogChangeForm(_BlogFormMixin, forms.ModelForm):
         return details
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if "slug" in self.fields and "slug" not in self.errors:
             # Shown only while the slug may change (BlogAdmin), and then it must be valid.
             self._check_event(ev.BlogRenamed, slug=self.cleaned_data["slug"])
@@ -209,7 +212,8 @@ class RevisionForm(forms.Form):
 
     def rebased(self, current: Entry) -> RevisionForm:
         """The same input on top of the newer revision, for when a colleague got there first."""
-        data = self.data.copy()
+        data = QueryDict(mutable=True)
+        data.update(self.data)
         data["based_on_revision"] = str(current.revision)
         return type(self)(data, entry=current)
 

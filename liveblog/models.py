@@ -152,6 +152,10 @@ class Profile(models.Model):
         return self.display_name or str(self.user)
 
 
+#: The size of every ``actor`` column: who wrote an event (and the rows it projects into).
+MAX_ACTOR_LENGTH = 150
+
+
 class EventQuerySet(models.QuerySet):
     """Refuses bulk changes: the log is append-only."""
 
@@ -179,7 +183,7 @@ class Event(models.Model):
     schema_version = models.PositiveSmallIntegerField(default=1)
     occurred_at = models.DateTimeField(help_text="Newsroom time: when it happened.")
     recorded_at = models.DateTimeField(help_text="When it entered the log.")
-    actor = models.CharField(max_length=150)
+    actor = models.CharField(max_length=MAX_ACTOR_LENGTH)
 
     objects = EventQuerySet.as_manager()
 
@@ -360,7 +364,7 @@ class EntryRevision(models.Model):
     reason = models.TextField(blank=True)
     seq = models.PositiveBigIntegerField()
     recorded_at = models.DateTimeField()
-    actor = models.CharField(max_length=150)
+    actor = models.CharField(max_length=MAX_ACTOR_LENGTH)
     media = models.JSONField(default=list, blank=True)
     embeds = models.JSONField(default=list, blank=True)
 
@@ -393,7 +397,7 @@ class Media(models.Model):
     files = models.JSONField()
     seq = models.PositiveBigIntegerField()
     uploaded_at = models.DateTimeField()
-    actor = models.CharField(max_length=150)
+    actor = models.CharField(max_length=MAX_ACTOR_LENGTH)
 
     class Meta:
         ordering = ["-seq"]

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from django.db import transaction
 from django.db.models import F, Value
@@ -27,7 +27,48 @@ from liveblog.models import Blog, DeskEntry, Entry, EntryLabel, EntryRevision, E
 REBUILD_BATCH_SIZE = 2_000
 
 
-def _blog_created(event: Event, data: ev.BlogCreated) -> None:
+class LoggedRow(Protocol):
+    """A row of the log as projecting reads it: an ``Event``, or the replay's lighter tuple.
+
+    The columns a publication copies (``_COPIED_FIELDS``) are only ``object`` here: a
+    replay reads them as the database stores them (on SQLite: text).
+    """
+
+    @property
+    def blog_id(self) -> int: ...
+    @property
+    def seq(self) -> int: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def payload(self) -> dict[str, Any]: ...
+    @property
+    def schema_version(self) -> int: ...
+    @property
+    def actor(self) -> str: ...
+    @property
+    def entry_id(self) -> object: ...
+    @property
+    def occurred_at(self) -> object: ...
+    @property
+    def recorded_at(self) -> object: ...
+
+
+class EventRow(LoggedRow, Protocol):
+    """A row of the log with every column as the ORM reads it, which the handlers take."""
+
+    @property
+    def entry_id(self) -> uuid.UUID | None: ...
+    @property
+    def occurred_at(self) -> datetime: ...
+    @property
+    def recorded_at(self) -> datetime: ...
+
+
+_Row = TypeVar("_Row", bound=LoggedRow)
+
+
+def _blog_created(event: EventRow, data: ev.BlogCreated) -> None:
     Blog.objects.filter(pk=event.blog_id).update(
         slug=data.slug,
         title=data.title,
@@ -41,7 +82,7 @@ def _blog_created(event: Event, data: ev.BlogCreated) -> None:
     )
 
 
-def _blog_labels_changed(event: Event, data: ev.BlogLabelsChanged) -> None:
+def _blog_labels_changed(event: EventRow, data: ev.BlogLabelsChanged) -> None:
     Blog.objects.filter(pk=event.blog_id).update(labels=data.labels)
 
 
@@ -49,7 +90,7 @@ def _parse_time(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
 
 
-def _blog_details_changed(event: Event, data: ev.BlogDetailsChanged) -> None:
+def _blog_details_changed(event: EventRow, data: ev.BlogDetailsChanged) -> None:
     Blog.objects.filter(pk=event.blog_id).update(
         title=data.title,
         description=data.description,
@@ -59,11 +100,11 @@ def _blog_details_changed(event: Event, data: ev.BlogDetailsChanged) -> None:
     )
 
 
-def _blog_renamed(event: Event, data: ev.BlogRenamed) -> None:
+def _blog_renamed(event: EventRow, data: ev.BlogRenamed) -> None:
     Blog.objects.filter(pk=event.blog_id).update(slug=data.slug)
 
 
-def _blog_opened(event: Event, data: ev.BlogOpened) -> None:
+def _blog_opened(event: EventRow, data: ev.BlogOpened) -> None:
     Blog.objects.filter(pk=event.blog_id).update(
         status=Blog.Status.LIVE,
         coverage_start=Coalesce(F("coverage_start"), Value(event.occurred_at)),
@@ -71,7 +112,7 @@ def _blog_opened(event: Event, data: ev.BlogOpened) -> None:
     )
 
 
-def _blog_closed(event: Event, data: ev.BlogClosed) -> None:
+def _blog_closed(event: EventRow, data: ev.BlogClosed) -> None:
     Blog.objects.filter(pk=event.blog_id).update(
         status=Blog.Status.CLOSED, coverage_end=event.occurred_at
     )
@@ -83,7 +124,7 @@ def _body_html(data: ev.EntryPublished | ev.EntryCorrected | ev._DeskText) -> st
 
 
 def _publication(
-    event: Event, data: ev.EntryPublished, to_json: Callable[[object], object]
+    event: LoggedRow, data: ev.EntryPublished, to_json: Callable[[object], object]
 ) -> tuple[dict, dict]:
     """The Entry and first EntryRevision rows of a publication, as column values."""
     body_html = _body_html(data)
@@ -131,11 +172,12 @@ def _publication(
     return entry, revision
 
 
-def _entry_corrected(event: Event, data: ev.EntryCorrected) -> None:
-    entry = Entry.objects.only("revision").get(pk=event.entry_id)
+def _entry_corrected(event: EventRow, data: ev.EntryCorrected) -> None:
+    entry_id = _entry_id(event)
+    entry = Entry.objects.only("revision").get(pk=entry_id)
     body_html = _body_html(data)
     number = entry.revision + 1
-    Entry.objects.filter(pk=event.entry_id).update(
+    Entry.objects.filter(pk=entry_id).update(
         headline=data.headline,
         body=data.body,
         body_html=body_html,
@@ -148,7 +190,7 @@ def _entry_corrected(event: Event, data: ev.EntryCorrected) -> None:
         embeds=data.embeds,
     )
     EntryRevision.objects.create(
-        entry_id=event.entry_id,
+        entry_id=entry_id,
         number=number,
         headline=data.headline,
         body=data.body,
@@ -162,11 +204,11 @@ def _entry_corrected(event: Event, data: ev.EntryCorrected) -> None:
     )
 
 
-def _label_rows(event: Event, labels: Sequence[str]) -> list[dict]:
+def _label_rows(event: LoggedRow, labels: Sequence[str]) -> list[dict]:
     return [{"entry_id": event.entry_id, "blog_id": event.blog_id, "name": name} for name in labels]
 
 
-def _entry_labels_changed(event: Event, data: ev.EntryLabelsChanged) -> None:
+def _entry_labels_changed(event: EventRow, data: ev.EntryLabelsChanged) -> None:
     _update_entry(event, labels=data.labels)
     EntryLabel.objects.filter(entry_id=_entry_id(event)).delete()
     bulk.insert(EntryLabel, _label_rows(event, data.labels))
@@ -175,7 +217,7 @@ def _entry_labels_changed(event: Event, data: ev.EntryLabelsChanged) -> None:
 # --- The desk ------------------------------------------------------------------------
 
 
-def _desk_text(event: Event, data: ev._DeskText) -> dict[str, object]:
+def _desk_text(event: EventRow, data: ev._DeskText) -> dict[str, object]:
     return {
         "headline": data.headline,
         "body": data.body,
@@ -192,20 +234,20 @@ def _desk_text(event: Event, data: ev._DeskText) -> dict[str, object]:
     }
 
 
-def _entry_id(event: Event) -> uuid.UUID:
+def _entry_id(event: EventRow) -> uuid.UUID:
     """The entry an entry or desk event concerns, which its row carries (``CONCERNS_ENTRY``)."""
     if event.entry_id is None:
         raise InvalidEventError(f"{event.type} #{event.seq} names no entry.")
     return event.entry_id
 
 
-def _update_desk_entry(event: Event, **fields: object) -> None:
+def _update_desk_entry(event: EventRow, **fields: object) -> None:
     DeskEntry.objects.filter(pk=_entry_id(event)).update(
         last_seq=event.seq, updated_at=event.recorded_at, **fields
     )
 
 
-def _desk_written(event: Event, data: ev._DeskText) -> None:
+def _desk_written(event: EventRow, data: ev._DeskText) -> None:
     """A new unpublished update (drafted, submitted or scheduled), or a returned one again."""
     status = {
         ev.DeskDrafted: DeskEntry.Status.DRAFT,
@@ -231,11 +273,11 @@ def _desk_written(event: Event, data: ev._DeskText) -> None:
     )
 
 
-def _desk_revised(event: Event, data: ev.DeskRevised) -> None:
+def _desk_revised(event: EventRow, data: ev.DeskRevised) -> None:
     _update_desk_entry(event, revision=F("revision") + 1, **_desk_text(event, data))
 
 
-def _desk_schedule_changed(event: Event, data: ev.DeskScheduleChanged) -> None:
+def _desk_schedule_changed(event: EventRow, data: ev.DeskScheduleChanged) -> None:
     if data.publish_at is None:
         _update_desk_entry(event, status=DeskEntry.Status.DRAFT, publish_at=None)
         return
@@ -247,15 +289,15 @@ def _desk_schedule_changed(event: Event, data: ev.DeskScheduleChanged) -> None:
     )
 
 
-def _desk_decided(status: str) -> Callable[[Event, Any], None]:
-    def handler(event: Event, data: ev.DomainEvent) -> None:
+def _desk_decided(status: str) -> Callable[[EventRow, Any], None]:
+    def handler(event: EventRow, data: ev.DomainEvent) -> None:
         note = {"note": data.note} if isinstance(data, ev.DeskReturned) else {}
         _update_desk_entry(event, status=status, decided_by=event.actor, **note)
 
     return handler
 
 
-def _media_uploaded(event: Event, data: ev.DomainEvent) -> None:
+def _media_uploaded(event: EventRow, data: ev.DomainEvent) -> None:
     assert isinstance(data, ev.MediaUploaded)
     widest = data.files[-1]
     Media.objects.create(
@@ -275,7 +317,7 @@ def _media_uploaded(event: Event, data: ev.DomainEvent) -> None:
     )
 
 
-def _entry_retracted(event: Event, data: ev.EntryRetracted) -> None:
+def _entry_retracted(event: EventRow, data: ev.EntryRetracted) -> None:
     # A retracted entry neither stays on top nor counts as a key event.
     _update_entry(
         event,
@@ -287,14 +329,14 @@ def _entry_retracted(event: Event, data: ev.EntryRetracted) -> None:
     )
 
 
-def _update_entry(event: Event, **fields: object) -> None:
-    Entry.objects.filter(pk=event.entry_id).update(
+def _update_entry(event: EventRow, **fields: object) -> None:
+    Entry.objects.filter(pk=_entry_id(event)).update(
         last_seq=event.seq, updated_at=event.recorded_at, **fields
     )
 
 
 # Each handler takes its own event type, which the dict's key names.
-_HANDLERS: dict[type[ev.DomainEvent], Callable[[Event, Any], None]] = {
+_HANDLERS: dict[type[ev.DomainEvent], Callable[[EventRow, Any], None]] = {
     ev.BlogCreated: _blog_created,
     ev.BlogDetailsChanged: _blog_details_changed,
     ev.BlogRenamed: _blog_renamed,
@@ -320,17 +362,29 @@ _HANDLERS: dict[type[ev.DomainEvent], Callable[[Event, Any], None]] = {
 }
 
 
-def apply(
-    events: Sequence[Event],
-    decoded: Sequence[ev.DomainEvent] | None = None,
-    *,
-    stored: bool = False,
-) -> None:
+def apply(events: Sequence[EventRow], decoded: Sequence[ev.DomainEvent] | None = None) -> None:
     """Apply events, in seq order, to the projections (inside the caller's transaction).
 
     ``decoded`` are the events' domain objects when the caller has them already (a command
     that just built them); otherwise each row's payload is decoded (and upcast) here, as
     the log's rows are: checked when they were appended (see ``events``).
+    """
+    _project(events, decoded, convert=_as_event_row, stored=False)
+
+
+def _as_event_row(event: EventRow) -> EventRow:
+    return event
+
+
+def _project(
+    events: Sequence[_Row],
+    decoded: Sequence[ev.DomainEvent] | None,
+    *,
+    convert: Callable[[_Row], EventRow],
+    stored: bool,
+) -> None:
+    """Apply ``events``; ``convert`` gives a row every column as the ORM reads it.
+
     ``stored`` events carry the columns in ``_COPIED_FIELDS`` as the database stores them
     (``rebuild`` reads them so): publications copy them into their rows as they are, and
     every other use gets them converted first.
@@ -348,10 +402,9 @@ def apply(
             revisions.clear()
             labels.clear()
 
-    convert = _from_stored() if stored else None
     # Stored rows hold values as the database keeps them, JSON columns included.
     to_json = _json_column() if stored else _unchanged
-    last_by_blog: dict[int, Event] = {}
+    last_by_blog: dict[int, _Row] = {}
     for index, event in enumerate(events):
         data = (
             decoded[index]
@@ -367,11 +420,12 @@ def apply(
                 labels.extend(_label_rows(event, data.labels))
             continue
         flush_publications()
-        _HANDLERS[type(data)](convert(event) if convert else event, data)
+        _HANDLERS[type(data)](convert(event), data)
     flush_publications()
     for blog_id, last in last_by_blog.items():
-        recorded_at = convert(last).recorded_at if convert else last.recorded_at
-        Blog.objects.filter(pk=blog_id).update(last_seq=last.seq, updated_at=recorded_at)
+        Blog.objects.filter(pk=blog_id).update(
+            last_seq=last.seq, updated_at=convert(last).recorded_at
+        )
 
 
 def _unchanged(value: object) -> object:
@@ -385,44 +439,61 @@ def _json_column() -> Callable[[object], object]:
     return lambda value: adapt(value) if value else empty
 
 
-class _LoggedEvent(NamedTuple):
-    """An Event row as the replay needs it: building model instances cost more than the rest.
+class _StoredEvent(NamedTuple):
+    """An Event row as the replay reads it: building model instances cost more than the rest.
 
-    The replay reads the ``_COPIED_FIELDS`` as stored (on SQLite: text), see ``apply``.
+    The ``_COPIED_FIELDS`` are as the database stores them (on SQLite: text), see ``_project``.
     """
 
     blog_id: int
     seq: int
     type: str
-    entry_id: uuid.UUID | str | None
-    payload: dict
+    entry_id: object
+    payload: dict[str, Any]
     schema_version: int
-    occurred_at: datetime | str
-    recorded_at: datetime | str
+    occurred_at: object
+    recorded_at: object
     actor: str
 
 
-_LOGGED_FIELDS = _LoggedEvent._fields
+class _LoggedEvent(NamedTuple):
+    """A ``_StoredEvent`` with every column as the ORM reads it (see ``_from_stored``)."""
+
+    blog_id: int
+    seq: int
+    type: str
+    entry_id: uuid.UUID | None
+    payload: dict[str, Any]
+    schema_version: int
+    occurred_at: datetime
+    recorded_at: datetime
+    actor: str
+
+
+_STORED_FIELDS = _StoredEvent._fields
 #: What a publication copies from its event row into the Entry and EntryRevision rows.
 #: Reading them as the ORM does and writing them back took a fifth of a rebuild on SQLite,
 #: where parsing the text into datetimes and UUIDs and formatting it again is all there is.
 _COPIED_FIELDS = ("entry_id", "occurred_at", "recorded_at")
 
 
-def _from_stored() -> Callable[[_LoggedEvent], _LoggedEvent]:
+def _from_stored() -> Callable[[_StoredEvent], _LoggedEvent]:
     """Return a function giving a stored-columns event its Python values, as the ORM reads."""
-    converters = [(name, bulk.from_stored(Event, name)) for name in _COPIED_FIELDS]
+    converters = [
+        bulk.from_stored(Event, name) if name in _COPIED_FIELDS else None for name in _STORED_FIELDS
+    ]
 
-    def convert(event: _LoggedEvent) -> _LoggedEvent:
-        return event._replace(
-            **{name: to_python(getattr(event, name)) for name, to_python in converters}
+    def convert(event: _StoredEvent) -> _LoggedEvent:
+        return _LoggedEvent._make(
+            to_python(value) if to_python else value
+            for value, to_python in zip(event, converters, strict=True)
         )
 
     return convert
 
 
-def _batches(items: Iterable[_LoggedEvent], size: int) -> Iterable[list[_LoggedEvent]]:
-    batch: list[_LoggedEvent] = []
+def _batches(items: Iterable[_StoredEvent], size: int) -> Iterable[list[_StoredEvent]]:
+    batch: list[_StoredEvent] = []
     for item in items:
         batch.append(item)
         if len(batch) >= size:
@@ -446,8 +517,9 @@ def rebuild(blog: Blog | None = None) -> int:
     count = 0
     blog_ids = [blog.pk] if blog else list(Blog.objects.values_list("pk", flat=True))
     columns = [
-        bulk.stored(Event, name) if name in _COPIED_FIELDS else name for name in _LOGGED_FIELDS
+        bulk.stored(Event, name) if name in _COPIED_FIELDS else name for name in _STORED_FIELDS
     ]
+    convert = _from_stored()
     # A replay rewrites every page of a blog's projections in one transaction (see bulk).
     with bulk.roomy_page_cache():
         for blog_id in blog_ids:
@@ -463,8 +535,8 @@ def rebuild(blog: Blog | None = None) -> int:
                 ):
                     _delete_projections(blog_id)
                     rows = log.values_list(*columns).iterator(chunk_size=REBUILD_BATCH_SIZE)
-                    for batch in _batches(map(_LoggedEvent._make, rows), REBUILD_BATCH_SIZE):
-                        apply(batch, stored=True)
+                    for batch in _batches(map(_StoredEvent._make, rows), REBUILD_BATCH_SIZE):
+                        _project(batch, None, convert=convert, stored=True)
                         count += len(batch)
     return count
 

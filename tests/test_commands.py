@@ -35,7 +35,8 @@ def test_a_blog_is_created_as_a_draft_and_opened_and_closed(editor) -> None:
     blog = commands.blog_open(blog=blog, actor="editor")
     assert blog.status == Blog.Status.LIVE and blog.coverage_start is not None
     blog = commands.blog_close(blog=blog, actor="editor")
-    assert blog.status == Blog.Status.CLOSED and blog.coverage_end >= blog.coverage_start
+    assert blog.status == Blog.Status.CLOSED
+    assert blog.coverage_start and blog.coverage_end and blog.coverage_end >= blog.coverage_start
     assert _types(blog) == ["blog.created", "blog.opened", "blog.closed"]
     with pytest.raises(InvalidTransitionError):
         commands.blog_close(blog=blog, actor="editor")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from liveblog import events as ev
@@ -17,7 +19,7 @@ _MEDIA = {
 
 
 def test_every_event_type_round_trips_through_its_payload() -> None:
-    samples = {
+    samples: dict[type[ev.DomainEvent], dict[str, Any]] = {
         ev.BlogCreated: {"slug": "s", "title": "T", "time_zone": "Asia/Yerevan"},
         ev.BlogRenamed: {"slug": "s2"},
         ev.BlogDetailsChanged: {

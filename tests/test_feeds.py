@@ -15,7 +15,17 @@ pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-def _feed(client, slug: str = "election-night") -> ET.Element:  # type: ignore[no-untyped-def]
+def _href(element: ET.Element, path: str) -> str:
+    link = element.find(path)
+    assert link is not None, f"no {path}"
+    return link.get("href", "")
+
+
+def _when(element: ET.Element, path: str) -> datetime:
+    return datetime.fromisoformat(element.findtext(path, ""))
+
+
+def _feed(client, slug: str = "election-night") -> ET.Element:
     response = client.get(f"/blogs/{slug}/feed/")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/atom+xml")
@@ -34,7 +44,7 @@ def test_the_feed_lists_entries_newest_first_with_permalinks(client, blog) -> No
     newer = commands.entry_publish(blog=blog, body="Turnout is high", actor="editor")
     feed = _feed(client)
     assert feed.findtext(f"{ATOM}title") == "Election night"
-    assert feed.find(f"{ATOM}link[@rel='self']").get("href").endswith("/blogs/election-night/feed/")
+    assert _href(feed, f"{ATOM}link[@rel='self']").endswith("/blogs/election-night/feed/")
     entries = feed.findall(f"{ATOM}entry")
     assert [entry.findtext(f"{ATOM}id") for entry in entries] == [
         f"urn:uuid:{newer.id}",
@@ -43,11 +53,11 @@ def test_the_feed_lists_entries_newest_first_with_permalinks(client, blog) -> No
     first, second = entries
     assert first.findtext(f"{ATOM}title") == "Turnout is high"  # no headline: the text
     assert second.findtext(f"{ATOM}title") == "Polls open"
-    assert second.find(f"{ATOM}link").get("href") == (
+    assert _href(second, f"{ATOM}link") == (
         f"http://testserver/blogs/election-night/entries/{older.id}/"
     )
     assert second.findtext(f"{ATOM}summary") == "<p>Polls <strong>open</strong></p>"
-    assert datetime.fromisoformat(second.findtext(f"{ATOM}published")) == older.occurred_at
+    assert _when(second, f"{ATOM}published") == older.occurred_at
 
 
 def test_corrections_update_the_entry_and_retractions_show_the_notice(client, blog) -> None:
@@ -60,7 +70,7 @@ def test_corrections_update_the_entry_and_retractions_show_the_notice(client, bl
     }
     corrected = entries[f"urn:uuid:{fixed.id}"]
     assert corrected.findtext(f"{ATOM}summary") == "<p>Turnout 46%</p>"
-    assert datetime.fromisoformat(corrected.findtext(f"{ATOM}updated")) == fixed.updated_at
+    assert _when(corrected, f"{ATOM}updated") == fixed.updated_at
     retracted = entries[f"urn:uuid:{wrong.id}"]
     assert retracted.findtext(f"{ATOM}title") == "Retracted update"
     assert retracted.findtext(f"{ATOM}summary") == "<p>Retracted: Not &lt;true&gt;</p>"

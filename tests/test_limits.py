@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from typing import Any
 
 import pytest
 
@@ -18,12 +20,12 @@ async def _send_request(path: str, length: int) -> tuple[int, dict, bool]:
         await send({"type": "http.response.start", "status": 201, "headers": []})
         await send({"type": "http.response.body", "body": b"{}"})
 
-    sent: list[dict] = []
+    sent: list[Mapping[str, Any]] = []
 
     async def receive() -> dict:
         return {"type": "http.request", "body": b"", "more_body": False}
 
-    async def send(message: dict) -> None:
+    async def send(message: Mapping[str, Any]) -> None:
         sent.append(message)
 
     scope = {

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_orm_refuses_to_change_or_delete_events(blog) -> None:
-    event = Event.objects.filter(blog=blog).first()
+    event = Event.objects.filter(blog=blog).earliest("seq")
     event.actor = "someone else"
     with pytest.raises(EventLogImmutableError):
         event.save()

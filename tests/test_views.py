@@ -62,6 +62,13 @@ def _get(client: Client, url: str, status: int = 200) -> str:
     return response.content.decode()
 
 
+def _group(pattern: str, text: str, flags: int = 0) -> str:
+    """The first group of the pattern's first match (which must be there)."""
+    match = re.search(pattern, text, flags)
+    assert match, f"{pattern} is not in the page"
+    return match.group(1)
+
+
 def _json_ld(page: str) -> dict:
     (text,) = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
     return json.loads(text)
@@ -290,9 +297,7 @@ def test_drafts_are_not_found_by_readers_but_shown_to_their_editors(client, edit
     client.force_login(editor)
     for url in urls:
         _get(client, url)
-    config = json.loads(
-        re.search(r'id="liveblog-config"[^>]*>(.*?)</script>', _get(client, urls[0])).group(1)
-    )
+    config = json.loads(_group(r'id="liveblog-config"[^>]*>(.*?)</script>', _get(client, urls[0])))
     assert config["live"] is False  # the push channel refuses drafts: don't knock
 
 
@@ -356,7 +361,7 @@ def test_json_ld_cuts_a_long_update_without_headline_to_one(client, blog) -> Non
 def test_json_ld_cannot_be_closed_early_by_entry_text(client, blog) -> None:
     _publish(blog, "`</script><script>alert(1)</script>`", headline="</script> & <b>")
     page = _get(client, blog.get_absolute_url())
-    script = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1)
+    script = _group(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
     assert "<" not in script and ">" not in script
     assert _json_ld(page)["liveBlogUpdate"][0]["headline"] == "</script> & <b>"
 
@@ -367,7 +372,7 @@ def test_the_page_has_a_polite_live_region_and_embeds_the_last_seq(client, blog)
     blog.refresh_from_db()
     page = _get(client, blog.get_absolute_url())
     assert re.search(r'<div [^>]*id="announcer" aria-live="polite"', page)
-    config = json.loads(re.search(r'id="liveblog-config"[^>]*>(.*?)</script>', page).group(1))
+    config = json.loads(_group(r'id="liveblog-config"[^>]*>(.*?)</script>', page))
     assert config["lastSeq"] == blog.last_seq == 4
     assert config["socketPath"] == "/ws/blogs/election-night/"
     assert config["timeZone"] == "Europe/London"

@@ -30,6 +30,7 @@ from rest_framework import status
 from rest_framework.request import Request
 
 from liveblog import caching
+from liveblog.caching import ResponseT
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,7 +68,7 @@ class Validators:
             return None
         return self.apply(response, request)
 
-    def apply(self, response: HttpResponseBase, request: Request) -> HttpResponseBase:
+    def apply(self, response: ResponseT, request: Request) -> ResponseT:
         """Set ETag, Last-Modified and Cache-Control on a response (200, 201 or 304)."""
         response["ETag"] = self.etag
         timestamp = self._timestamp(time.time())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,8 +31,10 @@ class SafeCursorPagination(CursorPagination):
     max_page_size = 100
 
     def paginate_queryset(
-        self, queryset: QuerySet, request: Request, view: Any = None
+        self, queryset: QuerySet[Any, Any] | Sequence[Any], request: Request, view: Any = None
     ) -> list[Any] | None:
+        if not isinstance(queryset, QuerySet):
+            raise TypeError("Cursor pagination orders the rows in the database: pass a QuerySet.")
         self._model = queryset.model
         return super().paginate_queryset(queryset, request, view)
 
@@ -44,7 +47,8 @@ class SafeCursorPagination(CursorPagination):
             self._check_position(cursor.position)
         return cursor
 
-    def _check_position(self, position: str) -> None:
+    def _check_position(self, position: object) -> None:
+        # DRF's stubs say int; the position is the text the cursor carried, unchecked.
         field = self._model._meta.get_field(self.ordering[0].lstrip("-"))
         try:
             value = field.to_python(position)

@@ -490,7 +490,9 @@ class ErrorSerializer(serializers.Serializer):
 
     message = serializers.CharField(help_text="What went wrong and what to do, for people.")
     code = serializers.CharField(help_text="A stable code for programs, e.g. stale_revision.")
-    errors = serializers.DictField(
+    # The metaclass moves declared fields off the class, so this does not hide
+    # ``Serializer.errors`` at run time; the stubs cannot see that.
+    errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         help_text="Messages per request field; empty when no field is to blame.",
     )

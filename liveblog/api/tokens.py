@@ -10,7 +10,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -30,9 +30,7 @@ def hash_key(key: str) -> str:
 
 
 @transaction.atomic
-def token_create(
-    *, user: AbstractBaseUser, name: str, token: ApiToken | None = None
-) -> tuple[ApiToken, str]:
+def token_create(*, user: User, name: str, token: ApiToken | None = None) -> tuple[ApiToken, str]:
     """Create a token for ``user`` and return it with its key, the only time the key exists.
 
     ``token`` lets the admin save the unsaved instance its form built instead of a new one.

@@ -7,11 +7,11 @@ them into responses, so a view reads as the happy path.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import transaction
-from django.http import HttpResponseBase
+from django.http import HttpRequest, HttpResponseBase
 from django.utils.cache import patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
@@ -53,10 +53,8 @@ class ApiView(APIView):
             return [AllowAny()]
         return [IsBlogMember()]
 
-    def finalize_response(
-        self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
-    ) -> HttpResponseBase:
-        response = super().finalize_response(request, response, *args, **kwargs)
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = super().dispatch(request, *args, **kwargs)
         # Members see drafts others do not, so the answer depends on who asks.
         patch_vary_headers(response, ("Authorization", "Cookie"))
         return response
@@ -842,7 +840,7 @@ class UnknownEndpointView(ApiView):
     def get_permissions(self) -> list[BasePermission]:
         return [AllowAny()]
 
-    def http_method_not_allowed(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def http_method_not_allowed(self, request: HttpRequest, *args: Any, **kwargs: Any) -> NoReturn:
         hint = "" if request.path.endswith("/") else " API paths end with a slash."
         raise NotFound(f"There is no API endpoint at {request.path}.{hint} See /api/docs/.")
 

@@ -23,7 +23,7 @@ def token_client(token_key: str) -> APIClient:
 
 
 @pytest.fixture
-def session_client(editor) -> APIClient:  # type: ignore[no-untyped-def]
+def session_client(editor) -> APIClient:
     """Signed in through the session, with CSRF enforced as a browser would meet it."""
     client = APIClient(enforce_csrf_checks=True)
     client.force_login(editor)
@@ -31,14 +31,14 @@ def session_client(editor) -> APIClient:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def outsider(django_user_model):  # type: ignore[no-untyped-def]
+def outsider(django_user_model):
     return django_user_model.objects.create_user(
         username="outsider", password="another horse battery", is_staff=True
     )
 
 
 @pytest.fixture
-def outsider_client(outsider) -> APIClient:  # type: ignore[no-untyped-def]
+def outsider_client(outsider) -> APIClient:
     client = APIClient()
     _, key = tokens.token_create(user=outsider, name="their bot")
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
@@ -46,7 +46,7 @@ def outsider_client(outsider) -> APIClient:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def draft(editor) -> Blog:  # type: ignore[no-untyped-def]
+def draft(editor) -> Blog:
     blog = commands.blog_create(slug="budget-draft", title="Budget (draft)", actor="editor")
     blog.members.add(editor)
     return blog

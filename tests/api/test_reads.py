@@ -332,6 +332,7 @@ class TestConditionalGet:
         # A change later in the same second would share its date: only the ETag can tell.
         # The clock is held inside the second of the last change, which a slow machine
         # could otherwise have left by the time of the request.
+        assert entry.updated_at and entry.blog.updated_at
         second = int(max(entry.updated_at, entry.blog.updated_at).timestamp())
         monkeypatch.setattr(conditional, "time", SimpleNamespace(time=lambda: second + 0.5))
         for url in self._urls(entry)[1:]:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import yaml
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.http import HttpResponse
 from django.http.request import RawPostDataException
 from openapi_core import OpenAPI
 from openapi_core.contrib.django import DjangoOpenAPIRequest, DjangoOpenAPIResponse
@@ -25,6 +24,10 @@ from liveblog.api.serializers import (
 )
 from liveblog.models import Blog, Entry
 from tests import samples
+
+if TYPE_CHECKING:
+    # What APIClient answers (the stubs' name for it): a response with its request.
+    from rest_framework.response import _MonkeyPatchedResponse as ClientResponse
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +61,7 @@ class _Request(DjangoOpenAPIRequest):
 
 def _exchanges(
     anon: APIClient, member: APIClient, outsider: APIClient, blog: Blog, entry: Entry
-) -> Iterator[HttpResponse]:
+) -> Iterator[ClientResponse]:
     """One request per endpoint and per documented status we can provoke."""
     slug = blog.slug
     entry_url = f"/api/blogs/{slug}/entries/{entry.pk}/"

@@ -12,7 +12,7 @@ from liveblog.models import ApiToken, Blog, Entry
 pytestmark = pytest.mark.django_db
 
 
-def test_only_a_digest_of_the_key_is_stored(editor) -> None:  # type: ignore[no-untyped-def]
+def test_only_a_digest_of_the_key_is_stored(editor) -> None:
     token, key = tokens.token_create(user=editor, name="mobile app")
     assert key.startswith("lb_") and len(key) > 40
     assert token.key_digest == tokens.hash_key(key) and key not in token.key_digest
@@ -56,7 +56,7 @@ def test_revoking_a_token_stops_it_and_keeps_it(
 
 def test_a_deactivated_editor_s_token_stops_working(
     token_client: APIClient, editor, blog: Blog
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     editor.is_active = False
     editor.save()
     assert token_client.get("/api/blogs/").status_code == 401

@@ -85,7 +85,7 @@ def test_publishing_with_a_token_needs_no_csrf_and_takes_every_field(
     data = response.json()
     assert (data["headline"], data["key_event"], data["pinned"]) == ("Counting", True, True)
     assert data["occurred_at"] == occurred.isoformat()
-    assert Event.objects.filter(blog=blog).last().type == "entry.published"
+    assert Event.objects.filter(blog=blog).latest("seq").type == "entry.published"
 
 
 def test_the_whole_life_of_an_entry(token_client: APIClient, entry: Entry) -> None:
@@ -211,7 +211,7 @@ def test_non_members_may_not_write(outsider_client: APIClient, entry: Entry, dra
     assert Entry.objects.count() == 1
 
 
-def test_superusers_write_to_any_blog(django_user_model, entry: Entry) -> None:  # type: ignore[no-untyped-def]
+def test_superusers_write_to_any_blog(django_user_model, entry: Entry) -> None:
     admin = django_user_model.objects.create_superuser(username="chief", password="x" * 12)
     client = APIClient()
     client.force_authenticate(admin)

@@ -37,13 +37,15 @@ START_TIMEOUT = 20.0
 
 try:
     from playwright.sync_api import Browser, Page, sync_playwright
+
+    HAVE_PLAYWRIGHT = True
 except ImportError:  # pragma: no cover - depends on the machine
-    sync_playwright = None
+    HAVE_PLAYWRIGHT = False
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     reason = None
-    if sync_playwright is None:
+    if not HAVE_PLAYWRIGHT:
         reason = "Playwright is not installed (.venv/bin/pip install playwright)"
     elif not os.access(CHROMIUM, os.X_OK):
         reason = f"{CHROMIUM} is missing (apt-get install chromium)"

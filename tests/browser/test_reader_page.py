@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.conftest import PROJECT, Server
 
@@ -55,7 +55,7 @@ print(json.dumps({"last_seq": blog.__class__.objects.get(pk=blog.pk).last_seq}))
 """
 
 
-def _article(page: Page, entry_id: str):  # type: ignore[no-untyped-def]
+def _article(page: Page, entry_id: str) -> Locator:
     return page.locator(f'article[data-entry-id="{entry_id}"]')
 
 

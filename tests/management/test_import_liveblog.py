@@ -61,6 +61,7 @@ def test_the_seed_blogs_import_with_their_slugs_and_time_zones() -> None:
     assert evn.status == oc.status == Blog.Status.CLOSED
     # The blog's coverage is the span of its entries, in newsroom time.
     first = Entry.objects.filter(blog=evn).order_by("occurred_at").first()
+    assert first is not None
     assert evn.coverage_start == first.occurred_at
     assert set(Entry.objects.values_list("author", flat=True)) == {
         f"import:{EVN.name}",

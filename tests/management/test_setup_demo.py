@@ -41,6 +41,7 @@ def test_running_setup_demo_again_keeps_editors_corrections(tmp_path) -> None:
     with override_settings(BASE_DIR=tmp_path):
         call_command("setup_demo", stdout=StringIO())
         entry = Entry.objects.filter(blog__slug="stepanakert-2023-09-20").first()
+        assert entry is not None
         commands.entry_correct(
             entry=entry, body="Corrected by an editor", reason="typo", actor="demo-editor"
         )

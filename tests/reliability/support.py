@@ -54,7 +54,7 @@ def tuned_servers(
         yield started
     except BaseException:
         for server in started:  # shown with the failure: what the servers said
-            print(f"--- {server.log_path.name}\n{server.log()[-5000:]}")
+            print(f"--- {server.log_path}\n{server.log()[-5000:]}")
         raise
     finally:
         for server in started:

@@ -188,7 +188,7 @@ def test_anonymous_users_never_reach_the_admin(blog: Blog, django_user_model: An
         ):
             response = client.get(path)
             assert response.status_code == 302, (who, path)
-            assert response.url.startswith("/admin/login/"), (who, path)
+            assert response["Location"].startswith("/admin/login/"), (who, path)
         posted = client.post(f"/admin/liveblog/blog/{blog.pk}/desk/", {"body": "x"})
         assert posted.status_code == 302
     assert Entry.objects.count() == 0
