@@ -1,4 +1,5 @@
-"""ASGI entry point: Django for HTTP, the readers' push channel for WebSockets.
+"""ASGI entry point: Django for HTTP; the readers' push channel and the members' desk
+channel for WebSockets.
 
 ``liveblog.clients`` stands in front of everything: the client's address is the one the
 trusted proxies vouch for, never one a client wrote. ``liveblog.limits`` then guards both

@@ -9,6 +9,11 @@ A text shows the event's entry as it was when the text was made. Processes keep 
 serve readers catching up), so each text travels as a ``Push`` that also names its entry and
 says whether it shows that entry retracted: once a process sees a retraction, it withholds
 every older text of that entry (``liveblog.fanout``).
+
+The blog's members also get every event, the desk's private ones included, on the desk's own
+group (``desk_group_name``; ``liveblog.desk_consumer``): a short notice of what happened to
+which entry, by whom, after which the desk reads what it shows from the database. Readers'
+hubs never join that group, so nothing private reaches them by this path.
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ logger = logging.getLogger(__name__)
 MAX_EVENTS_PER_BROADCAST = 50
 
 MESSAGE_TYPE = "blog.event"
+#: The desk's notice of committed events (``liveblog.desk_consumer.DeskConsumer.desk_event``).
+DESK_MESSAGE_TYPE = "desk.event"
 SEND_TIMEOUT_SECONDS = 2.0
 
 
@@ -77,6 +84,34 @@ def group_name(blog_id: int) -> str:
     return f"liveblog.blog.{blog_id}"
 
 
+def desk_group_name(blog_id: int) -> str:
+    """The group of the blog's open desks (members only): events and presence."""
+    return f"liveblog.desk.{blog_id}"
+
+
+def desk_message_of(events: Sequence[Event]) -> dict[str, Any]:
+    """One notice for the desks of what a commit appended: types, entries and actors only.
+
+    No text travels here: a desk re-reads what it shows, as the signed-in member it is.
+    """
+    if len(events) > MAX_EVENTS_PER_BROADCAST:
+        # An import: the desk reloads its lists once.
+        notices: list[dict[str, Any]] = [
+            {"seq": events[-1].seq, "type": None, "entry_id": None, "actor": events[-1].actor}
+        ]
+    else:
+        notices = [
+            {
+                "seq": event.seq,
+                "type": event.type,
+                "entry_id": None if event.entry_id is None else str(event.entry_id),
+                "actor": event.actor,
+            }
+            for event in events
+        ]
+    return {"type": DESK_MESSAGE_TYPE, "events": notices}
+
+
 async def _send_all(layer: Any, group: str, messages: list[dict[str, Any]]) -> None:
     for message in messages:
         # A layer that stops answering (Redis hung, not down) must not hang the editor's
@@ -103,6 +138,23 @@ def send_events(events: Sequence[Event]) -> None:
         # The events are committed; readers will find them in the log on their next gap
         # check or reconnect. An unreachable layer must not turn a publish into an error.
         logger.exception("Broadcast of blog %s up to seq %s failed", blog_id, events[-1].seq)
+    send_desk_notice(events)
+
+
+def send_desk_notice(events: Sequence[Event]) -> None:
+    """Tell the blog's open desks what was committed; failures are logged, never raised."""
+    if not events:
+        return
+    blog_id = events[-1].blog_id
+    try:
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        message = desk_message_of(events)
+        async_to_sync(_send_all)(layer, desk_group_name(blog_id), [message])
+    except Exception:
+        # The desk re-reads its lists on reconnect; a publish must not fail for a notice.
+        logger.exception("Desk notice of blog %s up to seq %s failed", blog_id, events[-1].seq)
 
 
 def log_page(blog_id: int, after: int, limit: int) -> list[Push]:

@@ -13,15 +13,20 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlparse
 
+from channels.auth import AuthMiddlewareStack
 from channels.security.websocket import OriginValidator, WebsocketDenier
 from django.conf import settings
 from django.urls import path, re_path
 
 from liveblog.consumers import BlogConsumer
+from liveblog.desk_consumer import DeskConsumer
 from liveblog.limits import Receive, Scope, Send
 
 websocket_urlpatterns = [
     path("ws/blogs/<slug:slug>/", BlogConsumer.as_asgi()),
+    # The members' desk: the only socket that reads the admin's session (readers are anonymous
+    # and cost no session lookup).
+    path("ws/desk/<str:slug>/", AuthMiddlewareStack(DeskConsumer.as_asgi())),
     # Any other path: refused, rather than a ValueError from the router.
     re_path(r"", WebsocketDenier.as_asgi()),
 ]
