@@ -27,7 +27,8 @@ ORIGIN = [(b"origin", b"http://localhost"), *HOST]
 def _session_cookie(user: Any) -> bytes:
     client = Client()
     client.force_login(user)
-    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode()
+    name = settings.SESSION_COOKIE_NAME
+    return f"{name}={client.cookies[name].value}".encode()
 
 
 async def _open(
