@@ -61,7 +61,7 @@ HELLO_TYPE = "desk.hello"
 def _member_blog(user: access.User, slug: str) -> tuple[int, str] | None:
     """The blog's id and the user's display name, if the user is one of its members."""
     blog_id = Blog.objects.filter(slug=slug).values_list("pk", flat=True).first()
-    if blog_id is None or not access.is_member(user, blog_id):
+    if user is None or blog_id is None or not access.is_member(user, blog_id):
         return None
     return blog_id, bylines.of_user(user).name or user.get_username()
 
