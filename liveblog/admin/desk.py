@@ -86,8 +86,12 @@ class DeskAdmin(MembershipAdmin):
                 can_change_entries=access.may(request.user, blog, access.Action.CHANGE_ENTRIES),
                 can_change_blog=self.has_change_permission(request, blog),
                 entries=selectors.entries_for_blog(blog)[:DESK_ENTRIES],
+                live_url=f"{desk_url(blog.pk)}?live=1",
             )
-            return TemplateResponse(request, "admin/liveblog/blog/desk.html", context).render()
+            # ``?live=1``: the desk's live script re-reading its lists (``desk_live.js``).
+            live = request.method == "GET" and "live" in request.GET
+            template = "desk_live.html" if live else "desk.html"
+            return TemplateResponse(request, f"admin/liveblog/blog/{template}", context).render()
 
     def _publish(
         self, request: HttpRequest, blog: Blog, form: EntryAppendForm

@@ -78,6 +78,11 @@ class RevisionChange:
     done: str
 
     @property
+    def presence(self) -> str:
+        """What the open form tells colleagues: "correcting" or "retracting"."""
+        return f"{self.verb.lower().removesuffix('e')}ing"
+
+    @property
     def template(self) -> str:
         return f"admin/liveblog/entry/{self.verb.lower()}.html"
 
@@ -248,6 +253,8 @@ class EntryAdmin(MembershipAdmin):
                 newer=newer,
                 changes=form.changes(),
                 title=f"{change.verb}: {entry}",
+                # What the desk's presence bar says this editor is doing (desk_live.html).
+                presence=change.presence,
             )
             return TemplateResponse(request, change.template, context).render()
 

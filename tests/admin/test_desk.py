@@ -149,3 +149,30 @@ def test_a_draft_blogs_desk_warns_and_offers_to_open_it(desk_client, editor):
     draft.members.add(editor)
     html = desk_client.get(desk_page(draft)).content.decode()
     assert "readers cannot see it yet" in html and "Open (go live)" in html
+
+
+def test_the_desk_opens_its_live_channel_and_its_lists_can_be_read_again(desk_client, blog, entry):
+    html = desk_client.get(desk_page(blog)).content.decode()
+    assert f'data-socket="/ws/desk/{blog.slug}/"' in html
+    assert 'data-doing="viewing"' in html
+    assert 'id="desk-latest" data-desk-live' in html
+
+    # A message for the editor's next page is not used up by the live script's re-reading.
+    desk_client.post(
+        reverse("admin:liveblog_entry_flags", args=[entry.pk]),
+        {"action": "pin", "next": desk_page(blog)},
+    )
+    live = desk_client.get(f"{desk_page(blog)}?live=1").content.decode()
+    assert 'id="desk-latest" data-desk-live' in live and "Pinned" in live
+    assert "messagelist" not in live
+    assert "Pinned" in " ".join(messages_of(desk_client.get(desk_page(blog))))
+
+
+def test_the_correction_form_tells_the_desk_which_entry_it_corrects(desk_client, blog, entry):
+    correct = reverse("admin:liveblog_entry_correct", args=[entry.pk])
+    html = desk_client.get(correct).content.decode()
+    assert f'data-socket="/ws/desk/{blog.slug}/"' in html
+    assert 'data-doing="correcting"' in html and f'data-entry="{entry.pk}"' in html
+    assert 'id="desk-live-warning"' in html
+    retract = reverse("admin:liveblog_entry_retract", args=[entry.pk])
+    assert 'data-doing="retracting"' in desk_client.get(retract).content.decode()
