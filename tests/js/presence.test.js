@@ -68,6 +68,7 @@ describe("the correction form", () => {
   test("says what each is doing in words", () => {
     assert.equal(activity({ doing: "writing" }), "writing a new update");
     assert.equal(activity({ doing: "correcting" }), "correcting an update");
+    assert.equal(activity({ doing: "retracting" }, "this update"), "retracting this update");
     assert.equal(activity({ doing: "viewing" }), "on the desk");
   });
 });

@@ -56,7 +56,7 @@ function start(bar) {
         item.dataset.doing = person.doing;
         const name = document.createElement("strong");
         name.textContent = person.you ? `${person.name} (you)` : person.name;
-        item.append(name, ` ${activity(person)}`);
+        item.append(name, ` ${activity(person, entryName(person.entry))}`);
         return item;
       }),
     );
@@ -66,6 +66,16 @@ function start(bar) {
       warning.hidden = text === null;
       warning.textContent = text || "";
     }
+  }
+
+  // "this update" on its own form; on the desk, its headline (or first words) if listed.
+  function entryName(entryId) {
+    if (!entryId) return undefined;
+    if (entryId === page.entry) return "this update";
+    const text = document.querySelector(`#entry-${CSS.escape(entryId)} .liveblog-entry-text`);
+    const words = text ? text.textContent.trim().replace(/\s+/g, " ") : "";
+    if (!words) return undefined;
+    return `“${words.length > 40 ? `${words.slice(0, 39)}…` : words}”`;
   }
 
   // On the desk: the entries a colleague is correcting say so.

@@ -65,15 +65,15 @@ export class Presence {
   }
 }
 
-// What the presence bar says a person is doing.
-export function activity(person) {
+// What the presence bar says a person is doing; `what` names the entry they are changing.
+export function activity(person, what = "an update") {
   switch (person.doing) {
     case "writing":
       return "writing a new update";
     case "correcting":
-      return "correcting an update";
+      return `correcting ${what}`;
     case "retracting":
-      return "retracting an update";
+      return `retracting ${what}`;
     default:
       return "on the desk";
   }
