@@ -154,7 +154,7 @@ function start(bar) {
         return;
       }
       // Text typed into a form of the region (and not sent) stays, in its old element.
-      const kept = [...current.querySelectorAll(EDITABLE)].filter((field) => field.value !== field.defaultValue);
+      const kept = [...current.querySelectorAll(EDITABLE)].filter(changedByHand);
       const adopted = document.importNode(region, true);
       for (const field of kept) {
         const holder = field.closest("[id]");
@@ -165,6 +165,13 @@ function start(bar) {
     });
     markRows();
     document.dispatchEvent(new CustomEvent("liveblog:desk-refreshed"));
+  }
+
+  function changedByHand(field) {
+    if (field.tagName === "SELECT") {
+      return [...field.options].some((option) => option.selected !== option.defaultSelected);
+    }
+    return field.value !== field.defaultValue;
   }
 
   function retryWaiting() {
@@ -223,7 +230,7 @@ function start(bar) {
       presence = new Presence();
       render();
       if (event.code === 4401 || event.code === 4404) {
-        setStatus("Not live: sign in again to see colleagues' changes", "off");
+        setStatus("Not live: signed out, or no longer a member of this blog. Reload to try again.", "off");
         return;
       }
       setStatus("Reconnecting…", "reconnecting");
