@@ -88,7 +88,7 @@ def editors(server: Server, browser: Browser) -> Iterator[tuple[Page, Page, str]
 def test_a_colleague_s_publish_correction_and_pin_reach_the_desk_within_a_second(
     editors: tuple[Page, Page, str], server: Server, shots: Path
 ) -> None:
-    ana, ben, desk = editors
+    ana, ben, _ = editors
     _live(ana)
     _live(ben)
     # Presence: each sees both, themselves marked.
