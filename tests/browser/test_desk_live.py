@@ -100,9 +100,7 @@ def test_a_colleague_s_publish_correction_and_pin_reach_the_desk_within_a_second
     # Ben starts an update of his own, and Ana sees him writing.
     ben.fill("#id_headline", "Turnout")
     ben.locator("#id_body").press_sequentially("Turnout in Leeds is up on 2019, half-writ")
-    expect(ana.locator("#desk-presence li", has_text="Ben")).to_contain_text(
-        "writing a new update"
-    )
+    expect(ana.locator("#desk-presence li", has_text="Ben")).to_contain_text("writing a new update")
 
     # Ana publishes.
     ana.fill("#id_body", "Polls have closed in **Leeds**.")
