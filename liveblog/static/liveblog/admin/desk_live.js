@@ -83,13 +83,13 @@ function start(bar) {
     const changing = new Map();
     for (const socket of presence.sockets.values()) {
       if (socket.id !== presence.me && socket.entry && socket.doing !== "writing") {
-        changing.set(socket.entry, socket.name);
+        changing.set(socket.entry, `${socket.name} is ${socket.doing} this update.`);
       }
     }
     document.querySelectorAll("[data-desk-live] tr[id^=entry-]").forEach((row) => {
-      const name = changing.get(row.id.slice("entry-".length));
+      const text = changing.get(row.id.slice("entry-".length));
       let note = row.querySelector(".liveblog-being-changed");
-      if (!name) {
+      if (!text) {
         note?.remove();
         return;
       }
@@ -98,7 +98,7 @@ function start(bar) {
         note.className = "liveblog-being-changed";
         row.querySelector(".liveblog-entry-cell")?.prepend(note);
       }
-      note.textContent = `${name} is correcting this update.`;
+      note.textContent = text;
     });
   }
 
