@@ -145,9 +145,10 @@ def test_a_colleague_s_publish_correction_and_pin_reach_the_desk_within_a_second
     ).click()
     _live(ana)
     expect(ben.locator("#desk-presence li", has_text="Ana")).to_contain_text(
-        "correcting “Polls close"
+        "correcting “Polls close”"
     )
     expect(row.locator(".liveblog-being-changed")).to_have_text("Ana is correcting this update.")
+    ben.screenshot(path=str(shots / "desk-being-corrected-1280.png"))
     row.get_by_role("link", name="Correct").click()
     warning = ben.locator("#desk-live-warning")
     expect(warning).to_contain_text("Ana is changing this update too")

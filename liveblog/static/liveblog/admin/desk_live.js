@@ -72,7 +72,8 @@ function start(bar) {
   function entryName(entryId) {
     if (!entryId) return undefined;
     if (entryId === page.entry) return "this update";
-    const text = document.querySelector(`#entry-${CSS.escape(entryId)} .liveblog-entry-text`);
+    const row = document.getElementById(`entry-${entryId}`);
+    const text = row && (row.querySelector(".liveblog-entry-text h3") || row.querySelector(".liveblog-entry-body"));
     const words = text ? text.textContent.trim().replace(/\s+/g, " ") : "";
     if (!words) return undefined;
     return `“${words.length > 40 ? `${words.slice(0, 39)}…` : words}”`;
