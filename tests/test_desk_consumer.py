@@ -67,7 +67,7 @@ async def _closed_with(communicator: WebsocketCommunicator) -> int:
 
 
 @pytest.fixture
-def colleague(django_user_model):  # type: ignore[no-untyped-def]
+def colleague(django_user_model):
     user = django_user_model.objects.create_user(
         username="ana", password="correct horse battery", is_staff=True, first_name="Ana"
     )
@@ -76,7 +76,7 @@ def colleague(django_user_model):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def desk_blog(blog: Blog, colleague) -> Blog:  # type: ignore[no-untyped-def]
+def desk_blog(blog: Blog, colleague) -> Blog:
     blog.members.add(colleague)
     return blog
 
