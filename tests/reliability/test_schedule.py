@@ -69,18 +69,20 @@ def test_two_processes_publish_each_due_update_once_even_when_one_is_killed_at_t
             holder.execute("SELECT 1 FROM liveblog_blog WHERE id = %s FOR UPDATE", [blog.pk])
             time.sleep(max(0.0, (due - timezone.now()).total_seconds()))
             with psycopg.connect(url, autocommit=True) as watcher:
-                assert wait_until(lambda: _waiting_on_a_lock(watcher) >= 2, timeout=5), (
+                # Generous: on a loaded machine a process can take seconds to wake up.
+                assert wait_until(lambda: _waiting_on_a_lock(watcher) >= 2, timeout=20), (
                     "both processes should be publishing the first blog's updates"
                 )
             first.stop(kill=True)  # killed mid-publication, its transaction still open
             holder.rollback()
+            released = timezone.now()
         assert wait_until(lambda: _all_published(items), timeout=10)
         published_at = [Entry.objects.get(pk=item.pk).published_at for item in items]
     for item in items:
         assert _publications(item.pk) == 1, item.body
         assert Event.objects.filter(entry_id=item.pk, type="desk.published").count() == 1
-    # On time, less the second the test itself held the first blog's lock.
-    assert max(published_at) - due < ON_TIME + timedelta(seconds=1)
+    # On time once the lock the test held is free (the survivor was already waiting on it).
+    assert max(published_at) - max(due, released) < ON_TIME + timedelta(seconds=1)
     assert DeskEntry.objects.get(pk=later.pk).status == "scheduled"
     assert not Entry.objects.filter(pk=later.pk).exists()
     for b in (blog, other):
