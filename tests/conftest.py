@@ -12,6 +12,7 @@ from asgiref.sync import sync_to_async
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.db import connections
+from django.db.backends.sqlite3 import base as _sqlite_base  # noqa: F401 (before operations)
 from django.db.backends.sqlite3.operations import DatabaseOperations
 
 from liveblog import commands, consumers, fanout

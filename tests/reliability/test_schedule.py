@@ -58,11 +58,15 @@ def test_two_processes_publish_each_due_update_once_even_when_one_is_killed_at_t
     blog: Blog, logs: Path
 ) -> None:
     other = commands.blog_create(slug="second-blog", title="Second", actor="editor")
-    due = timezone.now() + timedelta(seconds=6)
-    items = [_schedule(b, f"Update {n} of {b.slug}", due) for b in (blog, other) for n in range(3)]
-    later = _schedule(blog, "An hour later", due + timedelta(hours=1))
     url = database_url()
     with tuned_servers(2, logs) as (first, _second):
+        # Scheduled once both processes run (they look every second): a slow start on a
+        # loaded machine must not let the due moment pass before the test holds the lock.
+        due = timezone.now() + timedelta(seconds=4)
+        items = [
+            _schedule(b, f"Update {n} of {b.slug}", due) for b in (blog, other) for n in range(3)
+        ]
+        later = _schedule(blog, "An hour later", due + timedelta(hours=1))
         # Hold the first blog's stream lock across the due moment: both processes reach
         # their publication and wait for it, inside their transactions.
         with psycopg.connect(url, autocommit=False) as holder:
