@@ -89,6 +89,21 @@ class Writing:
     byline: Byline = NO_BYLINE
     labels: Sequence[str] = ()
 
+    def publication(self, *, entry_id: uuid.UUID | None = None) -> Publication:
+        """The writing as an entry to publish now, under its byline."""
+        return Publication(
+            body=self.body,
+            headline=self.headline,
+            occurred_at=self.occurred_at,
+            key_event=self.key_event,
+            pinned=self.pinned,
+            entry_id=entry_id,
+            author=self.byline.name,
+            author_role=self.byline.role,
+            author_location=self.byline.location,
+            labels=self.labels,
+        )
+
 
 Decide = Callable[[Blog], Sequence[PendingEvent]]
 #: An entry, or its id (as text too: what a URL or a form carries; bad text is not found).
@@ -486,18 +501,16 @@ def entry_publish(
     Publishing the same ``entry_id`` and text again returns the entry and appends nothing
     (``entry_publish_once`` also says which of the two happened).
     """
-    publication = Publication(
+    writing = Writing(
         body=body,
         headline=headline,
         occurred_at=occurred_at,
         key_event=key_event,
         pinned=pinned,
-        entry_id=entry_id,
-        author=byline.name,
-        author_role=byline.role,
-        author_location=byline.location,
+        byline=byline,
         labels=labels,
     )
+    publication = writing.publication(entry_id=entry_id)
     return entry_publish_once(blog=blog, actor=actor, publication=publication).entry
 
 

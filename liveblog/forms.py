@@ -16,6 +16,8 @@ from django.http import QueryDict
 from django.utils.safestring import SafeString
 
 from liveblog import events as ev
+from liveblog.bylines import Byline
+from liveblog.commands import Writing
 from liveblog.diffs import word_diff
 from liveblog.errors import InvalidEventError, LiveblogError
 from liveblog.models import Blog, Entry
@@ -197,6 +199,18 @@ class EntryAppendForm(forms.Form):
         self.fields["occurred_at"].help_text = (
             f"Leave empty for now. A time you enter is read in the blog's time zone, "
             f"{blog.time_zone}."
+        )
+
+    def writing(self, byline: Byline) -> Writing:
+        """The update as written, under ``byline`` (call once the form is valid)."""
+        data = self.cleaned_data
+        return Writing(
+            body=data["body"],
+            headline=data["headline"],
+            occurred_at=data["occurred_at"],
+            key_event=data["key_event"],
+            pinned=data["pinned"],
+            byline=byline,
         )
 
 

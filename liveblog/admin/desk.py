@@ -96,23 +96,12 @@ class DeskAdmin(MembershipAdmin):
     def _publish(
         self, request: HttpRequest, blog: Blog, form: EntryAppendForm
     ) -> HttpResponse | None:
-        data = form.cleaned_data
-        byline = bylines.of_user(request.user)
+        writing = form.writing(bylines.of_user(request.user))
         try:
             published = commands.entry_publish_once(
                 blog=blog,
                 actor=actor(request),
-                publication=commands.Publication(
-                    body=data["body"],
-                    headline=data["headline"],
-                    occurred_at=data["occurred_at"],
-                    key_event=data["key_event"],
-                    pinned=data["pinned"],
-                    entry_id=data["entry_id"],
-                    author=byline.name,
-                    author_role=byline.role,
-                    author_location=byline.location,
-                ),
+                publication=writing.publication(entry_id=form.cleaned_data["entry_id"]),
             )
         except LiveblogError as exc:
             add_domain_error(form, exc)
@@ -127,21 +116,13 @@ class DeskAdmin(MembershipAdmin):
         self, request: HttpRequest, blog: Blog, form: EntryAppendForm
     ) -> HttpResponse | None:
         """A contributor's update: it waits for an editor's approval."""
-        data = form.cleaned_data
         try:
             written = commands.desk_write(
                 blog=blog,
                 actor=actor(request),
-                writing=commands.Writing(
-                    body=data["body"],
-                    headline=data["headline"],
-                    occurred_at=data["occurred_at"],
-                    key_event=data["key_event"],
-                    pinned=data["pinned"],
-                    byline=bylines.of_user(request.user),
-                ),
+                writing=form.writing(bylines.of_user(request.user)),
                 status=DeskEntry.Status.SUBMITTED,
-                entry_id=data["entry_id"],
+                entry_id=form.cleaned_data["entry_id"],
             )
         except LiveblogError as exc:
             add_domain_error(form, exc)

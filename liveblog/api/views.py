@@ -294,17 +294,10 @@ class EntryListView(ApiView):
         byline = _byline(data.pop("author", None), request.user)
         draft, publish_at = data.pop("draft"), data.pop("publish_at", None)
         entry_id = data.pop("entry_id", None)
+        writing = commands.Writing(**data, byline=byline)
         if access.may(request.user, blog, access.Action.PUBLISH) and not draft and not publish_at:
             published = commands.entry_publish_once(
-                blog=blog,
-                actor=self.actor,
-                publication=commands.Publication(
-                    **data,
-                    entry_id=entry_id,
-                    author=byline.name,
-                    author_role=byline.role,
-                    author_location=byline.location,
-                ),
+                blog=blog, actor=self.actor, publication=writing.publication(entry_id=entry_id)
             )
             response = self.entry_response(
                 published.entry,
@@ -319,7 +312,7 @@ class EntryListView(ApiView):
         written = commands.desk_write(
             blog=blog,
             actor=self.actor,
-            writing=commands.Writing(**data, byline=byline),
+            writing=writing,
             status=state,
             publish_at=publish_at if state == DeskEntry.Status.SCHEDULED else None,
             entry_id=entry_id,

@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from liveblog import commands
 from liveblog.models import Blog
 from liveblog.webhooks import subscriptions
-from liveblog.webhooks.models import Webhook, WebhookDelivery
+from liveblog.webhooks.models import Webhook
+from tests.webhooks.conftest import Paused
 
 pytestmark = pytest.mark.django_db
 
@@ -90,26 +90,11 @@ def test_editors_register_only_on_their_blogs_and_see_only_their_webhooks(
     assert desk.post(reverse("admin:liveblog_webhook_resume", args=[theirs.pk])).status_code == 404
 
 
-def test_a_paused_webhook_shows_why_and_its_log_and_resumes(desk: Client, blog: Blog) -> None:
-    webhook, _ = subscriptions.webhook_create(blog=blog, url=URL)
-    entry = commands.entry_publish(blog=blog, body="Polls close", actor="editor")
-    WebhookDelivery.objects.create(
-        webhook=webhook,
-        seq=entry.published_seq,
-        event_type="entry.published",
-        message_id="msg_x",
-        attempt=7,
-        attempted_at=timezone.now(),
-        duration_ms=15000,
-        status_code=None,
-        error="no answer within 15 s",
-    )
-    reason = "Every delivery failed for 24 hours (since ...); the last: no answer within 15 s."
-    subscriptions.webhook_pause(webhook=webhook, reason=reason)
-
+def test_a_paused_webhook_shows_why_and_its_log_and_resumes(desk: Client, paused: Paused) -> None:
+    webhook = paused.webhook
     page = desk.get(_change(webhook)).content.decode()
-    assert "Deliveries to this URL are paused" in page and reason in page
-    assert "Delivery log (newest first)" in page and "no answer within 15 s" in page
+    assert "Deliveries to this URL are paused" in page and paused.reason in page
+    assert "Delivery log (newest first)" in page and "HTTP 500: oops" in page
     assert "Paused</strong>" in desk.get(LIST).content.decode()
 
     resume = reverse("admin:liveblog_webhook_resume", args=[webhook.pk])

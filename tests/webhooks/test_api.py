@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from liveblog import commands
 from liveblog.models import Blog
 from liveblog.webhooks import subscriptions
-from liveblog.webhooks.models import Webhook, WebhookDelivery
+from liveblog.webhooks.models import Webhook
+from tests.webhooks.conftest import Paused
 
 pytestmark = pytest.mark.django_db
 
@@ -105,35 +105,22 @@ def test_private_addresses_are_accepted_when_the_setting_allows_them(
 
 
 def test_the_list_and_a_webhook_show_where_it_is_and_what_went_wrong(
-    token_client: APIClient, blog: Blog
+    token_client: APIClient, blog: Blog, paused: Paused
 ) -> None:
-    webhook, _ = subscriptions.webhook_create(blog=blog, url=URL)
-    entry = commands.entry_publish(blog=blog, body="Polls close", actor="editor")
-    WebhookDelivery.objects.create(
-        webhook=webhook,
-        seq=entry.published_seq,
-        event_type="entry.published",
-        message_id=f"msg_{blog.pk}_{entry.published_seq}",
-        attempt=1,
-        attempted_at=entry.published_at,
-        duration_ms=12,
-        status_code=500,
-        error="HTTP 500: oops",
-    )
-    subscriptions.webhook_pause(webhook=webhook, reason="Every delivery failed for 24 hours")
-
     [listed] = token_client.get(_list(blog.slug)).json()["results"]
     assert listed["status"] == "paused"
-    assert listed["paused_reason"] == "Every delivery failed for 24 hours"
-    one = token_client.get(f"{_list(blog.slug)}{webhook.pk}/").json()
+    assert listed["paused_reason"] == paused.reason
+    one = token_client.get(f"{_list(blog.slug)}{paused.webhook.pk}/").json()
+    entry = paused.entry
+    assert entry.published_at
     assert one["deliveries"] == [
         {
             "seq": entry.published_seq,
             "type": "entry.published",
             "webhook_id": f"msg_{blog.pk}_{entry.published_seq}",
-            "attempt": 1,
+            "attempt": 7,
             "attempted_at": entry.published_at.isoformat(),
-            "duration_ms": 12,
+            "duration_ms": 15000,
             "status_code": 500,
             "error": "HTTP 500: oops",
         }
