@@ -21,7 +21,7 @@ from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from liveblog.importers.base import ImportParseError, ParsedBlog
+from liveblog.importers.base import ImportParseError, ParsedBlog, ParseOptions
 from liveblog.importers.bodies import looks_like_headline, markdown_body, split_inline_notes
 from liveblog.importers.chronology import Stamped
 from liveblog.importers.decoding import split_lines
@@ -102,8 +102,9 @@ def starts_entry(text: str) -> bool:
     return read_block_stamp(text) is not None
 
 
-def parse(text: str, *, source: str, time_zone: str, year: int | None = None) -> ParsedBlog:
+def parse(text: str, options: ParseOptions) -> ParsedBlog:
     """Parse a dated-blocks blog into entries in chronological order (see module doc)."""
+    source, time_zone, year = options.source, options.time_zone, options.year
     tz = zone(time_zone, source=source)
     check_year(year, source=source)
     lines = split_lines(text)

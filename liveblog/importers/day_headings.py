@@ -21,7 +21,7 @@ import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from liveblog.importers.base import ImportParseError, ParsedBlog
+from liveblog.importers.base import ImportParseError, ParsedBlog, ParseOptions
 from liveblog.importers.bodies import markdown_body, normalised_text, split_inline_notes
 from liveblog.importers.chronology import Stamped
 from liveblog.importers.decoding import split_lines
@@ -100,8 +100,9 @@ class _Parse(ParseState):
     undated: list[int] = dataclasses.field(default_factory=list)  # lines under a heading, no time
 
 
-def parse(text: str, *, source: str, time_zone: str, year: int | None = None) -> ParsedBlog:
+def parse(text: str, options: ParseOptions) -> ParsedBlog:
     """Parse a day-headings blog into entries in chronological order (see module doc)."""
+    source, time_zone, year = options.source, options.time_zone, options.year
     tz = zone(time_zone, source=source)
     check_year(year, source=source)
     lines = split_lines(text)

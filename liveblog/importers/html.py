@@ -24,7 +24,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterator
-from datetime import date, datetime, tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 import lxml.etree
@@ -35,6 +35,7 @@ from liveblog.importers.base import (
     ImportParseError,
     ParsedBlog,
     ParsedEntry,
+    ParseOptions,
     SetAsideText,
     load_json,
 )
@@ -100,19 +101,11 @@ def describe(element: Any) -> str:
     return name
 
 
-def parse(
-    text: str,
-    *,
-    source: str,
-    time_zone: str,
-    year: int | None = None,
-    date: date | None = None,
-    now: datetime | None = None,
-    zone_names: dict[str, str] | None = None,
-) -> ParsedBlog:
+def parse(text: str, options: ParseOptions) -> ParsedBlog:
     """Parse an HTML live page into entries in chronological order (see module doc)."""
+    source, time_zone = options.source, options.time_zone
     tz = zone(time_zone, source=source)
-    check_year(year, source=source)
+    check_year(options.year, source=source)
     try:
         parser = lxml.html.HTMLParser(huge_tree=True, remove_comments=True)
         document = lxml.html.document_fromstring(text, parser=parser)
@@ -125,7 +118,6 @@ def parse(
     page = _Page(source=source, tz=tz, blog=blog)
     blog.title = _title(document)
     structured, how = _structured_entries(document, page)
-    options = {"year": year, "date": date, "now": now, "zone_names": zone_names}
     if structured and how != "time elements":
         # JSON-LD often lists only the latest updates: if the page's text shows more stamped
         # entries, read those instead (and say so).
@@ -137,11 +129,11 @@ def parse(
         _finish(page, structured)
         return blog
     _page_dates(document, page)  # the updates carry their own dates; a text page may not
-    return _as_text(document, page, **options)  # type: ignore[arg-type]
+    return _as_text(document, page, options)
 
 
 def _fuller_text_reading(
-    document: Any, page: _Page, found: int, options: dict[str, Any]
+    document: Any, page: _Page, found: int, options: ParseOptions
 ) -> ParsedBlog | None:
     from liveblog.importers import dated_blocks, timeline
 
@@ -153,7 +145,7 @@ def _fuller_text_reading(
     text_page.blog.title = page.blog.title
     _page_dates(document, text_page)
     try:
-        parsed = _as_text(document, text_page, **options)
+        parsed = _as_text(document, text_page, options)
     except ImportParseError:
         return None
     if len(parsed.entries) <= found:
@@ -692,15 +684,7 @@ def page_text(document: Any, page: _Page) -> tuple[list[str], list[Any]]:
     return lines, origins
 
 
-def _as_text(
-    document: Any,
-    page: _Page,
-    *,
-    year: int | None,
-    date: date | None,
-    now: datetime | None,
-    zone_names: dict[str, str] | None,
-) -> ParsedBlog:
+def _as_text(document: Any, page: _Page, options: ParseOptions) -> ParsedBlog:
     from liveblog.importers import registry, timeline  # the registry lists this module too
 
     lines, origins = page_text(document, page)
@@ -719,17 +703,9 @@ def _as_text(
         name = registry.text_layout(lines, source=source)
         if name == timeline.FORMAT:
             parsed = timeline.parse(
-                text,
-                source=source,
-                time_zone=page.blog.time_zone,
-                year=year,
-                date=date,
-                now=now,
-                zone_names=zone_names,
-                page_dates=(page.blog.published_at, page.blog.updated_at),
+                text, options, page_dates=(page.blog.published_at, page.blog.updated_at)
             )
         else:
-            options = registry.ParseOptions(source=source, time_zone=page.blog.time_zone, year=year)
             parsed = registry.parse(name, text, options)
     except ImportParseError as exc:
         line, element = where(exc.line)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from datetime import date, datetime
 
 from liveblog.importers import (
     dated_blocks,
@@ -21,21 +20,8 @@ from liveblog.importers import (
     timeline,
     wordpress,
 )
-from liveblog.importers.base import ImportParseError, ParsedBlog, load_json
+from liveblog.importers.base import ImportParseError, ParsedBlog, ParseOptions, load_json
 from liveblog.importers.decoding import split_lines
-
-
-@dataclasses.dataclass(frozen=True)
-class ParseOptions:
-    """What the archivist told the command, for any parser to use."""
-
-    source: str
-    time_zone: str
-    year: int | None = None
-    date: date | None = None
-    now: datetime | None = None
-    zone_names: dict[str, str] = dataclasses.field(default_factory=dict)
-
 
 Parser = Callable[[str, ParseOptions], ParsedBlog]
 
@@ -48,30 +34,6 @@ class Format:
     reads: str  # for --help and the README
     parse: Parser | None  # None: the project's own export, replayed by the loader
     sniff: Callable[[str], bool] | None = None  # None: a copied-text layout
-
-
-def _seed_layout(module: object) -> Parser:
-    def parse(text: str, options: ParseOptions) -> ParsedBlog:
-        return module.parse(  # type: ignore[attr-defined]
-            text, source=options.source, time_zone=options.time_zone, year=options.year
-        )
-
-    return parse
-
-
-def _full(module: object) -> Parser:
-    def parse(text: str, options: ParseOptions) -> ParsedBlog:
-        return module.parse(  # type: ignore[attr-defined]
-            text,
-            source=options.source,
-            time_zone=options.time_zone,
-            year=options.year,
-            date=options.date,
-            now=options.now,
-            zone_names=options.zone_names,
-        )
-
-    return parse
 
 
 def _looks_like_jsonl(text: str) -> bool:
@@ -93,36 +55,36 @@ FORMATS: dict[str, Format] = {
         Format(
             wordpress.FORMAT,
             "a WordPress export (WXR) of a Liveblog post",
-            _full(wordpress),
+            wordpress.parse,
             wordpress.sniff,
         ),
         Format(
             sourcefabric.FORMAT,
             "Live Blog 3 posts as its API returns them",
-            _full(sourcefabric),
+            sourcefabric.parse,
             sourcefabric.sniff,
         ),
         Format(
             table.FORMAT,
             "CSV or JSON rows of time, headline, body, author",
-            _full(table),
+            table.parse,
             table.sniff,
         ),
         Format(
-            html.FORMAT, "an HTML page saved from a browser or an archive", _full(html), html.sniff
+            html.FORMAT, "an HTML page saved from a browser or an archive", html.parse, html.sniff
         ),
         Format(
             dated_blocks.FORMAT,
             "blocks opened by a date-and-time line ('20 Sep 2023, 22:58')",
-            _seed_layout(dated_blocks),
+            dated_blocks.parse,
         ),
         Format(
             day_headings.FORMAT,
             "day headings, then entries opened by a clock time",
-            _seed_layout(day_headings),
+            day_headings.parse,
         ),
         Format(
-            timeline.FORMAT, "copied live pages: stamps with zones, dates or 'ago'", _full(timeline)
+            timeline.FORMAT, "copied live pages: stamps with zones, dates or 'ago'", timeline.parse
         ),
     )
 }

@@ -11,7 +11,7 @@ retracted at their deletion time; drafts and submissions were never public and a
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from liveblog.importers.base import (
@@ -19,6 +19,7 @@ from liveblog.importers.base import (
     ImportParseError,
     ParsedBlog,
     ParsedEntry,
+    ParseOptions,
     Retraction,
     SetAsideText,
     load_json,
@@ -80,17 +81,9 @@ def _name(value: Any) -> str:
     return ""
 
 
-def parse(
-    text: str,
-    *,
-    source: str,
-    time_zone: str,
-    year: int | None = None,
-    date: date | None = None,
-    now: datetime | None = None,
-    zone_names: dict[str, str] | None = None,
-) -> ParsedBlog:
+def parse(text: str, options: ParseOptions) -> ParsedBlog:
     """Parse Live Blog 3 posts (see module doc)."""
+    source, time_zone = options.source, options.time_zone
     zone(time_zone, source=source)
     data = _load(text)
     posts = _posts_of(data)

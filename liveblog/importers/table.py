@@ -22,6 +22,7 @@ from liveblog.importers.base import (
     ImportParseError,
     ParsedBlog,
     ParsedEntry,
+    ParseOptions,
     SetAsideText,
     load_json,
 )
@@ -85,17 +86,9 @@ def _dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
         return csv.excel
 
 
-def parse(
-    text: str,
-    *,
-    source: str,
-    time_zone: str,
-    year: int | None = None,
-    date: date | None = None,
-    now: datetime | None = None,
-    zone_names: dict[str, str] | None = None,
-) -> ParsedBlog:
+def parse(text: str, options: ParseOptions) -> ParsedBlog:
     """Parse a CSV or JSON table of entries (see module doc)."""
+    source, time_zone = options.source, options.time_zone
     tz = zone(time_zone, source=source)
     stripped = text.lstrip()
     rows: list[tuple[int, str, dict[str, Any]]] = []

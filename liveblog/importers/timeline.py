@@ -30,7 +30,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, tzinfo
 
-from liveblog.importers.base import ImportParseError, ParsedBlog
+from liveblog.importers.base import ImportParseError, ParsedBlog, ParseOptions
 from liveblog.importers.bodies import looks_like_headline, split_inline_notes
 from liveblog.importers.chronology import Stamped
 from liveblog.importers.decoding import split_lines
@@ -129,13 +129,8 @@ def sniff(lines: list[str], *, seed: Callable[[str], bool]) -> tuple[int, int]:
 
 def parse(
     text: str,
+    options: ParseOptions,
     *,
-    source: str,
-    time_zone: str,
-    year: int | None = None,
-    date: date | None = None,
-    now: datetime | None = None,
-    zone_names: dict[str, str] | None = None,
     page_dates: tuple[datetime | None, datetime | None] = (None, None),
 ) -> ParsedBlog:
     """Parse a copied live page into entries in chronological order (see module doc).
@@ -143,10 +138,11 @@ def parse(
     ``page_dates`` are the page's publication and "Updated" times when its HTML metadata
     gives them (the copied text may not show them).
     """
+    source, time_zone = options.source, options.time_zone
     tz = zone(time_zone, source=source)
-    check_year(year, source=source)
+    check_year(options.year, source=source)
     blog = ParsedBlog(format=FORMAT, source=source, time_zone=time_zone)
-    state = _Parse(source=source, blog=blog, tz=tz, zones=dict(zone_names or {}))
+    state = _Parse(source=source, blog=blog, tz=tz, zones=dict(options.zone_names))
     lines = _classify(split_lines(text), state)
     first = next((line for line in lines if _opens(line, lines)), None)
     if first is None:
@@ -157,7 +153,7 @@ def parse(
             source=source,
         )
     _page_zone(lines, first.index, state)
-    _read_page_head(lines, first.index, state, now, page_dates)
+    _read_page_head(lines, first.index, state, options.now, page_dates)
     tail = find_trailing_furniture(
         [line.text for line in lines],
         max(line.index for line in lines if _opens(line, lines)),
@@ -169,7 +165,7 @@ def parse(
         if line.text:
             state.set_aside(line.index + 1, line.text, "furniture")
     _headlines_above_stamps(state)
-    _date_entries(state, lines, year=year, date=date)
+    _date_entries(state, lines, year=options.year, date=options.date)
     _check_structure(state, lines)
     return finish(state, empty="no entry has any text after its time stamp; nothing to import")
 

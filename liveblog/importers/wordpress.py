@@ -14,7 +14,7 @@ untrusted input); the entries' HTML is rendered by ``html.fragment_markdown``.
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import lxml.etree
@@ -24,6 +24,7 @@ from liveblog.importers.base import (
     ImportParseError,
     ParsedBlog,
     ParsedEntry,
+    ParseOptions,
     Retraction,
     Revision,
     SetAsideText,
@@ -85,17 +86,9 @@ def _gmt(value: str, *, source: str, line: int) -> datetime:
         ) from None
 
 
-def parse(
-    text: str,
-    *,
-    source: str,
-    time_zone: str,
-    year: int | None = None,
-    date: date | None = None,
-    now: datetime | None = None,
-    zone_names: dict[str, str] | None = None,
-) -> ParsedBlog:
+def parse(text: str, options: ParseOptions) -> ParsedBlog:
     """Parse a WXR export of one live-blog post (see module doc)."""
+    source, time_zone = options.source, options.time_zone
     zone(time_zone, source=source)
     parser = lxml.etree.XMLParser(
         resolve_entities=False, no_network=True, huge_tree=True, load_dtd=False

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from liveblog.importers import dated_blocks
-from liveblog.importers.base import ImportParseError, ParsedBlog
+from liveblog.importers.base import ImportParseError, ParsedBlog, ParseOptions
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "oc-media-stepanakert-2023-09-20.txt"
 TBILISI = ZoneInfo("Asia/Tbilisi")
@@ -24,8 +25,10 @@ FURNITURE = (
 )
 
 
-def parse(text: str, **options: object) -> ParsedBlog:
-    return dated_blocks.parse(text, source="t.txt", time_zone="Asia/Tbilisi", **options)  # type: ignore[arg-type]
+def parse(text: str, **options: Any) -> ParsedBlog:
+    return dated_blocks.parse(
+        text, ParseOptions(source="t.txt", time_zone="Asia/Tbilisi", **options)
+    )
 
 
 def at(day: int, hour: int, minute: int = 0, month: int = 9, year: int = 2023) -> datetime:
@@ -35,7 +38,7 @@ def at(day: int, hour: int, minute: int = 0, month: int = 9, year: int = 2023) -
 @pytest.fixture(scope="module")
 def seed() -> ParsedBlog:
     text = FIXTURE.read_text(encoding="utf-8")
-    return dated_blocks.parse(text, source=FIXTURE.name, time_zone="Asia/Tbilisi")
+    return dated_blocks.parse(text, ParseOptions(source=FIXTURE.name, time_zone="Asia/Tbilisi"))
 
 
 # --- the seed -------------------------------------------------------------------------------

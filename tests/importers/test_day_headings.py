@@ -5,20 +5,23 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from liveblog.importers import day_headings
-from liveblog.importers.base import ImportParseError, ParsedBlog
+from liveblog.importers.base import ImportParseError, ParsedBlog, ParseOptions
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "evn-report-artsakh-september-2023.txt"
 YEREVAN = ZoneInfo("Asia/Yerevan")
 FURNITURE = ("Read more", "Lorem ipsum", "EVN Security Report", "EVN News Watch", "this text.")
 
 
-def parse(text: str, **options: object) -> ParsedBlog:
-    return day_headings.parse(text, source="t.txt", time_zone="Asia/Yerevan", **options)  # type: ignore[arg-type]
+def parse(text: str, **options: Any) -> ParsedBlog:
+    return day_headings.parse(
+        text, ParseOptions(source="t.txt", time_zone="Asia/Yerevan", **options)
+    )
 
 
 def at(month: int, day: int, hour: int, minute: int = 0, year: int = 2023) -> datetime:
@@ -32,7 +35,7 @@ def messages(blog: ParsedBlog) -> list[str]:
 @pytest.fixture(scope="module")
 def seed() -> ParsedBlog:
     text = FIXTURE.read_text(encoding="utf-8")
-    return day_headings.parse(text, source=FIXTURE.name, time_zone="Asia/Yerevan")
+    return day_headings.parse(text, ParseOptions(source=FIXTURE.name, time_zone="Asia/Yerevan"))
 
 
 # --- the seed -------------------------------------------------------------------------------
@@ -368,12 +371,10 @@ def test_impossible_day_heading_is_an_error_with_its_line() -> None:
         ("September 2\n9 a.m.: A.\n", {"year": 99999}, "out of range"),
     ],
 )
-def test_unusable_input_is_an_import_error(
-    text: str, options: dict[str, object], reason: str
-) -> None:
+def test_unusable_input_is_an_import_error(text: str, options: dict[str, Any], reason: str) -> None:
     options = {"source": "t.txt", "time_zone": "Asia/Yerevan"} | options
     with pytest.raises(ImportParseError, match=reason):
-        day_headings.parse(text, **options)  # type: ignore[arg-type]
+        day_headings.parse(text, ParseOptions(**options))
 
 
 def test_windows_line_endings_and_bom() -> None:

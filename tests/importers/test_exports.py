@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from liveblog.importers import sourcefabric, table, wordpress
-from liveblog.importers.base import ImportParseError, Retraction
+from liveblog.importers.base import ImportParseError, ParseOptions, Retraction
 from liveblog.importers.registry import detect_format
 
 SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "samples"
@@ -22,7 +22,7 @@ def read(name: str) -> str:
 def test_wordpress_edits_and_deletions_become_history_with_times_and_authors() -> None:
     text = read("wordpress-liveblog.xml")
     assert detect_format(text, source="wp.xml") == "wordpress"
-    blog = wordpress.parse(text, source="wp.xml", time_zone="Europe/Stockholm")
+    blog = wordpress.parse(text, ParseOptions(source="wp.xml", time_zone="Europe/Stockholm"))
     assert blog.title == "Town council budget night: live"
     assert blog.introduction == "Follow the council's budget debate as it happens."
     opening, vote, rumour = blog.entries
@@ -47,7 +47,7 @@ def test_wordpress_edits_and_deletions_become_history_with_times_and_authors() -
 def test_wordpress_refuses_malformed_xml_with_the_line() -> None:
     text = read("wordpress-liveblog.xml").replace("</wp:comment_id>", "", 1)
     with pytest.raises(ImportParseError, match="not well-formed XML") as refused:
-        wordpress.parse(text, source="wp.xml", time_zone="UTC")
+        wordpress.parse(text, ParseOptions(source="wp.xml", time_zone="UTC"))
     assert refused.value.line is not None
 
 
@@ -60,14 +60,14 @@ def test_wordpress_does_not_expand_entities() -> None:
         )
         .replace("The mayor opens the session.", "&x;")
     )
-    blog = wordpress.parse(text, source="wp.xml", time_zone="UTC")
+    blog = wordpress.parse(text, ParseOptions(source="wp.xml", time_zone="UTC"))
     assert all("root:" not in e.body for e in blog.entries)
 
 
 def test_sourcefabric_posts_keep_flags_deletions_and_set_drafts_aside() -> None:
     text = read("sourcefabric-posts.json")
     assert detect_format(text, source="lb.json") == "sourcefabric"
-    blog = sourcefabric.parse(text, source="lb.json", time_zone="UTC")
+    blog = sourcefabric.parse(text, ParseOptions(source="lb.json", time_zone="UTC"))
     welcome, bridge, cancelled = blog.entries
     assert welcome.pinned and not welcome.key_event
     assert bridge.key_event and bridge.author == "Ines Duarte"
@@ -85,7 +85,7 @@ def test_sourcefabric_posts_keep_flags_deletions_and_set_drafts_aside() -> None:
 def test_a_generic_table_of_time_headline_body_author(name: str) -> None:
     text = read(name)
     assert detect_format(text, source=name) == "table"
-    blog = table.parse(text, source=name, time_zone="Europe/Ljubljana")
+    blog = table.parse(text, ParseOptions(source=name, time_zone="Europe/Ljubljana"))
     first, last = blog.entries[0], blog.entries[-1]
     cet = timezone(timedelta(hours=1))
     assert (first.occurred_at, first.headline, first.body, first.author) == (
@@ -102,5 +102,5 @@ def test_a_generic_table_of_time_headline_body_author(name: str) -> None:
 def test_a_table_row_with_an_unreadable_time_is_refused_with_its_line() -> None:
     text = "time,body\n2023-11-05T09:00:00+01:00,Fine.\nsoon,Not fine.\n"
     with pytest.raises(ImportParseError, match="time 'soon'") as refused:
-        table.parse(text, source="t.csv", time_zone="UTC")
+        table.parse(text, ParseOptions(source="t.csv", time_zone="UTC"))
     assert str(refused.value).startswith("t.csv:3: ")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from liveblog.importers import html
-from liveblog.importers.base import ImportParseError, ParsedBlog
+from liveblog.importers.base import ImportParseError, ParsedBlog, ParseOptions
 from liveblog.importers.registry import detect_format
 
 SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "samples"
@@ -18,7 +18,7 @@ CEST = timezone(timedelta(hours=2))
 def parse(name: str) -> ParsedBlog:
     text = (SAMPLES / name).read_text(encoding="utf-8")
     assert detect_format(text, source=name) == "html"
-    return html.parse(text, source=name, time_zone="UTC")
+    return html.parse(text, ParseOptions(source=name, time_zone="UTC"))
 
 
 def test_json_ld_updates_take_their_body_from_the_element_their_url_names() -> None:
@@ -62,7 +62,9 @@ def test_json_ld_listing_fewer_updates_than_the_page_shows_loses_to_the_markup()
         '[{"headline": "Talks", "datePublished": "2023-05-02T15:40:00+01:00", '
         '"articleBody": "Both sides agreed."}]}</script></head>'
     )
-    blog = html.parse(text.replace("</head>", partial), source="p.html", time_zone="UTC")
+    blog = html.parse(
+        text.replace("</head>", partial), ParseOptions(source="p.html", time_zone="UTC")
+    )
     assert len(blog.entries) == 3
     assert any(
         "JSON-LD lists 1 updates but its time elements show 3" in str(w) for w in blog.warnings
@@ -103,7 +105,10 @@ def test_a_page_without_structure_is_read_as_text_and_messages_name_elements() -
 
 def test_a_page_with_nothing_to_import_names_the_file_and_says_why() -> None:
     with pytest.raises(ImportParseError) as refused:
-        html.parse("<html><body><p>Just prose.</p></body></html>", source="a.html", time_zone="UTC")
+        html.parse(
+            "<html><body><p>Just prose.</p></body></html>",
+            ParseOptions(source="a.html", time_zone="UTC"),
+        )
     assert str(refused.value).startswith("a.html")
     assert "read as text" in refused.value.reason
 
@@ -121,7 +126,7 @@ def test_microdata_updates_are_read_when_there_is_no_json_ld() -> None:
       <meta itemprop="datePublished" content="2024-04-21T09:00:00+02:00">
       <div itemprop="articleBody"><p>The race has started.</p></div>
     </div></div></body></html>"""
-    blog = html.parse(page, source="m.html", time_zone="UTC")
+    blog = html.parse(page, ParseOptions(source="m.html", time_zone="UTC"))
     assert blog.format == "html (microdata)"
     assert [(e.occurred_at, e.headline, e.author, e.body) for e in blog.entries] == [
         (datetime(2024, 4, 21, 9, 0, tzinfo=CEST), "", "", "The race has started."),
@@ -147,6 +152,6 @@ def test_json_ld_listing_only_the_latest_updates_loses_to_the_stamped_text() -> 
         '"Something happened at 20."}]}</script></head><body><main>'
         f"<p>Updated 20:30 GMT, 10 January 2024</p>{entries}</main></body></html>"
     )
-    blog = html.parse(page, source="l.html", time_zone="UTC")
+    blog = html.parse(page, ParseOptions(source="l.html", time_zone="UTC"))
     assert len(blog.entries) == 12
     assert "lists 1 updates but its text shows 12" in str(blog.warnings[0])

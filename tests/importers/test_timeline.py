@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from liveblog.importers import timeline
-from liveblog.importers.base import ImportParseError, ParsedBlog
+from liveblog.importers.base import ImportParseError, ParsedBlog, ParseOptions
 from liveblog.importers.registry import detect_format
 
 SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "samples"
@@ -17,10 +18,10 @@ NEW_YORK = ZoneInfo("America/New_York")
 BST = timezone(timedelta(hours=1))
 
 
-def parse(name: str, **options: object) -> ParsedBlog:
+def parse(name: str, **options: Any) -> ParsedBlog:
     text = (SAMPLES / name).read_text(encoding="utf-8")
     assert detect_format(text, source=name) == "timeline"
-    return timeline.parse(text, source=name, time_zone="Europe/Kyiv", **options)  # type: ignore[arg-type]
+    return timeline.parse(text, ParseOptions(source=name, time_zone="Europe/Kyiv", **options))
 
 
 def bodies(blog: ParsedBlog) -> str:
@@ -119,9 +120,9 @@ def test_a_page_without_dates_needs_date_and_passes_midnight() -> None:
 def test_relative_stamps_without_an_updated_stamp_need_now() -> None:
     text = "Live: test\n\n5 min ago\nFirst thing\nIt happened.\n\n1 hour ago\nSecond\nAlso.\n"
     with pytest.raises(ImportParseError, match="--now 2023-09-26T09:30"):
-        timeline.parse(text, source="rel.txt", time_zone="UTC")
+        timeline.parse(text, ParseOptions(source="rel.txt", time_zone="UTC"))
     now = datetime(2023, 9, 26, 9, 30, tzinfo=UTC)
-    blog = timeline.parse(text, source="rel.txt", time_zone="UTC", now=now)
+    blog = timeline.parse(text, ParseOptions(source="rel.txt", time_zone="UTC", now=now))
     assert [e.occurred_at for e in blog.entries] == [
         now - timedelta(hours=1),
         now - timedelta(minutes=5),
@@ -130,7 +131,7 @@ def test_relative_stamps_without_an_updated_stamp_need_now() -> None:
 
 def test_the_stamps_own_zone_wins_and_ambiguous_abbreviations_warn() -> None:
     text = "September 20, 2023\n10:00 IST\nA thing.\n\n11:00 IST\nAnother.\n"
-    blog = timeline.parse(text, source="ist.txt", time_zone="Europe/London")
+    blog = timeline.parse(text, ParseOptions(source="ist.txt", time_zone="Europe/London"))
     india = timezone(timedelta(hours=5, minutes=30))
     assert [e.occurred_at for e in blog.entries] == [
         datetime(2023, 9, 20, 10, 0, tzinfo=india),
@@ -138,7 +139,7 @@ def test_the_stamps_own_zone_wins_and_ambiguous_abbreviations_warn() -> None:
     ]
     assert any("IST" in str(w) and "--zone-abbreviation IST=" in str(w) for w in blog.warnings)
     israel = timeline.parse(
-        text, source="ist.txt", time_zone="UTC", zone_names={"IST": "Asia/Jerusalem"}
+        text, ParseOptions(source="ist.txt", time_zone="UTC", zone_names={"IST": "Asia/Jerusalem"})
     )
     assert israel.entries[0].occurred_at == datetime(
         2023, 9, 20, 10, tzinfo=ZoneInfo("Asia/Jerusalem")
@@ -150,7 +151,7 @@ def test_a_page_that_would_be_one_entry_with_unread_stamps_is_refused() -> None:
     unread = "10:30h: Odd stamp one\n11:15h: Odd two\n"
     text = f"Title line here\n\n09:00 GMT\nStart\n{paragraphs}\n{unread}"
     with pytest.raises(ImportParseError, match="the whole page became one entry"):
-        timeline.parse(text, source="one.txt", time_zone="UTC", date=date(2023, 1, 1))
+        timeline.parse(text, ParseOptions(source="one.txt", time_zone="UTC", date=date(2023, 1, 1)))
 
 
 def test_headlines_printed_above_their_stamps_are_moved_to_their_entries() -> None:
@@ -171,7 +172,7 @@ def test_the_pages_published_and_updated_stamps_are_metadata_not_entries() -> No
         "Funds arrive within a week.\n8:15 a.m. Roads closed near the river\nPolice closed "
         "three bridges.\nMarch 22, 2022\n11:25 p.m. Rain expected to ease by morning\n"
     )
-    blog = timeline.parse(text, source="flood.txt", time_zone="UTC")
+    blog = timeline.parse(text, ParseOptions(source="flood.txt", time_zone="UTC"))
     utc = UTC
     assert (blog.published_at, blog.updated_at) == (
         datetime(2022, 2, 24, 10, 3, tzinfo=utc),
