@@ -22,8 +22,8 @@ from liveblog.templatetags.liveblog_reader import entry_title
 from liveblog.views import cached_briefly
 
 
-class BlogFeed(Feed):
-    """Entries as readers see them now: corrected text, retraction notices, the same links."""
+class _BlogAtomFeed(Feed):
+    """An Atom feed of a blog the reader may see (404 otherwise), cached as its page is."""
 
     feed_type = Atom1Feed
     # An entry's id stays its UUID whatever happens to its text or the site's address.
@@ -34,9 +34,16 @@ class BlogFeed(Feed):
 
     def get_object(self, request: HttpRequest, slug: str) -> Blog:
         try:
-            blog = selectors.blog_get(slug=slug, user=request.user)
+            return selectors.blog_get(slug=slug, user=request.user)
         except BlogNotFoundError as exc:
             raise Http404(exc.message) from None
+
+
+class BlogFeed(_BlogAtomFeed):
+    """Entries as readers see them now: corrected text, retraction notices, the same links."""
+
+    def get_object(self, request: HttpRequest, slug: str) -> Blog:
+        blog = super().get_object(request, slug)
         # Enclosures need absolute URLs; the blog object is this request's own.
         blog.feed_base_url = request.build_absolute_uri("/")  # type: ignore[attr-defined]
         return blog
@@ -106,20 +113,8 @@ class BlogFeed(Feed):
         return entry.updated_at
 
 
-class CorrectionsFeed(Feed):
+class CorrectionsFeed(_BlogAtomFeed):
     """A blog's corrections and retractions, newest first, as its corrections page lists them."""
-
-    feed_type = Atom1Feed
-    item_guid_is_permalink = False
-
-    def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return cached_briefly(super().__call__(request, *args, **kwargs), request)
-
-    def get_object(self, request: HttpRequest, slug: str) -> Blog:
-        try:
-            return selectors.blog_get(slug=slug, user=request.user)
-        except BlogNotFoundError as exc:
-            raise Http404(exc.message) from None
 
     def title(self, blog: Blog) -> str:
         return f"Corrections: {blog.title}"

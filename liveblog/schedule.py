@@ -28,10 +28,9 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
-from liveblog import commands
+from liveblog import background, commands
 from liveblog.errors import LiveblogError
 from liveblog.models import DeskEntry
 
@@ -81,23 +80,24 @@ def next_due() -> datetime | None:
     )
 
 
+def _publish_and_look_ahead() -> tuple[bool, datetime | None]:
+    """Publish what is due; say whether more may be, and when the next one is due."""
+    if publish_due() >= BATCH:
+        return True, None
+    return False, next_due()
+
+
 def _pass() -> float:
     """Publish what is due; return the seconds to wait before the next pass."""
     poll = settings.LIVEBLOG_SCHEDULE_POLL_SECONDS
-    close_old_connections()
-    try:
-        if publish_due() >= BATCH:
-            return 0.0
-        upcoming = next_due()
-    except DatabaseError as exc:
-        # The database is away (restart, failover): nothing moved; the next pass retries.
-        logger.warning("Scheduled publishing paused by a database error: %s", exc)
+    outcome = background.with_database(
+        _publish_and_look_ahead, None, doing="Scheduled publishing", logger=logger
+    )
+    if outcome is None:
         return poll
-    except Exception:
-        logger.exception("Scheduled publishing failed")
-        return poll
-    finally:
-        close_old_connections()
+    more, upcoming = outcome
+    if more:
+        return 0.0
     if upcoming is None:
         return poll
     # Wake at the due moment rather than up to a poll later; another process may schedule

@@ -9,7 +9,7 @@ from cmarkgfm.cmark import Options
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from liveblog import markup
+from liveblog import embeds, markup
 from liveblog.markup import render_markdown
 
 
@@ -181,17 +181,7 @@ def test_any_text_renders_and_reports_without_failing(text: str) -> None:
 
 def test_splitting_a_paragraph_around_an_embed_keeps_the_words_it_moves() -> None:
     # The moved words point into the old paragraph's text: freed too early, they were garbage.
-    card = {
-        "url": "http://g.example",
-        "provider": "X",
-        "provider_url": "",
-        "kind": "link",
-        "title": "",
-        "author": "",
-        "author_url": "",
-        "thumbnail": None,
-        "html": "",
-    }
+    card = embeds.link_card("http://g.example", "X")
     for _ in range(50):
         html = markup.analyse(
             "*http://a.example\nhttp://g.example\nmore *text*", embeds=[card]

@@ -27,8 +27,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections, connection
+from django.db import connection
 
+from liveblog import background
 from liveblog.webhooks import delivery
 from liveblog.webhooks.outbound import Sender
 
@@ -158,19 +159,7 @@ def _deliver(webhook_id: uuid.UUID, sender: Sender) -> int:
 
 
 def _with_database(work: Callable[[], T], fallback: T) -> T:
-    """Run ``work`` in this thread with a usable connection; errors are logged, not raised."""
-    close_old_connections()
-    try:
-        return work()
-    except DatabaseError as exc:
-        # The database is away (restart, failover): nothing moved; the next pass retries.
-        logger.warning("Webhook delivery paused by a database error: %s", exc)
-        return fallback
-    except Exception:
-        logger.exception("Webhook delivery failed")
-        return fallback
-    finally:
-        close_old_connections()
+    return background.with_database(work, fallback, doing="Webhook delivery", logger=logger)
 
 
 @contextlib.asynccontextmanager

@@ -14,7 +14,7 @@ from openapi_core import OpenAPI
 from openapi_core.contrib.django import DjangoOpenAPIRequest, DjangoOpenAPIResponse
 from rest_framework.test import APIClient
 
-from liveblog import commands, selectors
+from liveblog import commands, embeds, selectors
 from liveblog.api.serializers import (
     BlogSerializer,
     EmbedSerializer,
@@ -158,17 +158,7 @@ def test_the_schema_describes_exactly_what_the_serializers_show(
         max_pixels=10**8,
     )
     assert set(components["Media"]["properties"]) == set(MediaSerializer.represent(media))
-    embed = {
-        "url": "https://x.com/a/status/1",
-        "provider": "X",
-        "provider_url": "",
-        "kind": "link",
-        "title": "",
-        "author": "",
-        "author_url": "",
-        "thumbnail": None,
-        "html": "",
-    }
+    embed = embeds.link_card("https://x.com/a/status/1", "X")
     assert set(components["Embed"]["properties"]) == set(EmbedSerializer.represent(embed))
 
 
