@@ -6,9 +6,12 @@ database again and again; a pass that fails must not end the loop, only be said.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import Callable
-from typing import TypeVar
+import signal
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Any, TypeVar
 
 from django.db import DatabaseError, close_old_connections
 
@@ -32,3 +35,39 @@ def with_database(work: Callable[[], T], fallback: T, *, doing: str, logger: log
         return fallback
     finally:
         close_old_connections()
+
+
+@contextlib.asynccontextmanager
+async def beside_requests(
+    run: Callable[[asyncio.Event], Coroutine[Any, Any, None]],
+    *,
+    enabled: bool,
+    name: str,
+    logger: logging.Logger,
+) -> AsyncIterator[None]:
+    """Run ``run(stop)`` in a task while the server process runs (unless not ``enabled``).
+
+    For the ASGI lifespan: enter at start-up; leaving sets ``stop`` and waits for the task.
+    """
+    if not enabled:
+        yield
+        return
+    stop = asyncio.Event()
+    task = asyncio.create_task(run(stop), name=name)
+    try:
+        yield
+    finally:
+        stop.set()
+        try:
+            await task
+        except Exception:
+            logger.exception("%s failed", name)
+
+
+async def until_signalled(run: Callable[[asyncio.Event], Coroutine[Any, Any, None]]) -> None:
+    """Run ``run(stop)`` in a process of its own; Ctrl-C or SIGTERM sets ``stop``."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await run(stop)

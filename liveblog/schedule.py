@@ -120,16 +120,10 @@ async def run(*, stop: asyncio.Event | None = None) -> None:
 @contextlib.asynccontextmanager
 async def in_server_process() -> AsyncIterator[None]:
     """Run the schedule while a server process runs, unless LIVEBLOG_SCHEDULER is off."""
-    if not settings.LIVEBLOG_SCHEDULER:
+    async with background.beside_requests(
+        lambda stop: run(stop=stop),
+        enabled=settings.LIVEBLOG_SCHEDULER,
+        name="liveblog-schedule",
+        logger=logger,
+    ):
         yield
-        return
-    stop = asyncio.Event()
-    task = asyncio.create_task(run(stop=stop), name="liveblog-schedule")
-    try:
-        yield
-    finally:
-        stop.set()
-        try:
-            await task
-        except Exception:
-            logger.exception("The schedule failed")

@@ -97,19 +97,13 @@ async def in_server_process() -> AsyncIterator[None]:
     For the ASGI lifespan: enter at start-up, leave at shutdown (which waits for deliveries
     in flight, at most LIVEBLOG_WEBHOOK_TIMEOUT_SECONDS).
     """
-    if not settings.LIVEBLOG_WEBHOOK_WORKER:
+    async with background.beside_requests(
+        lambda stop: run(stop=stop, beside_requests=True),
+        enabled=settings.LIVEBLOG_WEBHOOK_WORKER,
+        name="liveblog-webhooks",
+        logger=logger,
+    ):
         yield
-        return
-    stop = asyncio.Event()
-    task = asyncio.create_task(run(stop=stop, beside_requests=True), name="liveblog-webhooks")
-    try:
-        yield
-    finally:
-        stop.set()
-        try:
-            await task
-        except Exception:
-            logger.exception("The webhook worker failed")
 
 
 def lanes(*, beside_requests: bool) -> int:

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
 import asyncio
-import signal
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from liveblog import schedule
+from liveblog import background, schedule
 
 
 class Command(BaseCommand):
@@ -25,17 +24,10 @@ class Command(BaseCommand):
             count = schedule.publish_due()
             self.stdout.write(f"Published {count} scheduled updates.")
             return
-        asyncio.run(self._run())
-
-    async def _run(self) -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
         self.stdout.write(
             f"Publishing scheduled updates (looking every "
             f"{settings.LIVEBLOG_SCHEDULE_POLL_SECONDS:g} s); Ctrl-C stops."
         )
         self.stdout.flush()
-        await schedule.run(stop=stop)
+        asyncio.run(background.until_signalled(lambda stop: schedule.run(stop=stop)))
         self.stdout.write("Stopped.")
