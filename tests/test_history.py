@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from liveblog import commands, history, projections, selectors
 from liveblog.models import Blog, Entry, Event
+from tests.stories import corrected_entry
 
 pytestmark = pytest.mark.django_db
 
@@ -177,25 +178,22 @@ def test_a_draft_shows_nothing_before_it_opens_and_its_updates_after(editor) -> 
 def test_words_are_those_of_the_moment_and_a_later_retraction_withholds_them(editor) -> None:
     t0 = timezone.now() - timedelta(hours=1)
     blog = _blog_since(t0 - timedelta(minutes=1))
-    entry = commands.entry_publish(
-        blog=blog, body="Turnout 48%", actor="editor", occurred_at=t0, pinned=True
-    )
-    commands.entry_correct(
-        entry=entry,
-        body="Turnout 46%",
+    entry = corrected_entry(
+        blog,
+        body="Turnout 48%",
+        correction="Turnout 46%",
         reason="Typo",
-        actor="editor",
-        occurred_at=t0 + timedelta(minutes=10),
+        at=t0,
+        corrected_at=t0 + timedelta(minutes=10),
+        pinned=True,
     )
-    kept = commands.entry_publish(
-        blog=blog, body="Polls close at ten", actor="editor", occurred_at=t0 + timedelta(minutes=5)
-    )
-    commands.entry_correct(
-        entry=kept,
-        body="Polls close at nine",
+    kept = corrected_entry(
+        blog,
+        body="Polls close at ten",
+        correction="Polls close at nine",
         reason="Wrong hour",
-        actor="editor",
-        occurred_at=t0 + timedelta(minutes=15),
+        at=t0 + timedelta(minutes=5),
+        corrected_at=t0 + timedelta(minutes=15),
     )
     commands.entry_retract(
         entry=entry, reason="Unverified", actor="editor", occurred_at=t0 + timedelta(minutes=20)

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from liveblog import commands
 from liveblog.models import Blog
+from tests.stories import corrected_entry
 
 pytestmark = pytest.mark.django_db
 
@@ -203,15 +204,14 @@ def test_imported_updates_keep_their_original_dates(client, editor) -> None:
         slug="archive", title="Archive", actor="import:page.html", occurred_at=then
     )
     blog = commands.blog_open(blog=blog, actor="import:page.html", occurred_at=then)
-    entry = commands.entry_publish(
-        blog=blog, body="Shelling reported", actor="import:page.html", occurred_at=then
-    )
-    commands.entry_correct(
-        entry=entry,
-        body="Shelling reported in the capital",
+    corrected_entry(
+        blog,
+        body="Shelling reported",
+        correction="Shelling reported in the capital",
         reason="updated in source",
         actor="import:page.html",
-        occurred_at=then + timedelta(hours=2),
+        at=then,
+        corrected_at=then + timedelta(hours=2),
     )
     blog = commands.blog_close(
         blog=Blog.objects.get(pk=blog.pk),

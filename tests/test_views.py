@@ -17,6 +17,7 @@ from django.utils.http import urlencode
 
 from liveblog import caching, commands, selectors
 from liveblog.models import Blog, Entry
+from tests.stories import corrected_entry
 
 pytestmark = pytest.mark.django_db
 
@@ -170,15 +171,13 @@ def test_a_retracted_entry_keeps_its_place_with_a_notice(client, blog) -> None:
 def test_a_corrected_entry_says_when_and_why_and_links_its_revisions(client, blog) -> None:
     # The blog is in Europe/London: 12:05 UTC in July is 13:05 there.
     summer = datetime(2024, 7, 1, 12, 0, tzinfo=UTC)
-    entry = commands.entry_publish(
-        blog=blog, body="Turnout 48%", actor="editor", occurred_at=summer
-    )
-    commands.entry_correct(
-        entry=entry,
-        body="Turnout 46%",
+    entry = corrected_entry(
+        blog,
+        body="Turnout 48%",
+        correction="Turnout 46%",
         reason="The first figure was wrong.",
-        actor="editor",
-        occurred_at=summer + timedelta(minutes=5),
+        at=summer,
+        corrected_at=summer + timedelta(minutes=5),
     )
     page = _get(client, blog.get_absolute_url())
     assert "Turnout 46%" in page and "Turnout 48%" not in page
@@ -486,13 +485,13 @@ def test_the_page_as_it_stood_shows_the_words_of_that_moment_with_a_banner(
 ) -> None:
     blog = since_yesterday
     t0 = timezone.now() - timedelta(hours=2)
-    first = commands.entry_publish(blog=blog, body="Turnout 48%", actor="editor", occurred_at=t0)
-    commands.entry_correct(
-        entry=first,
-        body="Turnout 46%",
+    corrected_entry(
+        blog,
+        body="Turnout 48%",
+        correction="Turnout 46%",
         reason="Typo",
-        actor="editor",
-        occurred_at=t0 + timedelta(minutes=30),
+        at=t0,
+        corrected_at=t0 + timedelta(minutes=30),
     )
     commands.entry_publish(
         blog=blog, body="Polls closed", actor="editor", occurred_at=t0 + timedelta(minutes=60)

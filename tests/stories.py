@@ -1,0 +1,28 @@
+"""Short histories that many tests start from, told through the commands."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from liveblog import commands
+from liveblog.models import Blog, Entry
+
+
+def corrected_entry(
+    blog: Blog,
+    *,
+    body: str,
+    correction: str,
+    reason: str,
+    at: datetime,
+    corrected_at: datetime,
+    actor: str = "editor",
+    **publish: Any,
+) -> Entry:
+    """An entry published at ``at`` and corrected at ``corrected_at``; returns it as published."""
+    entry = commands.entry_publish(blog=blog, body=body, actor=actor, occurred_at=at, **publish)
+    commands.entry_correct(
+        entry=entry, body=correction, reason=reason, actor=actor, occurred_at=corrected_at
+    )
+    return entry
