@@ -1,6 +1,6 @@
 """What every importer returns, and the one error type parsers may raise.
 
-Parsers are pure functions: ``parse(text, options: ParseOptions) -> ParsedBlog``.
+Parsers are pure functions: ``parse(text, options: ParseOptions) -> ParsedBlog`` (``options``).
 They never touch the database; ``liveblog.importers.loader`` turns a ParsedBlog into commands.
 Every message says where: the file and line, and for HTML the element too.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 
@@ -28,18 +28,6 @@ def load_json(text: str) -> Any:
         return json.loads(text)
     except RecursionError:
         raise ValueError("nested too deeply to read") from None
-
-
-@dataclasses.dataclass(frozen=True)
-class ParseOptions:
-    """What the archivist told the command, for any parser to use."""
-
-    source: str
-    time_zone: str
-    year: int | None = None
-    date: date | None = None
-    now: datetime | None = None
-    zone_names: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 class ImportParseError(Exception):

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from liveblog.importers.base import ImportParseError, ParsedBlog, ParseOptions
+from liveblog.importers.base import ImportParseError, ParsedBlog
 from liveblog.importers.bodies import looks_like_headline, markdown_body, split_inline_notes
 from liveblog.importers.chronology import Stamped
 from liveblog.importers.decoding import split_lines
@@ -30,6 +30,7 @@ from liveblog.importers.furniture import (
     is_title_line,
     split_glued_furniture,
 )
+from liveblog.importers.options import ParseOptions
 from liveblog.importers.stamps import (
     MONTH_PATTERN,
     check_year,

@@ -21,7 +21,7 @@ import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from liveblog.importers.base import ImportParseError, ParsedBlog, ParseOptions
+from liveblog.importers.base import ImportParseError, ParsedBlog
 from liveblog.importers.bodies import markdown_body, normalised_text, split_inline_notes
 from liveblog.importers.chronology import Stamped
 from liveblog.importers.decoding import split_lines
@@ -31,6 +31,7 @@ from liveblog.importers.furniture import (
     is_title_line,
     split_glued_furniture,
 )
+from liveblog.importers.options import ParseOptions
 from liveblog.importers.stamps import (
     MONTH_PATTERN,
     LeadingTime,

@@ -35,13 +35,13 @@ from liveblog.importers.base import (
     ImportParseError,
     ParsedBlog,
     ParsedEntry,
-    ParseOptions,
     SetAsideText,
     load_json,
 )
 from liveblog.importers.bodies import looks_like_headline, markdown_body
 from liveblog.importers.chronology import Stamped, newest_first, settle_order
 from liveblog.importers.furniture import furniture_notices, is_prompt, read_byline
+from liveblog.importers.options import ParseOptions
 from liveblog.importers.stamps import check_year, zone
 
 FORMAT = "html"

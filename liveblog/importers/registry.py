@@ -20,8 +20,9 @@ from liveblog.importers import (
     timeline,
     wordpress,
 )
-from liveblog.importers.base import ImportParseError, ParsedBlog, ParseOptions, load_json
+from liveblog.importers.base import ImportParseError, ParsedBlog, load_json
 from liveblog.importers.decoding import split_lines
+from liveblog.importers.options import ParseOptions
 
 Parser = Callable[[str, ParseOptions], ParsedBlog]
 

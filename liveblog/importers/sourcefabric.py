@@ -19,7 +19,6 @@ from liveblog.importers.base import (
     ImportParseError,
     ParsedBlog,
     ParsedEntry,
-    ParseOptions,
     Retraction,
     SetAsideText,
     load_json,
@@ -27,6 +26,7 @@ from liveblog.importers.base import (
 from liveblog.importers.bodies import markdown_body
 from liveblog.importers.chronology import Stamped, newest_first, settle_order
 from liveblog.importers.html import fragment_markdown
+from liveblog.importers.options import ParseOptions
 from liveblog.importers.stamps import zone
 
 FORMAT = "sourcefabric"

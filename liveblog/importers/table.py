@@ -22,13 +22,13 @@ from liveblog.importers.base import (
     ImportParseError,
     ParsedBlog,
     ParsedEntry,
-    ParseOptions,
     SetAsideText,
     load_json,
 )
 from liveblog.importers.bodies import markdown_body
 from liveblog.importers.chronology import Stamped, newest_first, settle_order
 from liveblog.importers.html import fragment_markdown
+from liveblog.importers.options import ParseOptions
 from liveblog.importers.stamps import combine, read_stamp, zone
 
 FORMAT = "table"

@@ -30,7 +30,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, tzinfo
 
-from liveblog.importers.base import ImportParseError, ParsedBlog, ParseOptions
+from liveblog.importers.base import ImportParseError, ParsedBlog
 from liveblog.importers.bodies import looks_like_headline, split_inline_notes
 from liveblog.importers.chronology import Stamped
 from liveblog.importers.decoding import split_lines
@@ -46,6 +46,7 @@ from liveblog.importers.furniture import (
     split_glued_furniture,
     strip_icon_glyphs,
 )
+from liveblog.importers.options import ParseOptions
 from liveblog.importers.stamps import (
     Stamp,
     check_year,

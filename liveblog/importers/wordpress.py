@@ -24,13 +24,13 @@ from liveblog.importers.base import (
     ImportParseError,
     ParsedBlog,
     ParsedEntry,
-    ParseOptions,
     Retraction,
     Revision,
     SetAsideText,
 )
 from liveblog.importers.bodies import markdown_body
 from liveblog.importers.html import fragment_markdown
+from liveblog.importers.options import ParseOptions
 from liveblog.importers.stamps import zone
 
 FORMAT = "wordpress"

@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from liveblog.importers import dated_blocks
-from liveblog.importers.base import ImportParseError, ParsedBlog, ParseOptions
+from liveblog.importers.base import ImportParseError, ParsedBlog
+from liveblog.importers.options import ParseOptions
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "oc-media-stepanakert-2023-09-20.txt"
 TBILISI = ZoneInfo("Asia/Tbilisi")

@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from liveblog.importers import day_headings
-from liveblog.importers.base import ImportParseError, ParsedBlog, ParseOptions
+from liveblog.importers.base import ImportParseError, ParsedBlog
+from liveblog.importers.options import ParseOptions
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "evn-report-artsakh-september-2023.txt"
 YEREVAN = ZoneInfo("Asia/Yerevan")

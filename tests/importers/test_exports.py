@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from liveblog.importers import sourcefabric, table, wordpress
-from liveblog.importers.base import ImportParseError, ParseOptions, Retraction
+from liveblog.importers.base import ImportParseError, Retraction
+from liveblog.importers.options import ParseOptions
 from liveblog.importers.registry import detect_format
 
 SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "samples"

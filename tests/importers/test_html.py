@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from liveblog.importers import html
-from liveblog.importers.base import ImportParseError, ParsedBlog, ParseOptions
+from liveblog.importers.base import ImportParseError, ParsedBlog
+from liveblog.importers.options import ParseOptions
 from liveblog.importers.registry import detect_format
 
 SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "samples"
