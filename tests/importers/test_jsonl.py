@@ -15,26 +15,15 @@ from liveblog.importers import jsonl
 from liveblog.importers.base import ImportParseError
 from liveblog.importers.loader import import_events
 from liveblog.models import Blog, Event
+from tests.exports import export_line
 
-WHEN = "2023-09-20T10:00:00+00:00"
 CREATED = {"slug": "quake", "title": "Quake", "description": "", "time_zone": "UTC"}
 
 
 def _line(
     seq: int, type_: str, payload: dict[str, Any], entry_id: Any = None, **fields: Any
 ) -> str:
-    record = {
-        "blog": "quake",
-        "seq": seq,
-        "type": type_,
-        "entry_id": str(entry_id) if entry_id else None,
-        "payload": payload,
-        "schema_version": 1,
-        "occurred_at": WHEN,
-        "recorded_at": WHEN,
-        "actor": "alice",
-    }
-    return json.dumps({**record, **fields})
+    return export_line("quake", seq, type_, payload, entry_id, actor="alice", **fields)
 
 
 def _parse(*lines: str) -> list[jsonl.ExportedEvent]:

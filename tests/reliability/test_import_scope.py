@@ -8,7 +8,6 @@ line and reason, and writes nothing; what an accepted file reports is what it di
 
 from __future__ import annotations
 
-import json
 import uuid
 from io import StringIO
 from pathlib import Path
@@ -19,26 +18,13 @@ from django.core.management import CommandError, call_command
 
 from liveblog import commands
 from liveblog.models import Blog, Entry, EntryRevision, Event
+from tests.exports import WHEN, export_line
 
 pytestmark = pytest.mark.django_db
 
-WHEN = "2023-09-20T10:00:00+00:00"
-
 
 def _line(seq: int, type_: str, payload: dict[str, Any], entry_id: Any = None) -> str:
-    return json.dumps(
-        {
-            "blog": "new-blog",
-            "seq": seq,
-            "type": type_,
-            "entry_id": str(entry_id) if entry_id else None,
-            "payload": payload,
-            "schema_version": 1,
-            "occurred_at": WHEN,
-            "recorded_at": WHEN,
-            "actor": "someone",
-        }
-    )
+    return export_line("new-blog", seq, type_, payload, entry_id, actor="someone")
 
 
 def _new_blog(*more: tuple[str, dict[str, Any], Any]) -> str:
