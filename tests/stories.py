@@ -6,7 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from liveblog import commands
-from liveblog.models import Blog, Entry
+from liveblog.models import Blog, Entry, Media
+from tests import samples
 
 
 def corrected_entry(
@@ -26,3 +27,25 @@ def corrected_entry(
         entry=entry, body=correction, reason=reason, actor=actor, occurred_at=corrected_at
     )
     return entry
+
+
+def uploaded_photo(
+    blog: Blog,
+    *,
+    alt: str,
+    data: bytes | None = None,
+    filename: str = "photo.jpg",
+    actor: str = "editor",
+    **fields: Any,
+) -> Media:
+    """A photo uploaded to the blog (``samples.photo`` unless ``data``), within loose limits."""
+    return commands.media_upload(
+        blog=blog,
+        data=samples.photo(600, 400, orientation=1) if data is None else data,
+        filename=filename,
+        alt=alt,
+        actor=actor,
+        max_bytes=10**7,
+        max_pixels=10**8,
+        **fields,
+    )

@@ -18,6 +18,7 @@ from liveblog.errors import LiveblogError
 from liveblog.media import file_url
 from liveblog.models import Blog, DeskEntry, Entry, EntryLabel, EntryRevision, Event, Media
 from tests import samples
+from tests.stories import uploaded_photo
 
 pytestmark = pytest.mark.django_db
 
@@ -178,15 +179,7 @@ def _run(blog: Blog, action: tuple) -> None:
         _run_desk(blog, action)
         return
     if name == "upload":
-        commands.media_upload(
-            blog=blog,
-            data=action[1],
-            filename="",
-            alt=action[2],
-            actor="ed",
-            max_bytes=10**7,
-            max_pixels=10**8,
-        )
+        uploaded_photo(blog, data=action[1], filename="", alt=action[2], actor="ed")
     elif name == "publish_rich":
         body, media, embedded = _rich_body(blog, action[1], action[2], action[3])
         commands.entries_publish(

@@ -14,6 +14,7 @@ from liveblog.api.representation import IsoDateTimeField, Shape, plain
 from liveblog.media import file_url
 from liveblog.models import Blog, Entry, EntryRevision
 from tests import samples
+from tests.stories import uploaded_photo
 
 pytestmark = pytest.mark.django_db
 
@@ -27,15 +28,7 @@ def _drf(serializer_class: type[serializers.Serializer], instance: Any) -> dict[
 def entries(blog: Blog, oembed: Any) -> list[Entry]:
     """An entry in each state: with an image and an embed, corrected and pinned, retracted."""
     photo = samples.photo(900, 600, orientation=1)
-    media = commands.media_upload(
-        blog=blog,
-        data=photo,
-        filename="",
-        alt="A wall",
-        actor="e",
-        max_bytes=10**7,
-        max_pixels=10**8,
-    )
+    media = uploaded_photo(blog, data=photo, filename="", alt="A wall", actor="e")
     body = f"![Wall]({file_url(media.name)})\n\nhttps://www.youtube.com/watch?v=abc"
     published = commands.entry_publish(blog=blog, body=body, actor="editor")
     corrected = commands.entry_publish(blog=blog, body="Polls close.", actor="editor")

@@ -24,6 +24,7 @@ from liveblog.api.serializers import (
 )
 from liveblog.models import Blog, Entry
 from tests import samples
+from tests.stories import uploaded_photo
 
 if TYPE_CHECKING:
     # What APIClient answers (the stubs' name for it): a response with its request.
@@ -148,15 +149,7 @@ def test_the_schema_describes_exactly_what_the_serializers_show(
     assert set(components["Entry"]["properties"]) == set(EntrySerializer.represent(entry))
     message = EventSerializer.represent_many(list(selectors.events_after(blog, 0)))[-1]
     assert set(message) <= set(components["Event"]["properties"])
-    media = commands.media_upload(
-        blog=blog,
-        data=samples.photo(600, 400),
-        filename="a.jpg",
-        alt="Wall",
-        actor="editor",
-        max_bytes=10**7,
-        max_pixels=10**8,
-    )
+    media = uploaded_photo(blog, data=samples.photo(600, 400), filename="a.jpg", alt="Wall")
     assert set(components["Media"]["properties"]) == set(MediaSerializer.represent(media))
     embed = embeds.link_card("https://x.com/a/status/1", "X")
     assert set(components["Embed"]["properties"]) == set(EmbedSerializer.represent(embed))

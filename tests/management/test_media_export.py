@@ -14,6 +14,7 @@ from liveblog import commands
 from liveblog.media import file_url
 from liveblog.models import Blog, Entry, Event, Media
 from tests import samples
+from tests.stories import uploaded_photo
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,24 +26,20 @@ class _Rollback(Exception):
 def _blog_with_an_image() -> tuple[list, list, list[str]]:
     blog = commands.blog_create(slug="storm", title="Storm", actor="alice")
     blog = commands.blog_open(blog=blog, actor="alice")
-    first = commands.media_upload(
-        blog=blog,
+    first = uploaded_photo(
+        blog,
         data=samples.photo(1000, 700, orientation=1),
         filename="wall.jpg",
         alt="Harbour wall",
         credit="Jo",
         actor="alice",
-        max_bytes=10**7,
-        max_pixels=10**8,
     )
-    second = commands.media_upload(
-        blog=blog,
+    second = uploaded_photo(
+        blog,
         data=samples.photo(500, 300, orientation=1),
         filename="boat.jpg",
         alt="Boat",
         actor="alice",
-        max_bytes=10**7,
-        max_pixels=10**8,
     )
     entry = commands.entry_publish(blog=blog, body=f"![Wall]({file_url(first.name)})", actor="bob")
     commands.entry_correct(
