@@ -201,3 +201,9 @@ def describe(reader: Reader, expected: Sequence[int]) -> str:
         f"duplicates {duplicates[:10]}, first out of order at index {disorder}, "
         f"connections {reader.connected_to}, endings {reader.endings}"
     )
+
+
+def assert_all_received(readers: Sequence[Reader], expected: Sequence[int]) -> None:
+    """Every reader received exactly ``expected``, in order, each once."""
+    for reader in readers:
+        assert reader.seqs == list(expected), describe(reader, expected)

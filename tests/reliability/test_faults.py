@@ -21,7 +21,7 @@ from rest_framework.test import APIClient
 
 from liveblog import broadcast, commands, consumers, projections
 from liveblog.models import Blog, Entry, Event
-from tests.reliability.client import Reader, describe, stop_all, wait_all
+from tests.reliability.client import Reader, assert_all_received, describe, stop_all, wait_all
 from tests.reliability.support import (
     ON_POSTGRES,
     PrivateRedis,
@@ -98,9 +98,7 @@ async def test_readers_miss_nothing_when_redis_restarts(
     finally:
         await asyncio.to_thread(redis.stop)
 
-    expected = list(range(before + 1, last + 1))
-    for reader in readers:
-        assert reader.seqs == expected, describe(reader, expected)
+    assert_all_received(readers, range(before + 1, last + 1))
 
 
 # --- The database unreachable ---------------------------------------------------------------
@@ -205,8 +203,8 @@ async def test_readers_of_a_killed_server_reconnect_to_another_and_miss_nothing(
 
     expected = list(range(before + 1, last + 1))
     assert not late, "\n".join(describe(r, expected) for r in late)
+    assert_all_received(readers, expected)
     for reader in readers:
-        assert reader.seqs == expected, describe(reader, expected)
         assert reader.connected_to[0] == doomed.origin
         assert reader.connected_to[-1] == survivor.origin, describe(reader, expected)
 
@@ -273,8 +271,7 @@ async def test_a_reader_that_stops_reading_is_dropped_and_does_not_slow_the_othe
             await stop_all([*fast, slow])
 
     expected = list(range(before + 1, last + 1))
-    for reader in [*fast, slow]:
-        assert reader.seqs == expected, describe(reader, expected)
+    assert_all_received([*fast, slow], expected)
     # Closed with the documented code, then back with ?after= on a connection of its own.
     assert slow.endings[0] == str(consumers.CLOSE_TOO_SLOW), describe(slow, expected)
     assert len(slow.connected_to) == 2, describe(slow, expected)
