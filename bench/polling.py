@@ -26,12 +26,9 @@ from bench.procs import (
     BenchError,
     Process,
     Server,
-    django_env,
     free_port,
+    fresh_postgres_on_redis,
     manage,
-    postgres_create,
-    postgres_drop,
-    redis_reachable,
 )
 from deploy import nginx
 from deploy.nginx import ScratchNginx
@@ -74,16 +71,8 @@ def pollers_part(run: Any) -> None:
     settings = run.settings
     if nginx.binary() is None:
         raise BenchError("skipped: nginx is not installed (apt-get install nginx)")
-    problem = redis_reachable(settings.redis_url)
-    if problem:
-        raise BenchError(f"skipped: {problem}")
     name = settings.postgres_database  # the redis target, if it ran, dropped it already
-    try:
-        database_url = postgres_create(settings.postgres_url, name)
-    except Exception as exc:
-        raise BenchError(f"skipped: no PostgreSQL at {settings.postgres_url} ({exc})") from None
-    run.stack.callback(postgres_drop, settings.postgres_url, name)
-    env = django_env(database_url, settings.redis_url)
+    env = fresh_postgres_on_redis(run.stack, settings.postgres_url, name, settings.redis_url)
     # As the README deploys behind nginx on the same machine.
     env.update(LIVEBLOG_TRUSTED_PROXIES="127.0.0.1", DJANGO_SERVE_STATIC="false")
     run.log(f"pollers: migrating fresh PostgreSQL database {name}")

@@ -355,6 +355,22 @@ def postgres_drop(admin_url: str, name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def fresh_postgres_on_redis(
+    stack: contextlib.ExitStack, postgres_url: str, name: str, redis_url: str
+) -> dict[str, str]:
+    """A server environment on a new PostgreSQL database ``name`` (dropped with ``stack``)
+    and Redis; a BenchError saying "skipped" when either is not there."""
+    problem = redis_reachable(redis_url)
+    if problem:
+        raise BenchError(f"skipped: {problem}")
+    try:
+        database_url = postgres_create(postgres_url, name)
+    except Exception as exc:
+        raise BenchError(f"skipped: no PostgreSQL at {postgres_url} ({exc})") from None
+    stack.callback(postgres_drop, postgres_url, name)
+    return django_env(database_url, redis_url)
+
+
 class PostgresConnections:
     """Count, in a thread, the connections of each ``application_name``; keep each one's peak."""
 

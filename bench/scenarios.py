@@ -38,10 +38,8 @@ from bench.procs import (
     Readers,
     Server,
     django_env,
+    fresh_postgres_on_redis,
     manage,
-    postgres_create,
-    postgres_drop,
-    redis_reachable,
 )
 
 PARTS = (
@@ -450,16 +448,8 @@ def raw_target(run: Run) -> None:
 def redis_target(run: Run) -> None:
     """Two uvicorn processes on Redis and a fresh PostgreSQL database."""
     settings = run.settings
-    problem = redis_reachable(settings.redis_url)
-    if problem:
-        raise BenchError(f"skipped: {problem}")
     name = settings.postgres_database
-    try:
-        database_url = postgres_create(settings.postgres_url, name)
-    except Exception as exc:
-        raise BenchError(f"skipped: no PostgreSQL at {settings.postgres_url} ({exc})") from None
-    run.stack.callback(postgres_drop, settings.postgres_url, name)
-    env = django_env(database_url, settings.redis_url)
+    env = fresh_postgres_on_redis(run.stack, settings.postgres_url, name, settings.redis_url)
     run.log(f"redis: migrating fresh PostgreSQL database {name}")
     manage(["migrate", "--noinput", "-v", "0"], env, timeout=180)
     base = _create_blog(env)
