@@ -636,15 +636,20 @@ def entry_retract(
     )
 
 
+#: What each flag event sets: the Entry field, and the value it must not have already.
+_FLAG_EVENTS: dict[type[ev.DomainEvent], tuple[str, bool]] = {
+    ev.EntryPinned: ("pinned", True),
+    ev.EntryUnpinned: ("pinned", False),
+    ev.EntryMarkedKeyEvent: ("key_event", True),
+    ev.EntryUnmarkedKeyEvent: ("key_event", False),
+}
+
+
 def _toggle(
-    *,
-    entry: EntryRef,
-    actor: str,
-    flag: str,
-    wanted: bool,
-    event: ev.DomainEvent,
-    occurred_at: datetime | None,
+    event: ev.DomainEvent, *, entry: EntryRef, actor: str, occurred_at: datetime | None
 ) -> Entry:
+    flag, wanted = _FLAG_EVENTS[type(event)]
+
     def make(current: Entry) -> ev.DomainEvent:
         _refuse_if_retracted(current)
         if getattr(current, flag) == wanted:
@@ -698,54 +703,26 @@ def _blog_of(entry: EntryRef, entry_id: uuid.UUID) -> int:
 
 def entry_pin(*, entry: EntryRef, actor: str, occurred_at: datetime | None = None) -> Entry:
     """Keep the entry at the top of the page."""
-    return _toggle(
-        entry=entry,
-        actor=actor,
-        flag="pinned",
-        wanted=True,
-        event=ev.EntryPinned(),
-        occurred_at=occurred_at,
-    )
+    return _toggle(ev.EntryPinned(), entry=entry, actor=actor, occurred_at=occurred_at)
 
 
 def entry_unpin(*, entry: EntryRef, actor: str, occurred_at: datetime | None = None) -> Entry:
     """Return a pinned entry to its place in time."""
-    return _toggle(
-        entry=entry,
-        actor=actor,
-        flag="pinned",
-        wanted=False,
-        event=ev.EntryUnpinned(),
-        occurred_at=occurred_at,
-    )
+    return _toggle(ev.EntryUnpinned(), entry=entry, actor=actor, occurred_at=occurred_at)
 
 
 def entry_mark_key_event(
     *, entry: EntryRef, actor: str, occurred_at: datetime | None = None
 ) -> Entry:
     """List the entry in the blog's key events."""
-    return _toggle(
-        entry=entry,
-        actor=actor,
-        flag="key_event",
-        wanted=True,
-        event=ev.EntryMarkedKeyEvent(),
-        occurred_at=occurred_at,
-    )
+    return _toggle(ev.EntryMarkedKeyEvent(), entry=entry, actor=actor, occurred_at=occurred_at)
 
 
 def entry_unmark_key_event(
     *, entry: EntryRef, actor: str, occurred_at: datetime | None = None
 ) -> Entry:
     """Remove the entry from the blog's key events."""
-    return _toggle(
-        entry=entry,
-        actor=actor,
-        flag="key_event",
-        wanted=False,
-        event=ev.EntryUnmarkedKeyEvent(),
-        occurred_at=occurred_at,
-    )
+    return _toggle(ev.EntryUnmarkedKeyEvent(), entry=entry, actor=actor, occurred_at=occurred_at)
 
 
 # --- The desk: drafts, schedules, submissions -----------------------------------------
