@@ -312,13 +312,8 @@ def _open_entry(state: _Parse, line: int, text: str, stamp: LeadingTime, tz: Zon
 def _close_entry(state: _Parse) -> None:
     entry = state.current
     state.current = None
-    if entry is None:
-        return
-    if not entry.paragraphs:
-        state.set_aside(entry.stamp.line, entry.line_text, "could not place")
-        state.warn(entry.stamp.line, "time stamp with no text after it; set aside")
-        return
-    state.drafts.append(entry)
+    if entry is not None and state.has_text(entry):
+        state.drafts.append(entry)
 
 
 def _take_tail(

@@ -49,6 +49,14 @@ class ParseState:
     def set_aside(self, line: int, text: str, why: str) -> None:
         self.blog.set_aside.append(SetAsideText(self.source, line, text, why))
 
+    def has_text(self, draft: Draft) -> bool:
+        """Whether the draft has text to publish; one without is set aside, with a warning."""
+        if draft.paragraphs:
+            return True
+        self.set_aside(draft.stamp.line, draft.line_text, "could not place")
+        self.warn(draft.stamp.line, "time stamp with no text after it; set aside")
+        return False
+
 
 def finish(state: ParseState, *, empty: str, then: Callable[[], None] | None = None) -> ParsedBlog:
     """Decide missing a.m./p.m., settle the order, build the entries and sort the report.

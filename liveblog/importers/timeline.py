@@ -458,11 +458,7 @@ def _open(state: _Parse, line: _Line, day_line: _Line | None) -> _Entry:
 
 def _close(state: _Parse, entry: _Entry | None) -> None:
     """Finish the entry being collected: a headline if its first line reads as one."""
-    if entry is None:
-        return
-    if not entry.paragraphs:
-        state.set_aside(entry.stamp.line, entry.line_text, "could not place")
-        state.warn(entry.stamp.line, "time stamp with no text after it; set aside")
+    if entry is None or not state.has_text(entry):
         return
     if len(entry.paragraphs) > 1 and looks_like_headline(entry.paragraphs[0]):
         entry.headline = entry.paragraphs.pop(0)
