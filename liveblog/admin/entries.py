@@ -117,20 +117,15 @@ ENTRY_FLAGS: dict[str, tuple[Callable[..., Entry], str]] = {
 }
 
 
+#: An entry's state, as the list shows it and its page starts it.
+_ENTRY_STATE = ("status", "revision", "pinned", "key_event", "occurred_at", "author")
+
+
 @admin.register(Entry)
 class EntryAdmin(MembershipAdmin):
     """Entries, read-only here: they change only through the desk's correct/retract/flag views."""
 
-    list_display = [
-        "__str__",
-        "blog",
-        "status",
-        "revision",
-        "pinned",
-        "key_event",
-        "occurred_at",
-        "author",
-    ]
+    list_display = ["__str__", "blog", *_ENTRY_STATE]
     list_filter = [("blog", admin.RelatedOnlyFieldListFilter), "status", "pinned", "key_event"]
     search_fields = ["headline", "body"]
     list_select_related = ["blog"]
@@ -139,12 +134,7 @@ class EntryAdmin(MembershipAdmin):
         "headline",
         "body",
         "rendered",
-        "status",
-        "revision",
-        "pinned",
-        "key_event",
-        "occurred_at",
-        "author",
+        *_ENTRY_STATE,
         "published_at",
         "last_corrected_at",
         "correction_reason",

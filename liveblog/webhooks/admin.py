@@ -119,6 +119,18 @@ class DeliveryInline(admin.TabularInline):
         return False
 
 
+#: How deliveries to a webhook are going: read-only, shown together on its page.
+_DELIVERY_FIELDS = (
+    "delivered_seq",
+    "behind",
+    "last_delivered_at",
+    "failed_attempts",
+    "failing_since",
+    "next_retry",
+    "last_error",
+)
+
+
 @admin.register(Webhook)
 class WebhookAdmin(admin.ModelAdmin):
     form = WebhookForm
@@ -129,32 +141,13 @@ class WebhookAdmin(admin.ModelAdmin):
     readonly_fields = [
         "status_shown",
         "secret_hint",
-        "delivered_seq",
-        "behind",
-        "last_delivered_at",
-        "failed_attempts",
-        "failing_since",
-        "next_retry",
-        "last_error",
+        *_DELIVERY_FIELDS,
         "created_by",
         "created_at",
     ]
     fieldsets = [
         (None, {"fields": ["blog", "url", "events", "status_shown"]}),
-        (
-            "Delivery",
-            {
-                "fields": [
-                    "delivered_seq",
-                    "behind",
-                    "last_delivered_at",
-                    "failed_attempts",
-                    "failing_since",
-                    "next_retry",
-                    "last_error",
-                ]
-            },
-        ),
+        ("Delivery", {"fields": _DELIVERY_FIELDS}),
         ("Registration", {"fields": ["secret_hint", "created_by", "created_at"]}),
     ]
     inlines = [DeliveryInline]
