@@ -35,7 +35,9 @@ class LiveblogAdminSite(admin.AdminSite):
         missing = Http404(f"No object {object_id} of type {content_type_id} that you can see.")
         try:
             model = ContentType.objects.get_for_id(int(content_type_id)).model_class()
-            model_admin = self._registry[model]  # type: ignore[index]
+            if model is None:  # a content type whose model is gone
+                raise missing
+            model_admin = self._registry[model]
             obj = model_admin.get_queryset(request).get(pk=object_id)
         except (KeyError, ObjectDoesNotExist, ValueError, ValidationError):
             raise missing from None

@@ -73,6 +73,7 @@ class DomainEvent:
         names = cls.__dict__.get("_FIELD_NAMES")
         if names is None:
             names = tuple(field.name for field in dataclasses.fields(cls))
+            # Cached on each event class; not a dataclass field, so not declared.
             cls._FIELD_NAMES = names  # type: ignore[attr-defined]
         return names
 

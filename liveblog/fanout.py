@@ -139,6 +139,7 @@ class BlogHub:
         pushes = [self._recent.get(seq) for seq in range(after + 1, until + 1)]
         if any(push is None for push in pushes):
             return None
+        # None of them is None (just checked), which mypy cannot follow through any().
         return pushes  # type: ignore[return-value]
 
     async def events_after(self, after: int, until: int) -> list[broadcast.Push] | None:
@@ -176,6 +177,7 @@ class BlogHub:
         """Note a retraction the text shows, and forget the entry's older texts."""
         if not push.retracted or push.entry_id in self._retracted:
             return
+        # A retraction always names its entry (entry_id is optional for blog events).
         self._retracted.add(push.entry_id)  # type: ignore[arg-type]
         stale = [seq for seq, kept in self._recent.items() if self.withholds(kept)]
         for seq in stale:

@@ -44,7 +44,8 @@ class BlogFeed(_BlogAtomFeed):
 
     def get_object(self, request: HttpRequest, slug: str) -> Blog:
         blog = super().get_object(request, slug)
-        # Enclosures need absolute URLs; the blog object is this request's own.
+        # Enclosures need absolute URLs; the blog object is this request's own (an attribute
+        # for this response only, which the model does not declare).
         blog.feed_base_url = request.build_absolute_uri("/")  # type: ignore[attr-defined]
         return blog
 

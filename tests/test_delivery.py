@@ -99,6 +99,7 @@ class FakeHub:
         pushes = [self.memory.get(seq) for seq in range(after + 1, until + 1)]
         if any(push is None for push in pushes):
             return None
+        # None of them is None (just checked), which mypy cannot follow through any().
         return pushes  # type: ignore[return-value]
 
     async def log_after(self, after: int) -> list[Push]:
@@ -263,6 +264,7 @@ async def test_a_catch_up_page_read_just_before_a_retraction_is_not_sent_after_i
             hub.publish("the notice", entry="a", retracted=True)  # ...and retracted since
         return page
 
+    # Replaced for this test: the retraction commits while the log is being read.
     hub.log_after = read_then_the_retraction_commits  # type: ignore[method-assign]
     _, socket = _reader(hub, after=0)
     assert await socket.received(3) == [1, 2, 3]
@@ -314,6 +316,7 @@ async def test_a_send_that_fails_drops_the_reader(caplog) -> None:
     async def broken(text: str) -> None:
         raise ConnectionResetError("the client went away")
 
+    # Replaced for this test: a socket whose client went away.
     socket.send_text = broken  # type: ignore[method-assign]
     hub.publish()
     await _settle()

@@ -162,6 +162,7 @@ def test_entry_published_version_1_is_read_with_no_author() -> None:
 @pytest.mark.parametrize("author", [None, 5, "x" * 201, "Ana\x07"])
 def test_an_author_that_is_not_a_short_display_name_is_refused(author: object) -> None:
     with pytest.raises(InvalidEventError):
+        # Wrong types on purpose: the event must refuse what its annotations exclude.
         ev.EntryPublished(body="Text", author=author)  # type: ignore[arg-type]
 
 
@@ -243,6 +244,7 @@ def test_a_blog_created_before_labels_offers_none() -> None:
 )
 def test_labels_are_checked(labels: object, message: str) -> None:
     with pytest.raises(InvalidEventError, match=message) as refused:
+        # Wrong types on purpose: the event must refuse what its annotations exclude.
         ev.BlogLabelsChanged(labels=labels)  # type: ignore[arg-type]
     assert refused.value.field == "labels"
 

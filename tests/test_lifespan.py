@@ -66,6 +66,7 @@ async def test_other_scopes_go_to_the_application() -> None:
     async def app(scope: Any, receive: Any, send: Any) -> None:
         seen.append(scope["type"])
 
+    # No receive or send: a request that is not the lifespan must not touch them.
     await ServerLifespan(app, steps=[])({"type": "http"}, None, None)  # type: ignore[arg-type]
     assert seen == ["http"]
 

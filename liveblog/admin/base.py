@@ -54,6 +54,7 @@ class MembershipAdmin(admin.ModelAdmin):
     blog_lookup: str = "blog_id"
 
     def blog_id_of(self, obj: Model) -> int:
+        # Admins whose model has no blog_id column override this (see blog_lookup).
         return obj.blog_id  # type: ignore[attr-defined]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -32,7 +33,9 @@ class ProfileAdmin(admin.ModelAdmin):
     def _own(self, request: HttpRequest, obj: Model | None) -> bool:
         if not request.user.is_active or not request.user.is_staff:
             return False
-        return obj is None or request.user.is_superuser or obj.user_id == request.user.pk  # type: ignore[attr-defined]
+        if obj is None or request.user.is_superuser:
+            return True
+        return isinstance(obj, Profile) and obj.user_id == request.user.pk
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self._own(request, None)
@@ -67,5 +70,7 @@ class ProfileAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Profile, form: ModelForm, change: bool) -> None:
         if not change:
-            obj.user = request.user  # type: ignore[assignment]
+            user = request.user
+            assert not isinstance(user, AnonymousUser)  # admin_view lets only staff in
+            obj.user = user
         super().save_model(request, obj, form, change)

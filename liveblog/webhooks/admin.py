@@ -211,6 +211,7 @@ class WebhookAdmin(admin.ModelAdmin):
             created_by=request.user,
             webhook=obj,
         )
+        # Kept on this request for response_add, the one page that shows it.
         request._webhook_secret = secret  # type: ignore[attr-defined]
 
     def response_add(
@@ -222,6 +223,7 @@ class WebhookAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "webhook": obj,
+            # Set by save_model on this request (see above).
             "secret": request._webhook_secret,  # type: ignore[attr-defined]
             "change_url": reverse("admin:liveblog_webhook_change", args=[obj.pk]),
             "title": "Webhook registered",

@@ -50,6 +50,7 @@ def _signed_in(browser: Browser, server: Server, username: str, path: str, **vie
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # Kept on the page for the fixture's teardown (Page does not declare it).
     page.errors = errors  # type: ignore[attr-defined]
     page.goto(f"{server.url}/admin/login/?next={path}")
     page.fill("#id_username", username)
@@ -80,7 +81,7 @@ def editors(server: Server, browser: Browser) -> Iterator[tuple[Page, Page, str]
     ben = _signed_in(browser, server, "ben", desk)
     yield ana, ben, desk
     for page in (ana, ben):
-        errors = page.errors  # type: ignore[attr-defined]
+        errors = page.errors  # type: ignore[attr-defined]  # set by _signed_in
         page.context.close()
         assert not errors, f"uncaught errors in the page: {errors}"
 

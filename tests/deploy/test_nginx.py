@@ -28,6 +28,7 @@ import websockets
 from channels.db import database_sync_to_async
 from django.core.management import call_command
 from django.test import override_settings
+from websockets.typing import Origin
 
 from deploy import nginx
 from liveblog import commands
@@ -202,8 +203,8 @@ async def test_readers_editors_and_the_push_channel_work_through_nginx(
         # The push channel: each reader is upgraded through nginx, to one process or the other.
         path = f"/ws/blogs/{blog.slug}/"
         async with (
-            websockets.connect(f"{proxy.ws}{path}", origin=proxy.http) as first,  # type: ignore[arg-type]
-            websockets.connect(f"{proxy.ws}{path}", origin=proxy.http) as second,  # type: ignore[arg-type]
+            websockets.connect(f"{proxy.ws}{path}", origin=Origin(proxy.http)) as first,
+            websockets.connect(f"{proxy.ws}{path}", origin=Origin(proxy.http)) as second,
         ):
             published = await asyncio.to_thread(
                 api_publish, proxy.port, blog.slug, token_key, "Turnout is 61%."

@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 
 from liveblog import commands, slugs
+from liveblog import events as ev
 from liveblog.importers import jsonl
 from liveblog.importers.base import ImportParseError
 from liveblog.importers.loader import import_events
@@ -38,7 +39,8 @@ def test_the_blog_a_file_names_must_be_a_valid_slug() -> None:
 
 def test_blog_created_creates_the_blog_the_file_names_whatever_it_was_first_called() -> None:
     (created,) = _parse(_line(1, "blog.created", {**CREATED, "slug": "Old name 20/9"}))
-    assert created.event.slug == "quake"  # type: ignore[attr-defined]
+    assert isinstance(created.event, ev.BlogCreated)
+    assert created.event.slug == "quake"
 
 
 def test_an_event_about_an_entry_the_file_does_not_publish_is_refused() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -67,14 +68,14 @@ def test_the_desk_bylines_and_labels_survive_an_export_and_import(tmp_path: Path
             )
             commands.entry_set_labels(entry=entry, labels=["Breaking"], actor="alice")
 
-            def write(body: str, status: str, actor: str = "alice", **kwargs: object) -> DeskEntry:
+            def write(body: str, status: str, actor: str = "alice", **kwargs: Any) -> DeskEntry:
                 writing = commands.Writing(body=body, byline=ana, labels=["Breaking"])
                 return commands.desk_write(
                     blog=blog,
                     actor=actor,
                     writing=writing,
                     status=status,
-                    **kwargs,  # type: ignore[arg-type]
+                    **kwargs,
                 ).entry
 
             write("Draft", "draft")

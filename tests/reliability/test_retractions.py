@@ -26,6 +26,7 @@ from channels.layers import get_channel_layer
 from channels.testing.websocket import WebsocketCommunicator
 from django.test import Client
 from django.utils.http import urlencode
+from websockets.typing import Origin
 
 from config.asgi import application
 from liveblog import broadcast, caching, commands, consumers, fanout
@@ -406,7 +407,7 @@ async def test_a_text_queued_for_a_reader_is_not_sent_once_its_entry_is_retracte
 async def _read_until(url: str, origin: str, seq: int, texts: list[str] | None = None) -> list[str]:
     """Read ``url``'s push channel into ``texts`` up to and including ``seq``."""
     texts = [] if texts is None else texts
-    async with websockets.connect(url, origin=origin, open_timeout=10) as socket:  # type: ignore[arg-type]
+    async with websockets.connect(url, origin=Origin(origin), open_timeout=10) as socket:
         while not texts or json.loads(texts[-1])["seq"] < seq:
             texts.append(str(await asyncio.wait_for(socket.recv(), 15)))
     return texts
