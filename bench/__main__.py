@@ -26,6 +26,7 @@ from typing import Any
 from bench import machine, media, polling, report, scenarios, webhooks
 from bench.limits import raise_fd_limit
 from bench.procs import ROOT, BenchError
+from liveblog.caching import POLL_SECONDS
 
 PLOT = ROOT / "bench" / "latency.png"
 BUDGET_SECONDS = 300
@@ -61,7 +62,10 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         "--pollers", type=int, help="readers polling through nginx (default 1000; quick 200)"
     )
     parser.add_argument(
-        "--poll-interval", type=float, default=2.0, help="seconds between a poller's polls (2)"
+        "--poll-interval",
+        type=float,
+        default=POLL_SECONDS,
+        help=f"seconds between a poller's polls ({POLL_SECONDS}: the reader page's)",
     )
     parser.add_argument(
         "--redis-publisher",

@@ -24,10 +24,11 @@ import aiohttp
 
 from bench import payload
 from bench.limits import raise_fd_limit
+from liveblog.caching import POLL_PAGE_LIMIT, POLL_SECONDS
 
-#: The page size every poller asks for: the same for all, so they share cached pages; small,
-#: so the open page (up to this many events, each with its entry) stays short.
-PAGE_LIMIT = 20
+#: The page size every poller asks for: the reader page's own (``liveblog.caching``), so bench
+#: pollers and browsers share cached pages; small, so the open page stays short.
+PAGE_LIMIT = POLL_PAGE_LIMIT
 
 
 @dataclasses.dataclass
@@ -151,7 +152,9 @@ def main() -> None:
     parser.add_argument("--first", type=int, required=True, help="first seq to wait for")
     parser.add_argument("--last", type=int, required=True, help="last seq to wait for")
     parser.add_argument("--pollers", type=int, default=1_000)
-    parser.add_argument("--interval", type=float, default=2.0, help="seconds between polls")
+    parser.add_argument(
+        "--interval", type=float, default=POLL_SECONDS, help="seconds between polls"
+    )
     parser.add_argument("--timeout", type=float, default=120.0)
     parser.add_argument("--out", required=True)
     args = parser.parse_args()

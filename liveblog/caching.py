@@ -43,6 +43,11 @@ PAGE_SECONDS = 3
 STALE_SECONDS = 2
 #: A year: what a closed page of the log may be kept for, unchanged.
 IMMUTABLE_SECONDS = 31_536_000
+#: Readers without WebSockets (the live client's ``live/polling.js``) ask for the log's open
+#: page this often, every one with this page size, so that they all ask for the same URLs and
+#: share cached copies. Polling faster than ``LIVE_SECONDS`` would only get the same copy.
+POLL_SECONDS = 2
+POLL_PAGE_LIMIT = 20
 #: The longest a cache may serve a copy from before a retraction (one cache; see above):
 #: the lifetimes, and a second more since caches such as nginx count in whole seconds.
 RETRACTION_REACHES_CACHES_SECONDS = PAGE_SECONDS + STALE_SECONDS + 1

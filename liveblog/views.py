@@ -236,6 +236,12 @@ def blog_page(request: HttpRequest, slug: str) -> HttpResponse:
         ),
         "entryUrlPlaceholder": str(_ENTRY_URL_PLACEHOLDER),
         "correctionsUrl": reverse("liveblog:corrections", kwargs={"slug": blog.slug}),
+        # Where the client polls when it cannot hold a WebSocket (live/polling.js).
+        "poll": {
+            "api": reverse("api:blog-detail", kwargs={"slug": blog.slug}),
+            "limit": caching.POLL_PAGE_LIMIT,
+            "intervalMs": caching.POLL_SECONDS * 1000,
+        },
     }
     return render(request, "liveblog/blog.html", context)
 

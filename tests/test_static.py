@@ -2,7 +2,8 @@
 
 A module script loads only if every module it imports is found and served as JavaScript;
 a browser refuses a module of any other type. And the page preloads them all, so they arrive
-together rather than one import after another.
+together rather than one import after another; a module imported only when needed (the
+polling fallback, ``import()``) is neither preloaded nor part of the first render's bytes.
 """
 
 from __future__ import annotations
@@ -17,12 +18,15 @@ from django.core.asgi import get_asgi_application
 from django.core.management import call_command
 from django.test import Client, override_settings
 
+from bench.report import JS_KB
 from liveblog import commands
 from liveblog.models import Blog
 
 STATIC = Path(__file__).resolve().parents[1] / "liveblog" / "static"
 ENTRY_MODULE = "liveblog/live.js"
 IMPORT = re.compile(r'^\s*import\s[^"\']*?["\'](\.{1,2}/[^"\']+)["\'];', re.M)
+# import(`./live/polling.js?${n}`): loaded when needed; the query only tells retries apart.
+DYNAMIC_IMPORT = re.compile(r'\bimport\(\s*["\'`](\.{1,2}/[^"\'`?$]+)')
 # What HTML calls a JavaScript MIME type (the WHATWG MIME Sniffing standard), of those a
 # server's defaults give .js: RFC 9239's name, and the one nginx's mime.types still uses.
 JAVASCRIPT_TYPES = {"text/javascript", "application/javascript"}
@@ -42,6 +46,17 @@ def _module_graph(entry: str = ENTRY_MODULE) -> set[str]:
             resolved = PurePosixPath(path).parent / relative
             pending.append(str(PurePosixPath(*_normalise(resolved.parts))))
     return seen
+
+
+def _lazy_modules(entry: str = ENTRY_MODULE) -> set[str]:
+    """Modules the entry module's graph imports only when needed, with what they import."""
+    graph = _module_graph(entry)
+    lazy: set[str] = set()
+    for path in graph:
+        for relative in DYNAMIC_IMPORT.findall((STATIC / path).read_text()):
+            resolved = PurePosixPath(path).parent / relative
+            lazy |= _module_graph(str(PurePosixPath(*_normalise(resolved.parts))))
+    return lazy - graph
 
 
 def _normalise(parts: tuple[str, ...]) -> list[str]:
@@ -98,7 +113,22 @@ def test_the_page_loads_live_js_as_a_module_and_preloads_every_module_it_imports
     assert preloaded == _module_graph()
 
 
-@pytest.mark.parametrize("path", sorted(_module_graph()))
+def test_the_polling_fallback_is_imported_only_when_needed() -> None:
+    assert _lazy_modules() == {"liveblog/live/polling.js"}
+
+
+@pytest.mark.django_db
+def test_the_first_render_loads_under_the_javascript_budget(client: Client, blog: Blog) -> None:
+    """Every script the page loads at once, as served (``bench.reader``'s figure), not gzipped."""
+    page = client.get(blog.get_absolute_url()).content.decode()
+    scripts = set(re.findall(r'<script[^>]* src="/static/([^"]+)"', page))
+    loaded = set().union(*(_module_graph(path) for path in scripts))
+    assert "liveblog/live/polling.js" not in loaded
+    size = sum((STATIC / path).stat().st_size for path in loaded)
+    assert size < JS_KB * 1000, f"{size:,} bytes of JavaScript: {sorted(loaded)}"
+
+
+@pytest.mark.parametrize("path", sorted(_module_graph() | _lazy_modules()))
 async def test_the_app_serves_each_module_as_javascript(path: str) -> None:
     status, headers = await _get(f"/static/{path}")
     assert status == 200
@@ -108,5 +138,6 @@ async def test_the_app_serves_each_module_as_javascript(path: str) -> None:
 def test_collectstatic_collects_every_module(tmp_path: Path) -> None:
     with override_settings(STATIC_ROOT=tmp_path):
         call_command("collectstatic", "--noinput", verbosity=0)
-    missing = [path for path in sorted(_module_graph()) if not (tmp_path / path).is_file()]
+    modules = _module_graph() | _lazy_modules()
+    missing = [path for path in sorted(modules) if not (tmp_path / path).is_file()]
     assert not missing

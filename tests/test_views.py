@@ -380,6 +380,28 @@ def test_the_page_has_a_polite_live_region_and_embeds_the_last_seq(client, blog)
     assert re.search(r'<article [^>]*data-seq="\d+" data-last-seq="\d+" data-revision="1"', page)
 
 
+def test_the_page_tells_its_client_what_to_poll_where_websockets_fail(client, blog) -> None:
+    """The URL live/polling.js builds from the config is the API's shared, cacheable page."""
+    _publish(blog, "One")
+    page = _get(client, blog.get_absolute_url())
+    config = json.loads(re.search(r'id="liveblog-config"[^>]*>(.*?)</script>', page).group(1))
+    poll = config["poll"]
+    assert poll == {
+        "api": "/api/blogs/election-night/",
+        "limit": caching.POLL_PAGE_LIMIT,
+        "intervalMs": caching.POLL_SECONDS * 1000,
+    }
+    response = client.get(f"{poll['api']}events/?after=0&limit={poll['limit']}")
+    assert response.status_code == 200
+    assert response.json()["next"] is None
+    assert [event["type"] for event in response.json()["results"]][-1] == "entry.published"
+    assert response["Cache-Control"] == (
+        f"public, max-age={caching.LIVE_SECONDS}, stale-while-revalidate={caching.STALE_SECONDS}"
+    )
+    # Polling more often than a cache keeps the open page would only fetch the same copy.
+    assert caching.POLL_SECONDS >= caching.LIVE_SECONDS
+
+
 def test_the_reader_page_reads_a_big_blog_in_a_few_queries(
     client, blog, django_assert_max_num_queries
 ) -> None:

@@ -44,7 +44,18 @@ def _correct(*, entry_id: str, body: str, reason: str) -> dict:
     return {"id": str(entry.id), "revision": entry.revision}
 
 
-COMMANDS: dict[str, Callable[..., dict]] = {"publish": _publish, "correct": _correct}
+def _retract(*, entry_id: str, reason: str) -> dict:
+    from liveblog import commands
+
+    entry = commands.entry_retract(entry=uuid.UUID(entry_id), reason=reason, actor="e2e")
+    return {"id": str(entry.id)}
+
+
+COMMANDS: dict[str, Callable[..., dict]] = {
+    "publish": _publish,
+    "correct": _correct,
+    "retract": _retract,
+}
 
 
 async def _respond(send: Send, status: int, data: dict) -> None:

@@ -2,8 +2,7 @@
 // module wires the others to the page: live/state.js (seqs, counters; no DOM), times.js,
 // entries.js (articles), connection.js (the socket). blog.html preloads each module.
 //
-// Where later work goes: a polling fallback is a transport beside connection.js feeding the
-// same state.receive() and apply(); key events filters extend listFor() (state.js) and
+// Where later work goes: key events filters extend listFor() (state.js) and
 // showView(); local times are a Times in the reader's zone; "since your last visit" keeps
 // state.lastSeq per blog and marks newer articles in entries.js.
 import { Connection } from "./live/connection.js";
@@ -140,13 +139,13 @@ function start(config) {
     status.textContent = { live: "Live", closed: "Closed", draft: "Draft" }[blog.status] ?? blog.status;
     status.className = `status status-${blog.status}`;
     blogStatus = blog.status;
-    if (connectionStatus.dataset.state === "open") showConnection("open");
+    showConnection(connectionStatus.dataset.state);
   }
 
   function showConnection(status) {
     connectionStatus.dataset.state = status;
-    const closed = status === "open" && blogStatus === "closed";
-    connectionStatus.textContent = closed ? CLOSED_OPEN_TEXT : STATUS_TEXT[status];
+    const live = status === "polling" ? "open" : status;
+    connectionStatus.textContent = live === "open" && blogStatus === "closed" ? CLOSED_OPEN_TEXT : STATUS_TEXT[live];
     connectionStatus.hidden = status === "off";
   }
 
@@ -160,6 +159,12 @@ function start(config) {
     state,
     apply,
     onStatus: showConnection,
+    // No socket: poll. A failed import (no server either) stays failed: retry at another URL.
+    fallback: (connection) =>
+      import(`./live/polling.js?${connection.attempt}`).then(
+        (polling) => polling.fallBack(connection, config.poll),
+        () => connection.scheduleReconnect(),
+      ),
   });
   window.addEventListener("online", () => connection.online());
 
