@@ -348,6 +348,31 @@ describe("falling back from the socket to polling and back", () => {
     assert.deepEqual(seqs(), [11], "the poller picks up where the socket left off");
   });
 
+  test("a proxy that opens the socket and cuts it at once: the tries grow further apart", async () => {
+    connection.connect();
+    latest().drop();
+    await wait(500);
+    latest().drop();
+    await wait(0);
+    const gaps = [];
+    let since = clock.now;
+    for (let n = 0; n < 4; n += 1) {
+      const before = FakeSocket.opened.length;
+      while (FakeSocket.opened.length === before) await wait(100);
+      gaps.push(clock.now - since);
+      latest().open();
+      await wait(1_000);
+      latest().drop(); // within 2 s: not stable, a failure
+      await wait(0);
+      assert.equal(statuses.at(-1), "polling");
+      since = clock.now;
+    }
+    assert.deepEqual(gaps, [4_000, 8_000, 16_000, 30_000]);
+    api.publish("entry-11", "Still here");
+    await wait(2_200);
+    assert.deepEqual(seqs(), [11], "polled between the tries");
+  });
+
   test("a socket that stays up, then drops, reconnects as before and polls only if it keeps failing", async () => {
     connection.connect();
     latest().open();

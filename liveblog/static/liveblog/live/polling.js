@@ -12,9 +12,10 @@
 import { backoffDelay } from "./connection.js";
 
 const MAX_BACKOFF_STEPS = 4; // on errors: 2, 4, 8, 16 times the interval
-// While polling, the socket is tried again on its own backoff from this step on: after 2-4 s,
-// then twice as long each time, up to 15-30 s.
-const PROBE_FIRST_STEP = 3;
+// While polling, the socket is tried again on its own backoff, this many steps further on
+// than its failures in a row: after 2-4 s when two refusals made the page poll, then twice as
+// long after each failure (a socket that opens but drops within 2 s is one), up to 15-30 s.
+const PROBE_STEPS_AHEAD = 1;
 
 // connection.js's fallback: poll while its socket fails, and have it try the socket again.
 // `options`: the page's config.poll (api, limit, intervalMs).
@@ -35,7 +36,7 @@ export class Poller {
     fetch = (url, init) => globalThis.fetch(url, init), timers = globalThis, random = Math.random,
   }) {
     Object.assign(this, { api, limit, intervalMs, state, apply, fetch, timers, random });
-    this.round = this.errors = this.probes = 0;
+    this.round = this.errors = 0;
     this.timer = this.probe = null;
   }
 
@@ -51,10 +52,9 @@ export class Poller {
     this.timers.clearTimeout(this.probe);
   }
 
-  // The next try of the socket, later each time (the socket's own failure calls this again).
+  // The next try of the socket (its failure calls this again, one step later).
   probeLater(connection) {
-    const delay = backoffDelay(PROBE_FIRST_STEP + this.probes, this.random());
-    this.probes = Math.min(this.probes + 1, 16);
+    const delay = backoffDelay(PROBE_STEPS_AHEAD + connection.failures, this.random());
     this.timers.clearTimeout(this.probe);
     this.probe = this.timers.setTimeout(() => connection.socket || connection.connect(), delay);
   }
