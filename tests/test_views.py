@@ -383,9 +383,11 @@ def test_the_page_has_a_polite_live_region_and_embeds_the_last_seq(client, blog)
 def test_the_page_tells_its_client_what_to_poll_where_websockets_fail(client, blog) -> None:
     """The URL live/polling.js builds from the config is the API's shared, cacheable page."""
     _publish(blog, "One")
-    page = _get(client, blog.get_absolute_url())
-    config = json.loads(re.search(r'id="liveblog-config"[^>]*>(.*?)</script>', page).group(1))
-    poll = config["poll"]
+    found = re.search(
+        r'id="liveblog-config"[^>]*>(.*?)</script>', _get(client, blog.get_absolute_url())
+    )
+    assert found is not None
+    poll = json.loads(found.group(1))["poll"]
     assert poll == {
         "api": "/api/blogs/election-night/",
         "limit": caching.POLL_PAGE_LIMIT,

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, Request, expect
+from playwright.sync_api import Locator, Page, Request, expect
 
 from tests.browser.conftest import Server
 from tests.browser.test_reader_page import SEED
@@ -47,7 +47,7 @@ BY_POLLING = 10_000
 BACK_TO_THE_SOCKET = 35_000
 
 
-def _article(page: Page, entry_id: str):  # type: ignore[no-untyped-def]
+def _article(page: Page, entry_id: str) -> Locator:
     return page.locator(f'article[data-entry-id="{entry_id}"]')
 
 
@@ -82,7 +82,9 @@ def test_without_websockets_the_page_polls_then_goes_back_to_the_socket(
         body="Counting has begun in all 650 constituencies.",
     )
     entry = _article(page, published["id"])
-    expect(entry).to_contain_text("Counting has begun in all 650 constituencies.", timeout=BY_POLLING)
+    expect(entry).to_contain_text(
+        "Counting has begun in all 650 constituencies.", timeout=BY_POLLING
+    )
     expect(page.locator("#timeline-list > article").first).to_have_attribute(
         "data-entry-id", published["id"]
     )
