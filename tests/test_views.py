@@ -402,6 +402,12 @@ def test_the_page_tells_its_client_what_to_poll_where_websockets_fail(client, bl
     )
     # Polling more often than a cache keeps the open page would only fetch the same copy.
     assert caching.POLL_SECONDS >= caching.LIVE_SECONDS
+    # Past a cache's copy older than an event: the same entry and blog under another URL.
+    entry = response.json()["results"][-1]["entry"]
+    again = client.get(f"{poll['api']}entries/{entry['id']}/?seq=4")
+    assert again.status_code == 200
+    assert again.json()["updated_at"] == entry["updated_at"]
+    assert client.get(f"{poll['api']}?seq=4").json()["slug"] == "election-night"
 
 
 def test_the_reader_page_reads_a_big_blog_in_a_few_queries(

@@ -179,7 +179,11 @@ class BlogDetailView(ApiView):
         responses={200: s.BlogSerializer, 304: NOT_MODIFIED, **error_responses(401, 404, 429, 503)},
     )
     def get(self, request: Request, slug: str) -> HttpResponseBase:
-        """The blog; `last_seq` is where to start reading its log or push channel."""
+        """The blog; `last_seq` is where to start reading its log or push channel.
+
+        A query string is ignored: a client that finds a cache's copy older than an event it
+        read asks again with one no cache has seen (the live client adds `?seq=<the event>`).
+        """
         blog = self.get_blog(slug)
         validators = Validators.of("blog", blog.pk, blog.last_seq, last_modified=blog.updated_at)
         if not_modified := validators.not_modified(request):
@@ -362,7 +366,10 @@ class EntryDetailView(ApiView):
         """The entry as it is now, and what it said at every revision, oldest first.
 
         An update not published yet (a draft, scheduled, submitted, returned or cancelled)
-        is shown to the blog's members only, with its `status`; 404 for anyone else.
+        is shown to the blog's members only, with its `status`; 404 for anyone else. A query
+        string is ignored: a client that finds a cache's copy older than an event it read
+        (`updated_at` before the event's `recorded_at`) asks again with one no cache has seen
+        (the live client adds `?seq=<the event>`).
         """
         blog = self.get_blog(slug)
         try:

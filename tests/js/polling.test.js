@@ -23,6 +23,7 @@ class FakeApi {
     this.requests = [];
     this.down = false;
     this.omit = new Set(); // seqs an open page leaves out (as a cache that raced the log)
+    this.cached = new Map(); // URL -> an older copy a cache still serves for it
     for (let seq = 1; seq <= lastSeq; seq += 1) this.publish(`entry-${seq}`, `Update ${seq}`);
   }
 
@@ -30,25 +31,31 @@ class FakeApi {
     return this.log.length;
   }
 
+  // A new event's time, and its entry's updated_at (as projections.py sets both).
+  get now() {
+    return new Date(Date.UTC(2026, 10, 28, 6, 0, this.log.length + 1)).toISOString();
+  }
+
   append(type, entryId) {
-    this.log.push({ seq: this.lastSeq + 1, type, entry_id: entryId });
+    this.log.push({ seq: this.lastSeq + 1, type, entry_id: entryId, recorded_at: this.now });
     return this.lastSeq;
   }
 
   publish(id, body) {
-    this.entries.set(id, { id, body, status: "published", revision: 1 });
+    this.entries.set(id, { id, body, status: "published", revision: 1, updated_at: this.now });
     return this.append("entry.published", id);
   }
 
   correct(id, body) {
     const entry = this.entries.get(id);
-    this.entries.set(id, { ...entry, body, revision: entry.revision + 1 });
+    this.entries.set(id, { ...entry, body, revision: entry.revision + 1, updated_at: this.now });
     return this.append("entry.corrected", id);
   }
 
   retract(id) {
     // As EntrySerializer withholds a retracted entry's words.
-    this.entries.set(id, { id, body: "", status: "retracted", retraction_reason: "Wrong figures" });
+    const reason = "Wrong figures";
+    this.entries.set(id, { id, body: "", status: "retracted", retraction_reason: reason, updated_at: this.now });
     return this.append("entry.retracted", id);
   }
 
@@ -65,6 +72,7 @@ class FakeApi {
     this.requests.push(url);
     assert.equal(init.credentials, "omit", "anonymous, so that caches share the answers");
     if (this.down) throw new TypeError("Failed to fetch");
+    if (this.cached.has(url)) return this.json(200, this.cached.get(url));
     const { pathname, searchParams } = new URL(url, "http://example.test");
     if (pathname === API) return this.json(200, this.blog);
     const entry = pathname.match(/entries\/([^/]+)\/$/);
@@ -202,6 +210,29 @@ describe("the poller", () => {
     assert.equal(applied[3].seq, 14);
     assert.equal(applied[3].entry, null, "as the push channel sends an entry it cannot find");
     assert.deepEqual(seqs(), Array.from({ length: 11 }, (_, i) => 11 + i));
+    polling.stop();
+  });
+
+  test("an entry a cache kept from before a closed page's retraction is read again past the cache", async () => {
+    state.lastSeq = 18;
+    for (let seq = 11; seq <= 18; seq += 1) api.publish(`entry-${seq}`, `Update ${seq}`);
+    const polling = poller();
+    polling.start({ socket: null, connect() {} });
+    await wait(0);
+    api.publish("entry-19", "An exit poll shows a landslide");
+    const url = `${API}entries/entry-19/`;
+    api.cached.set(url, { ...api.entries.get("entry-19"), revisions: [] }); // read by another reader
+    api.retract("entry-19"); // seq 20 closes the page of 20
+    api.publish("entry-21", "Polls closed");
+    await wait(2_200);
+    assert.deepEqual(
+      api.requests.filter((request) => request.includes("entries/")),
+      [url, `${url}?seq=20`], // the copy is as new as the publication, older than the retraction
+    );
+    assert.deepEqual(seqs(), [19, 20, 21]);
+    assert.equal(applied[1].type, "entry.retracted");
+    assert.equal(applied[1].entry.status, "retracted");
+    assert.ok(!JSON.stringify(applied).includes("landslide"), "the retracted text never applied");
     polling.stop();
   });
 

@@ -96,22 +96,32 @@ export class Poller {
     return true;
   }
 
-  // A closed page's events with their entry (or blog) as the push channel sends them: read
-  // once per page each, and only for events not applied yet. An entry no longer public is null.
+  // A closed page's events with their entry (or blog) as the push channel sends them: as it
+  // is now, read once per page, for events not applied yet. An entry no longer public is null.
   withContent(events) {
+    const about = (event) => event.entry_id ?? (event.type.startsWith("blog.") ? "blog" : null);
+    const fresh = events.filter((event) => event.seq > this.state.lastSeq && about(event));
+    const latest = new Map(fresh.map((event) => [about(event), event])); // each one's last event
     const reads = new Map();
-    const read = (url) => {
-      if (!reads.has(url)) reads.set(url, this.read(url, { missing: null }));
-      return reads.get(url);
+    const read = (key) => {
+      if (!reads.has(key)) reads.set(key, this.asOf(latest.get(key)));
+      return reads.get(key);
     };
     return Promise.all(
       events.map(async (event) => {
-        if (event.seq <= this.state.lastSeq) return event;
-        if (event.entry_id) return { ...event, entry: await read(`${this.api}entries/${event.entry_id}/`) };
-        if (event.type.startsWith("blog.")) return { ...event, blog: await read(this.api) };
-        return event;
+        if (!fresh.includes(event)) return event;
+        return { ...event, [event.entry_id ? "entry" : "blog"]: await read(about(event)) };
       }),
     );
+  }
+
+  // The event's entry (or blog) as of the event at least. A cache's copy from before it (a
+  // second or two old) lacks a correction or a retraction: ask under a URL no cache has seen.
+  async asOf({ seq, entry_id: id, recorded_at: recorded }) {
+    const url = id ? `${this.api}entries/${id}/` : this.api;
+    const copy = await this.read(url, { missing: null });
+    const stale = copy && Date.parse(copy.updated_at) < Date.parse(recorded);
+    return stale ? this.read(`${url}?seq=${seq}`, { missing: null }) : copy;
   }
 
   // JSON from the API, anonymously (as the push channel's readers are, so caches share it).
