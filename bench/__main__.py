@@ -64,7 +64,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--poll-interval",
         type=float,
-        default=POLL_SECONDS,
+        default=float(POLL_SECONDS),
         help=f"seconds between a poller's polls ({POLL_SECONDS}: the reader page's)",
     )
     parser.add_argument(

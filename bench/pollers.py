@@ -153,7 +153,7 @@ def main() -> None:
     parser.add_argument("--last", type=int, required=True, help="last seq to wait for")
     parser.add_argument("--pollers", type=int, default=1_000)
     parser.add_argument(
-        "--interval", type=float, default=POLL_SECONDS, help="seconds between polls"
+        "--interval", type=float, default=float(POLL_SECONDS), help="seconds between polls"
     )
     parser.add_argument("--timeout", type=float, default=120.0)
     parser.add_argument("--out", required=True)
