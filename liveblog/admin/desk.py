@@ -12,19 +12,24 @@ from typing import cast
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from liveblog import access, bylines, commands, selectors
+from liveblog import access, bylines, commands, content, selectors
 from liveblog.admin.base import MembershipAdmin, actor, desk_url
 from liveblog.errors import LiveblogError
 from liveblog.forms import EntryAppendForm, add_domain_error
-from liveblog.markup import render_markdown
-from liveblog.models import Blog, DeskEntry
+from liveblog.models import Blog, DeskEntry, Entry
 
 #: How many entries the live desk lists under the form.
 DESK_ENTRIES = 50
@@ -61,6 +66,7 @@ class DeskAdmin(MembershipAdmin):
         can_publish = access.may(request.user, blog, access.Action.PUBLISH)
         can_submit = access.may(request.user, blog, access.Action.SUBMIT)
         preview: SafeString | None = None
+        preview_warnings: list[dict[str, str]] = []
         with timezone.override(blog.zone):
             form = EntryAppendForm(blog=blog)
             if request.method == "POST":
@@ -69,8 +75,11 @@ class DeskAdmin(MembershipAdmin):
                 form = EntryAppendForm(request.POST, blog=blog)
                 if form.is_valid():
                     if "_preview" in request.POST:
-                        # render_markdown sanitizes (nh3), so its output may be shown as is.
-                        preview = mark_safe(render_markdown(form.cleaned_data["body"]))
+                        html, preview_warnings = content.preview(
+                            blog_id=blog.pk, body=form.cleaned_data["body"]
+                        )
+                        # Sanitized by markup.analyse (nh3), so it may be shown as is.
+                        preview = mark_safe(html)
                     elif can_publish and (published := self._publish(request, blog, form)):
                         return published
                     elif not can_publish and (submitted := self._submit(request, blog, form)):
@@ -81,6 +90,7 @@ class DeskAdmin(MembershipAdmin):
                 blog=blog,
                 form=form,
                 preview=preview,
+                preview_warnings=preview_warnings,
                 can_publish=can_publish,
                 can_submit=can_submit,
                 can_change_entries=access.may(request.user, blog, access.Action.CHANGE_ENTRIES),
@@ -108,6 +118,7 @@ class DeskAdmin(MembershipAdmin):
             return None
         if published.created:
             messages.success(request, f"Published: “{published.entry}”. Readers have it now.")
+            warn_unseen(request, published.entry)
         else:
             messages.info(request, "That update was already published (sent twice); see below.")
         return HttpResponseRedirect(desk_url(blog.pk))
@@ -132,14 +143,25 @@ class DeskAdmin(MembershipAdmin):
                 request,
                 f"Sent for approval: “{written.entry}”. An editor publishes it or sends it back.",
             )
+            warn_unseen(request, written.entry)
         else:
             messages.info(request, "That update was already sent (sent twice).")
         return HttpResponseRedirect(desk_url(blog.pk))
 
     def preview_view(self, request: HttpRequest, blog_id: int) -> HttpResponse:
-        """The body as readers will see it: sanitized HTML for the desk's live preview."""
+        """The body as readers will see it, and what they will not: the desk's live preview.
+
+        JSON: ``html`` (sanitized, with the blog's images and embed cards) and ``warnings``
+        (``code`` and ``message`` for each thing readers will not get as written).
+        """
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        self.blog_for(request, blog_id)
-        html = render_markdown(request.POST.get("body", ""))
-        return HttpResponse(html, content_type="text/html; charset=utf-8")
+        blog = self.blog_for(request, blog_id)
+        html, warnings = content.preview(blog_id=blog.pk, body=request.POST.get("body", ""))
+        return JsonResponse({"html": html, "warnings": warnings})
+
+
+def warn_unseen(request: HttpRequest, entry: Entry | DeskEntry) -> None:
+    """Tell the editor, once it is published, what readers do not get of the entry's text."""
+    for warning in content.warnings_for(entry.body, media=entry.media, embeds=entry.embeds):
+        messages.warning(request, warning["message"])

@@ -30,6 +30,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from liveblog import access, commands
 from liveblog.admin.base import MembershipAdmin, actor, desk_url, redirect_back, render_now
+from liveblog.admin.desk import warn_unseen
 from liveblog.errors import LiveblogError, StaleRevisionError
 from liveblog.forms import CorrectionForm, RetractionForm, RevisionForm, add_domain_error
 from liveblog.models import Entry, EntryRevision
@@ -225,7 +226,7 @@ class EntryAdmin(MembershipAdmin):
                 if form.is_valid() and "_preview" not in request.POST:
                     data = form.cleaned_data
                     try:
-                        change.run(entry, data, actor(request))
+                        changed = change.run(entry, data, actor(request))
                     except StaleRevisionError as exc:
                         # A colleague got there first: show their text, keep the editor's.
                         newer = exc.current
@@ -235,6 +236,8 @@ class EntryAdmin(MembershipAdmin):
                         add_domain_error(form, exc)
                     else:
                         messages.success(request, change.done.format(entry=entry, **data))
+                        if not changed.is_retracted:
+                            warn_unseen(request, changed)
                         return HttpResponseRedirect(desk_url(entry.blog_id))
             context = self.admin_context(
                 request,

@@ -1,5 +1,6 @@
-// The live desk: a preview that follows the editor's typing, Ctrl+Enter to publish, and no
-// double publication from an impatient second click. Without JS, the Preview button works.
+// The live desk: a preview that follows the editor's typing and names what readers will not
+// see, Ctrl+Enter to publish, and no double publication from an impatient second click.
+// Without JS, the Preview button works.
 "use strict";
 
 (function () {
@@ -12,6 +13,7 @@
   const token = form.elements.namedItem("csrfmiddlewaretoken").value;
   const previewBody = document.getElementById("desk-preview-body");
   const previewHeadline = document.getElementById("desk-preview-headline");
+  const warnings = document.getElementById("desk-warnings");
   let timer = null;
   let ticket = 0;
 
@@ -25,16 +27,30 @@
       headers: { "X-CSRFToken": token },
       credentials: "same-origin",
     })
-      .then((response) => (response.ok ? response.text() : Promise.reject(response.status)))
-      .then((html) => {
+      .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
+      .then((preview) => {
         // Only the newest answer counts; the server's HTML is sanitized (cmark-gfm + nh3).
         if (mine === ticket) {
-          previewBody.innerHTML = html;
+          previewBody.innerHTML = preview.html;
+          showWarnings(preview.warnings);
         }
       })
       .catch(() => {
         /* The preview is a convenience; publishing does not depend on it. */
       });
+  }
+
+  function showWarnings(items) {
+    if (!warnings) return;
+    warnings.replaceChildren(
+      ...items.map((warning) => {
+        const item = document.createElement("li");
+        item.dataset.code = warning.code;
+        item.textContent = warning.message;
+        return item;
+      }),
+    );
+    warnings.hidden = items.length === 0;
   }
 
   body.addEventListener("input", () => {
