@@ -7,14 +7,16 @@ the correct form add it with one tag, and it posts to the API's media endpoint
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from typing import Any
 
 from django import template
 from django.conf import settings
 from django.urls import reverse
+from django.utils.html import format_html
 
 from liveblog.media import file_url
-from liveblog.models import Blog
+from liveblog.models import Blog, DeskEntry, Entry
 
 register = template.Library()
 
@@ -34,6 +36,18 @@ def image_upload(blog: Blog, target: str) -> dict[str, Any]:
 
 
 @register.simple_tag
-def thumbnail_url(media: list[dict[str, Any]]) -> str:
-    """The narrowest rendition of an entry's first image ('' without one)."""
-    return file_url(media[0]["files"][0]["name"]) if media else ""
+def entry_thumbnail(entry: Entry | DeskEntry) -> str:
+    """A small image of the first picture the entry's text shows ('' without one)."""
+    if not entry.media:
+        return ""
+
+    def place(item: dict[str, Any]) -> int:
+        found = entry.body.find(PurePosixPath(item["files"][-1]["name"]).name)
+        return found if found >= 0 else len(entry.body)
+
+    first = min(entry.media, key=place)
+    return format_html(
+        '<img class="liveblog-thumb" src="{}" alt="{}" loading="lazy">',
+        file_url(first["files"][0]["name"]),
+        first["alt"],
+    )

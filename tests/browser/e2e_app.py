@@ -10,6 +10,7 @@ nothing outside tests/ imports this module.
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -56,6 +57,25 @@ COMMANDS: dict[str, Callable[..., dict]] = {
     "correct": _correct,
     "retract": _retract,
 }
+
+
+def _stub_oembed(endpoint: str) -> None:
+    """YouTube's oEmbed answered by the test's stub on 127.0.0.1 (tests/stub_oembed.py)."""
+    from django.conf import settings
+    from micawber.providers import Provider as OEmbedEndpoint
+    from micawber.providers import ProviderRegistry
+
+    from liveblog import embeds
+
+    settings.LIVEBLOG_EMBED_PRIVATE_HOSTS = True
+    registry = ProviderRegistry()
+    registry.register(r"https://www\.youtube\.com/watch\S+", OEmbedEndpoint(endpoint))
+    embeds.REGISTRY = registry
+    embeds._PROVIDER_NAMES[endpoint] = "YouTube"
+
+
+if os.environ.get("LIVEBLOG_E2E_OEMBED"):
+    _stub_oembed(os.environ["LIVEBLOG_E2E_OEMBED"])
 
 
 async def _respond(send: Send, status: int, data: dict) -> None:
