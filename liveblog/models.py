@@ -408,6 +408,27 @@ class Media(models.Model):
         return self.alt[:60]
 
 
+class MediaUse(models.Model):
+    """Projection: a stored file that an entry shows or showed, in any of its revisions.
+
+    One row per entry and file (an upload's renditions, an embed's thumbnail). Readers may
+    load a file unless every entry that ever showed it is retracted (``liveblog.media``).
+    """
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="+", db_index=False)
+    blog = models.ForeignKey(Blog, on_delete=models.CASCADE, related_name="+", db_index=False)
+    name = models.CharField(max_length=80)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["name"], name="liveblog_mediause_name"),
+            models.Index(fields=["blog"], name="liveblog_mediause_blog"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ApiToken(models.Model):
     """A key an editor gives to a newsroom tool to act as them over the API.
 

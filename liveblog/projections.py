@@ -1,5 +1,5 @@
 """Projections: apply events to the read tables (Blog fields, Entry, EntryRevision, Media,
-EntryLabel, and the desk's DeskEntry).
+MediaUse, EntryLabel, and the desk's DeskEntry).
 
 ``apply`` is called by commands inside the appending transaction, and by ``rebuild`` to
 replay a whole log; both paths run the same code, so a rebuild equals the live state.
@@ -20,9 +20,19 @@ from django.db.models.functions import Coalesce
 
 from liveblog import bulk
 from liveblog import events as ev
+from liveblog import media as stored_media
 from liveblog.errors import InvalidEventError
 from liveblog.markup import analyse
-from liveblog.models import Blog, DeskEntry, Entry, EntryLabel, EntryRevision, Event, Media
+from liveblog.models import (
+    Blog,
+    DeskEntry,
+    Entry,
+    EntryLabel,
+    EntryRevision,
+    Event,
+    Media,
+    MediaUse,
+)
 
 REBUILD_BATCH_SIZE = 2_000
 
@@ -202,6 +212,21 @@ def _entry_corrected(event: EventRow, data: ev.EntryCorrected) -> None:
         media=data.media,
         embeds=data.embeds,
     )
+    if data.media or data.embeds:
+        known = MediaUse.objects.filter(entry_id=entry_id).values_list("name", flat=True)
+        bulk.insert(MediaUse, _use_rows(event, data, set(known)))
+
+
+def _use_rows(
+    event: LoggedRow, data: ev.EntryPublished | ev.EntryCorrected, known: Iterable[str] = ()
+) -> list[dict]:
+    """The files the event's text shows that the entry had not shown before (``known``)."""
+    names = stored_media.names_in_payload({"media": data.media, "embeds": data.embeds})
+    return [
+        {"entry_id": event.entry_id, "blog_id": event.blog_id, "name": name}
+        for name in dict.fromkeys(names)
+        if name not in known
+    ]
 
 
 def _label_rows(event: LoggedRow, labels: Sequence[str]) -> list[dict]:
@@ -392,15 +417,18 @@ def _project(
     entries: list[dict] = []
     revisions: list[dict] = []
     labels: list[dict] = []
+    uses: list[dict] = []
 
     def flush_publications() -> None:
         if entries:
             bulk.insert(Entry, entries, stored=stored)
             bulk.insert(EntryRevision, revisions, stored=stored)
             bulk.insert(EntryLabel, labels, stored=stored)
+            bulk.insert(MediaUse, uses, stored=stored)
             entries.clear()
             revisions.clear()
             labels.clear()
+            uses.clear()
 
     # Stored rows hold values as the database keeps them, JSON columns included.
     to_json = _json_column() if stored else _unchanged
@@ -418,6 +446,8 @@ def _project(
             revisions.append(revision)
             if data.labels:
                 labels.extend(_label_rows(event, data.labels))
+            if data.media or data.embeds:
+                uses.extend(_use_rows(event, data))
             continue
         flush_publications()
         _HANDLERS[type(data)](convert(event), data)
@@ -507,6 +537,7 @@ def _delete_projections(blog_id: int) -> None:
     # Plain statements, not Django's cascade, which loads and deletes the rows one by one.
     EntryRevision.objects.filter(entry__blog_id=blog_id)._raw_delete(using="default")
     EntryLabel.objects.filter(blog_id=blog_id)._raw_delete(using="default")
+    MediaUse.objects.filter(blog_id=blog_id)._raw_delete(using="default")
     Entry.objects.filter(blog_id=blog_id)._raw_delete(using="default")
     Media.objects.filter(blog_id=blog_id)._raw_delete(using="default")
     DeskEntry.objects.filter(blog_id=blog_id)._raw_delete(using="default")

@@ -10,7 +10,16 @@ from django.db.models import Count, QuerySet
 from liveblog import access
 from liveblog.bylines import Byline
 from liveblog.errors import BlogNotFoundError, EntryNotFoundError
-from liveblog.models import Blog, DeskEntry, Entry, EntryLabel, EntryRevision, Event, Membership
+from liveblog.models import (
+    Blog,
+    DeskEntry,
+    Entry,
+    EntryLabel,
+    EntryRevision,
+    Event,
+    MediaUse,
+    Membership,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -192,3 +201,20 @@ def reader_page(
     rows = list(entries[: size + 1])
     next_before = rows[size - 1].published_seq if len(rows) > size else None
     return rows[:size], next_before
+
+
+def media_withdrawn_from(name: str) -> set[int]:
+    """The blogs a stored file was withdrawn from: all if every entry that showed it is retracted.
+
+    Empty (not withdrawn) for an upload no entry shows yet, and for a file that a live entry
+    shows, in any of its revisions, in any blog.
+    """
+    uses = list(MediaUse.objects.filter(name=name).values_list("blog_id", "entry__status"))
+    if any(status != Entry.Status.RETRACTED for _, status in uses):
+        return set()
+    return {blog_id for blog_id, _ in uses}
+
+
+def is_member_of_any(user: access.User, blog_ids: set[int]) -> bool:
+    """Whether the user is an editor of one of the blogs (who may review what was withdrawn)."""
+    return access.is_editor(user) and access.member_blogs(user).filter(pk__in=blog_ids).exists()

@@ -18,8 +18,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, set_response_etag
-from django.utils.http import urlencode
-from django.views.decorators.http import etag, require_safe
+from django.utils.http import quote_etag, urlencode
+from django.views.decorators.http import require_safe
 
 from liveblog import caching, corrections, history, media, params, selectors
 from liveblog.errors import BlogNotFoundError, EntryNotFoundError
@@ -307,19 +307,44 @@ def corrections_page(request: HttpRequest, slug: str) -> HttpResponse:
 _MEDIA_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp", "gif": "image/gif"}
 
 
+#: How long the answer that a file was withdrawn may be kept: a live entry may show it again.
+WITHDRAWN_CACHE_CONTROL = "public, max-age=60"
+
+
 @require_safe
-@etag(lambda request, name: name)
-def media_file(request: HttpRequest, name: str) -> FileResponse:
-    """A stored image, when files are local: cached for ever, since its name is its digest."""
+def media_file(request: HttpRequest, name: str) -> HttpResponse | FileResponse:
+    """A stored image, when files are local: cached for ever, since its name is its digest.
+
+    410 Gone once every entry that showed it is retracted (``selectors.media_withdrawn``),
+    checked before any conditional answer: a withdrawn file is never confirmed as current.
+    The blogs' members still get it, uncached, to review the retraction.
+    """
     if not (media.is_local() and media.is_valid_name(name)):
         raise Http404("There is no such image.")
+    withdrawn_from = selectors.media_withdrawn_from(name)
+    private = bool(withdrawn_from)
+    if private and not selectors.is_member_of_any(request.user, withdrawn_from):
+        gone = HttpResponse(
+            "This image was withdrawn with the update that showed it.",
+            status=410,
+            content_type="text/plain; charset=utf-8",
+        )
+        gone["Cache-Control"] = WITHDRAWN_CACHE_CONTROL
+        return gone
+    tag = quote_etag(name)
+    if not private and (not_modified := get_conditional_response(request, etag=tag)):
+        return not_modified
     try:
         handle = default_storage.open(name, "rb")
     except FileNotFoundError:
         raise Http404("There is no such image.") from None
     response = FileResponse(handle, content_type=_MEDIA_TYPES[name.rsplit(".", 1)[1]])
-    response["Cache-Control"] = media.IMMUTABLE_CACHE_CONTROL
     response["X-Content-Type-Options"] = "nosniff"
     # Opened on its own, an image is still never a document that could run anything.
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    if private:
+        response["Cache-Control"] = "private, no-store"
+    else:
+        response["Cache-Control"] = media.IMMUTABLE_CACHE_CONTROL
+        response["ETag"] = tag
     return response

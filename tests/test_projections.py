@@ -12,11 +12,20 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from liveblog import bulk, commands, content, embeds, markup, projections, schedule
+from liveblog import bulk, commands, content, embeds, markup, projections, schedule, selectors
 from liveblog.bylines import Byline
 from liveblog.errors import LiveblogError
 from liveblog.media import file_url
-from liveblog.models import Blog, DeskEntry, Entry, EntryLabel, EntryRevision, Event, Media
+from liveblog.models import (
+    Blog,
+    DeskEntry,
+    Entry,
+    EntryLabel,
+    EntryRevision,
+    Event,
+    Media,
+    MediaUse,
+)
 from tests import samples
 from tests.stories import uploaded_photo
 
@@ -125,7 +134,10 @@ def _snapshot(blog: Blog) -> tuple[Any, ...]:
     )
     desk = list(DeskEntry.objects.filter(blog=blog).order_by("id").values())
     labels = sorted(EntryLabel.objects.filter(blog=blog).values_list("entry_id", "name"))
-    return entries, revisions, stream, media, desk, labels
+    uses = sorted(MediaUse.objects.filter(blog=blog).values_list("entry_id", "name"))
+    # What readers may load: the files of retracted entries no live entry shows are withdrawn.
+    withdrawn = {name: bool(selectors.media_withdrawn_from(name)) for _, name in uses}
+    return entries, revisions, stream, media, desk, labels, uses, withdrawn
 
 
 def _run_desk(blog: Blog, action: tuple) -> None:
