@@ -238,6 +238,9 @@ STORAGES: dict[str, dict[str, Any]] = {
     "default": _MEDIA_BACKEND,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Behind nginx: the internal location it sends local media files from once the app has said
+# they may still be shown (X-Accel-Redirect; deploy/nginx.conf). Empty: the app sends them.
+LIVEBLOG_MEDIA_ACCEL_REDIRECT = env_str("LIVEBLOG_MEDIA_ACCEL_REDIRECT", "")
 # The largest image file an editor may upload, and the most pixels it may decode to.
 LIVEBLOG_MEDIA_MAX_BYTES = env_int("LIVEBLOG_MEDIA_MAX_BYTES", 20 * 1024 * 1024)
 LIVEBLOG_MEDIA_MAX_PIXELS = env_int("LIVEBLOG_MEDIA_MAX_PIXELS", 50_000_000)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -334,6 +335,11 @@ def media_file(request: HttpRequest, name: str) -> HttpResponse | FileResponse:
     tag = quote_etag(name)
     if not private and (not_modified := get_conditional_response(request, etag=tag)):
         return not_modified
+    if settings.LIVEBLOG_MEDIA_ACCEL_REDIRECT and not private:
+        # nginx sends the file from disk, with the headers its internal location adds.
+        accel = HttpResponse(content_type=_MEDIA_TYPES[name.rsplit(".", 1)[1]])
+        accel["X-Accel-Redirect"] = f"{settings.LIVEBLOG_MEDIA_ACCEL_REDIRECT}{name}"
+        return accel
     try:
         handle = default_storage.open(name, "rb")
     except FileNotFoundError:

@@ -26,13 +26,16 @@ import aiohttp
 import pytest
 import websockets
 from channels.db import database_sync_to_async
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.test import override_settings
 from websockets.typing import Origin
 
 from deploy import nginx
 from liveblog import commands
+from liveblog.media import file_url
 from liveblog.models import Blog
+from tests import samples
 from tests.reliability.support import (
     TunedServer,
     api_publish,
@@ -48,6 +51,8 @@ BEHIND_NGINX = {
     "DJANGO_SERVE_STATIC": "false",
     # A thousand pollers on one machine share one address; the throttle is not under test.
     "LIVEBLOG_API_THROTTLE_ANON": "1000000/min",
+    # nginx sends media files once the app has said they may be shown.
+    "LIVEBLOG_MEDIA_ACCEL_REDIRECT": "/_liveblog_media/",
 }
 #: An image as the app stores it: named by the SHA-256 of its bytes (README, media).
 IMAGE = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -133,6 +138,30 @@ def _site_behind_nginx(logs: Path) -> Iterator[tuple[list[TunedServer], nginx.Sc
         yield servers, proxy
 
 
+def _shown_and_withdrawn(blog: Blog, media_root: Path) -> tuple[str, str]:
+    """Two uploads in nginx's media root: one a live entry shows, one a retracted entry did."""
+    names = []
+    for width in (400, 300):
+        media = commands.media_upload(
+            blog=blog,
+            data=samples.photo(width, 200, orientation=1),
+            filename="photo.jpg",
+            alt="Harbour",
+            actor="editor",
+            max_bytes=10**7,
+            max_pixels=10**8,
+        )
+        target = media_root / media.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(default_storage.open(media.name).read())
+        entry = commands.entry_publish(
+            blog=blog, body=f"![Harbour]({file_url(media.name)})", actor="editor"
+        )
+        names.append(media.name)
+    commands.entry_retract(entry=entry, reason="Wrong harbour", actor="editor")
+    return names[0], names[1]
+
+
 def _answered(proxy: nginx.ScratchNginx, path: str, count: int) -> list[str]:
     """How nginx answered the ``count`` GETs of ``path``, in order: MISS, HIT, BYPASS...
 
@@ -180,7 +209,7 @@ async def test_readers_editors_and_the_push_channel_work_through_nginx(
         (origin_line,) = _origin_requests(servers, page)
         assert " 127.0.0.3:" in origin_line
 
-        # Static files and images come from nginx: the app serves neither here.
+        # Static files and images come from nginx (images once the app allows them).
         script = await asyncio.to_thread(
             http_request, proxy.port, "GET", "/static/liveblog/live.js"
         )
@@ -199,6 +228,18 @@ async def test_readers_editors_and_the_push_channel_work_through_nginx(
         for missing in ("/media/ab/short.png", "/media/../nginx.conf", f"/media/{IMAGE_NAME}x"):
             reply = await asyncio.to_thread(http_request, proxy.port, "GET", missing)
             assert reply.status in (400, 404), missing
+        hidden = await asyncio.to_thread(http_request, proxy.port, "GET", "/_liveblog_media/x")
+        assert hidden.status == 404  # nginx's internal location: only the app sends there
+        # A retracted entry's image is gone at once; a live entry's is sent by nginx.
+        shown, withdrawn = await database_sync_to_async(_shown_and_withdrawn)(
+            blog, proxy.site.media_root
+        )
+        live = await asyncio.to_thread(http_request, proxy.port, "GET", f"/media/{shown}")
+        assert live.status == 200 and live.headers["content-type"] == "image/jpeg"
+        assert live.headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert live.body == (proxy.site.media_root / shown).read_bytes()
+        gone = await asyncio.to_thread(http_request, proxy.port, "GET", f"/media/{withdrawn}")
+        assert gone.status == 410 and b"withdrawn" in gone.body
 
         # The push channel: each reader is upgraded through nginx, to one process or the other.
         path = f"/ws/blogs/{blog.slug}/"
