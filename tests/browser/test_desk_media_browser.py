@@ -155,3 +155,60 @@ def test_an_editor_adds_a_photo_and_a_youtube_post_and_a_reader_sees_them_live(
         with Image.open(path) as stored:
             assert not stored.getexif(), f"{path.name} kept EXIF"
             assert not {"exif", "xmp", "icc_profile", "comment"} & set(stored.info), stored.info
+
+
+def _drop_image(page: Page, data: bytes, name: str) -> None:
+    """What dropping a file from the desktop on the panel does: a drop carrying the file."""
+    page.evaluate(
+        """([encoded, name]) => {
+            const bytes = Uint8Array.from(atob(encoded), (c) => c.charCodeAt(0));
+            const dropped = new DataTransfer();
+            dropped.items.add(new File([bytes], name, { type: "image/jpeg" }));
+            const zone = document.getElementById("upload-drop");
+            const init = { dataTransfer: dropped, bubbles: true, cancelable: true };
+            zone.dispatchEvent(new DragEvent("dragover", init));
+            zone.dispatchEvent(new DragEvent("drop", init));
+        }""",
+        [base64.b64encode(data).decode(), name],
+    )
+
+
+def test_on_a_phone_the_camera_is_offered_and_a_dropped_photo_is_inserted(
+    server: Server, browser: Browser, tmp_path: Path
+) -> None:
+    server.env["LIVEBLOG_MEDIA_ROOT"] = str(tmp_path / "media")
+    setup = json.loads(server.shell(SETUP))
+    desk = f"/admin/liveblog/blog/{setup['blog']}/desk/"
+    server.start()
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="en-GB"
+    )
+    page = phone.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    _sign_in(page, server, setup["username"], desk)
+
+    camera = page.locator("label.liveblog-camera")
+    expect(camera).to_be_visible()
+    expect(page.locator("#upload-camera")).to_have_attribute("capture", "environment")
+    # A photo from the camera, described first: uploaded as soon as it is taken.
+    page.fill("#upload-alt", "Sandbags at the door")
+    page.set_input_files("#upload-camera", files=[_jpeg("camera.jpg")])
+    expect(page.locator("#upload-done li")).to_have_count(1)
+    # A dropped photo waits for its alt text; Enter in the alt text uploads it, not the form.
+    _drop_image(page, samples.photo(500, 400, orientation=1), "dropped.jpg")
+    expect(page.locator("#upload-pending-name")).to_have_text("dropped.jpg")
+    page.fill("#upload-alt", "The flooded quay")
+    page.press("#upload-alt", "Enter")
+    expect(page.locator("#upload-done li")).to_have_count(2)
+    assert "![The flooded quay](/media/" in page.input_value("#id_body")
+    expect(page.locator("#desk-preview-body img[alt='The flooded quay']")).to_be_attached()
+    assert "Nothing published yet." in page.inner_text("#desk-entries")
+    page.screenshot(path=str(tmp_path / "desk-phone.png"), full_page=True)
+    page.locator("#image-upload").screenshot(path=str(tmp_path / "upload-phone.png"))
+    phone.close()
+    assert not errors, errors
+
+
+def _jpeg(name: str) -> dict:
+    return {"name": name, "mimeType": "image/jpeg", "buffer": samples.photo(800, 600)}
