@@ -185,3 +185,11 @@ def _keep_an_editor(blog: Blog, *, leaving: Membership) -> None:
             "someone else an editor first.",
             field="role",
         )
+
+
+def may_see_withdrawn(user: User, blog_ids: set[int]) -> bool:
+    """Whether the user may still load files withdrawn from these blogs: a member of one.
+
+    Editors look back at a retraction in the admin; readers get 410 Gone (``views.media_file``).
+    """
+    return is_editor(user) and member_blogs(user).filter(pk__in=blog_ids).exists()

@@ -213,8 +213,3 @@ def media_withdrawn_from(name: str) -> set[int]:
     if any(status != Entry.Status.RETRACTED for _, status in uses):
         return set()
     return {blog_id for blog_id, _ in uses}
-
-
-def is_member_of_any(user: access.User, blog_ids: set[int]) -> bool:
-    """Whether the user is an editor of one of the blogs (who may review what was withdrawn)."""
-    return access.is_editor(user) and access.member_blogs(user).filter(pk__in=blog_ids).exists()

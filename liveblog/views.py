@@ -22,7 +22,7 @@ from django.utils.cache import get_conditional_response, set_response_etag
 from django.utils.http import quote_etag, urlencode
 from django.views.decorators.http import require_safe
 
-from liveblog import caching, corrections, history, media, params, selectors
+from liveblog import access, caching, corrections, history, media, params, selectors
 from liveblog.errors import BlogNotFoundError, EntryNotFoundError
 from liveblog.events import INVISIBLE_CONTROLS, MAX_LABEL_LENGTH
 from liveblog.models import Blog
@@ -316,7 +316,7 @@ WITHDRAWN_CACHE_CONTROL = "public, max-age=60"
 def media_file(request: HttpRequest, name: str) -> HttpResponse | FileResponse:
     """A stored image, when files are local: cached for ever, since its name is its digest.
 
-    410 Gone once every entry that showed it is retracted (``selectors.media_withdrawn``),
+    410 Gone once every entry that showed it is retracted (``selectors.media_withdrawn_from``),
     checked before any conditional answer: a withdrawn file is never confirmed as current.
     The blogs' members still get it, uncached, to review the retraction.
     """
@@ -324,7 +324,7 @@ def media_file(request: HttpRequest, name: str) -> HttpResponse | FileResponse:
         raise Http404("There is no such image.")
     withdrawn_from = selectors.media_withdrawn_from(name)
     private = bool(withdrawn_from)
-    if private and not selectors.is_member_of_any(request.user, withdrawn_from):
+    if private and not access.may_see_withdrawn(request.user, withdrawn_from):
         gone = HttpResponse(
             "This image was withdrawn with the update that showed it.",
             status=410,

@@ -162,6 +162,6 @@ class DeskAdmin(MembershipAdmin):
 
 
 def warn_unseen(request: HttpRequest, entry: Entry | DeskEntry) -> None:
-    """Tell the editor, once it is published, what readers do not get of the entry's text."""
+    """Tell the editor, once it is saved, what readers will not get of the entry's text."""
     for warning in content.warnings_for(entry.body, media=entry.media, embeds=entry.embeds):
         messages.warning(request, warning["message"])
