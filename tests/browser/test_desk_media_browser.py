@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, FilePayload, Page, expect
 
 from tests import samples, stub_oembed
 from tests.browser.conftest import Server
@@ -97,7 +97,7 @@ def test_an_editor_adds_a_photo_and_a_youtube_post_and_a_reader_sees_them_live(
         page.fill("#upload-alt", "A drawing")
         page.set_input_files(
             "#upload-file",
-            files=[{"name": "logo.svg", "mimeType": "image/svg+xml", "buffer": SVG}],
+            files=[FilePayload(name="logo.svg", mimeType="image/svg+xml", buffer=SVG)],
         )
         expect(page.locator("#upload-message")).to_have_class(re.compile("errornote"))
         expect(page.locator("#upload-message")).to_contain_text("SVG")
@@ -210,5 +210,5 @@ def test_on_a_phone_the_camera_is_offered_and_a_dropped_photo_is_inserted(
     assert not errors, errors
 
 
-def _jpeg(name: str) -> dict:
-    return {"name": name, "mimeType": "image/jpeg", "buffer": samples.photo(800, 600)}
+def _jpeg(name: str) -> FilePayload:
+    return FilePayload(name=name, mimeType="image/jpeg", buffer=samples.photo(800, 600))
