@@ -228,6 +228,7 @@ def blog_page(request: HttpRequest, slug: str) -> HttpResponse:
         "live": blog.is_public and not context["label"],
         "status": blog.status,
         "view": context["view"],
+        "label": context["label"],
         "firstPage": context["first_page"],
         "socketPath": f"/ws/blogs/{blog.slug}/",
         "blogUrl": context["all_url"],

@@ -113,8 +113,11 @@ def test_the_page_loads_live_js_as_a_module_and_preloads_every_module_it_imports
     assert preloaded == _module_graph()
 
 
-def test_the_polling_fallback_is_imported_only_when_needed() -> None:
-    assert _lazy_modules() == {"liveblog/live/polling.js"}
+def test_the_features_after_the_first_render_are_imported_only_when_needed() -> None:
+    # The polling fallback when the socket fails; the rest once the page has loaded (LATER).
+    later = {"views", "zones", "share", "latest", "visits"}
+    expected = {"liveblog/live/polling.js", *(f"liveblog/live/{name}.js" for name in later)}
+    assert _lazy_modules() == expected
 
 
 @pytest.mark.django_db

@@ -5,6 +5,7 @@ import { describe, test } from "node:test";
 import {
   LiveState,
   announcement,
+  filterUrl,
   isNewer,
   listFor,
   newUpdatesText,
@@ -205,4 +206,23 @@ describe("the new updates counter and the title", () => {
     assert.equal(announcement({ corrected: 2 }), "2 updates corrected");
     assert.equal(announcement({}), "");
   });
+});
+
+test("a label filter keeps only the entries with that label, whatever its case", () => {
+  const labelled = { pinned: false, key_event: false, labels: ["Turnout"] };
+  assert.equal(listFor(labelled, "all", "turnout"), "timeline");
+  assert.equal(listFor(labelled, "all", "Results"), null);
+  assert.equal(listFor({ pinned: false, key_event: false }, "all", "Results"), null);
+  assert.equal(listFor({ ...labelled, key_event: true }, "key-events", "Turnout"), "timeline");
+  assert.equal(listFor(labelled, "key-events", "Turnout"), null);
+});
+
+test("filter addresses are the server's: view, then label", () => {
+  assert.equal(filterUrl("/blogs/b/", {}), "/blogs/b/");
+  assert.equal(filterUrl("/blogs/b/", { view: "key-events" }), "/blogs/b/?view=key-events");
+  assert.equal(filterUrl("/blogs/b/", { view: "all", label: "Turnout & more" }), "/blogs/b/?label=Turnout+%26+more");
+  assert.equal(
+    filterUrl("/blogs/b/updates/", { view: "key-events", label: "Results" }),
+    "/blogs/b/updates/?view=key-events&label=Results",
+  );
 });

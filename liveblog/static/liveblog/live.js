@@ -2,14 +2,22 @@
 // module wires the others to the page: live/state.js (seqs, counters; no DOM), times.js,
 // entries.js (articles), connection.js (the socket). blog.html preloads each module.
 //
-// Where later work goes: key events filters extend listFor() (state.js) and
-// showView(); local times are a Times in the reader's zone; "since your last visit" keeps
-// state.lastSeq per blog and marks newer articles in entries.js.
+// The features in LATER are modules of their own, imported once the page has loaded; the
+// polling fallback (live/polling.js) is imported only where the socket fails.
 import { Connection } from "./live/connection.js";
 import { Timeline } from "./live/entries.js";
 import { LiveState, announcement, newUpdatesText } from "./live/state.js";
 import { Times } from "./live/times.js";
 
+// Loaded after the first render: older updates and filters, the reader's time zone, sharing
+// each update, "back to the latest", and "since your last visit".
+const LATER = [
+  () => import("./live/views.js"),
+  () => import("./live/zones.js"),
+  () => import("./live/share.js"),
+  () => import("./live/latest.js"),
+  () => import("./live/visits.js"),
+];
 const ANNOUNCE_DELAY_MS = 1_000;
 const REFRESH_TIMES_MS = 30_000;
 const STATUS_TEXT = {
@@ -168,95 +176,19 @@ function start(config) {
   });
   window.addEventListener("online", () => connection.online());
 
-  // --- Older updates and the key events view, fetched as server-rendered HTML
+  // --- Features a first render does without, each a module fetched after the page has loaded
+  // (the first render's JavaScript stays under 30 KB: tests/test_static.py). Each gets what it
+  // needs of the page through `page`.
 
-  async function fetchFragment(url) {
-    const response = await fetch(url, { headers: { Accept: "text/html" } });
-    if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-    const template = document.createElement("template");
-    template.innerHTML = await response.text(); // our own templates: escaped and sanitized
-    return template.content;
-  }
-
-  function enhanceOlder() {
-    const link = document.querySelector("#older a[data-fragment]");
-    if (!link) return;
-    const button = timeline.element("button", "older-button", "Older updates");
-    button.type = "button";
-    button.dataset.fragment = link.dataset.fragment;
-    button.addEventListener("click", () => loadOlder(button));
-    link.replaceWith(button);
-  }
-
-  async function loadOlder(button) {
-    button.disabled = true;
-    button.textContent = "Loading older updates…";
-    try {
-      const fragment = await fetchFragment(button.dataset.fragment);
-      const list = byId("timeline-list");
-      const added = [];
-      for (const article of Array.from(fragment.querySelectorAll("#timeline-list > article"))) {
-        if (byId(article.id)) continue; // already here: a live update moved it
-        list.append(article);
-        added.push(article);
-      }
-      const older = byId("older");
-      const next = fragment.querySelector("#older");
-      if (next) older.replaceWith(next);
-      else older.remove();
-      added.forEach((article) => timeline.freshen(article));
-      enhanceOlder();
-      timeline.refreshTimes(list);
-      timeline.updateEmptyStates();
-      added.find((article) => article.isConnected)?.focus({ preventScroll: true });
-    } catch (error) {
-      console.error(error);
-      button.disabled = false;
-      button.textContent = "Older updates (failed to load; try again)";
-    }
-  }
-
-  async function showView(next, { push }) {
-    const url = next === "key-events" ? `${config.updatesUrl}?view=key-events` : config.updatesUrl;
-    const fragment = await fetchFragment(url);
-    const region = byId("timeline");
-    region.replaceChildren(fragment);
-    state.viewShown(next);
-    region.querySelectorAll("article.entry").forEach((article) => timeline.freshen(article));
-    for (const link of document.querySelectorAll("nav.views a[data-view]")) {
-      if (link.dataset.view === state.view) link.setAttribute("aria-current", "page");
-      else link.removeAttribute("aria-current");
-    }
-    updateTitle();
-    if (push) {
-      const target = state.view === "key-events" ? `${config.blogUrl}?view=key-events` : config.blogUrl;
-      history.pushState({ view: state.view }, "", target);
-    }
-    enhanceOlder();
-    timeline.refreshTimes(region);
-    updateNewUpdatesButton();
-    say(state.view === "key-events" ? "Showing key events" : "Showing all updates");
-  }
-
-  for (const link of document.querySelectorAll("nav.views a[data-view]")) {
-    link.addEventListener("click", (event) => {
-      if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey || event.button !== 0) return;
-      event.preventDefault();
-      if (link.dataset.view === state.view && state.firstPage) return;
-      showView(link.dataset.view, { push: true }).catch(() => {
-        location.href = link.href; // the server-rendered view always works
-      });
-    });
-  }
-
-  window.addEventListener("popstate", () => {
-    const wanted = new URLSearchParams(location.search).get("view") === "key-events" ? "key-events" : "all";
-    if (wanted !== state.view) showView(wanted, { push: false }).catch(() => location.reload());
-  });
+  const page = { config, state, timeline, byId, say, updateNewUpdatesButton, updateTitle };
+  const later = () => {
+    for (const load of LATER) load().then((module) => module.enhance(page)).catch(console.error);
+  };
+  if (document.readyState === "complete") later();
+  else window.addEventListener("load", later, { once: true });
 
   // --- Start
 
-  enhanceOlder();
   timeline.refreshTimes();
   setInterval(() => timeline.refreshTimes(), REFRESH_TIMES_MS);
   if (config.live) connection.connect();

@@ -161,7 +161,7 @@ export class Timeline {
   }
 
   place(article, entry) {
-    const list = listFor(entry, this.state.view);
+    const list = listFor(entry, this.state.view, this.state.label);
     if (list === "pinned") {
       const pinned = this.byId("pinned-list");
       return pinned ? insertSorted(pinned, article, {}) : false;

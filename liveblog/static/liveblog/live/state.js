@@ -1,8 +1,11 @@
 // What the live page knows, with no DOM and no socket, so Node tests it (tests/js/).
 
-// The list an entry belongs in for a view: "pinned", "timeline", or null.
-export function listFor(entry, view) {
+// The list an entry belongs in for a view and a label filter: "pinned", "timeline", or null.
+// Labels match as the server's ?label= does, whatever the case.
+export function listFor(entry, view, label = null) {
   if (view === "key-events" && !entry.key_event) return null;
+  const labels = (entry.labels ?? []).map((name) => name.toLowerCase());
+  if (label && !labels.includes(label.toLowerCase())) return null;
   return view === "all" && entry.pinned ? "pinned" : "timeline";
 }
 
@@ -23,6 +26,15 @@ export function slotFor(entry, others, { newerPages = false, olderPages = false 
   return index;
 }
 
+// The address of a view with a label filter, as the server writes its links (views.py).
+export function filterUrl(base, { view = "all", label = null } = {}) {
+  const query = new URLSearchParams();
+  if (view === "key-events") query.set("view", view);
+  if (label) query.set("label", label);
+  const text = query.toString();
+  return text ? `${base}?${text}` : base;
+}
+
 export const newUpdatesText = (count) => `${count} new update${count === 1 ? "" : "s"}`;
 
 // What the live region says for a batch of "new", "corrected" and "retracted" updates.
@@ -38,8 +50,8 @@ export function announcement({ new: added = 0, corrected = 0, retracted = 0 }) {
 const titleFor = (view, blogTitle) => (view === "key-events" ? `${blogTitle} · Key events` : blogTitle);
 
 export class LiveState {
-  constructor({ lastSeq, view, firstPage, blogTitle, baseTitle = titleFor(view, blogTitle) }) {
-    Object.assign(this, { lastSeq, view, firstPage, blogTitle, baseTitle });
+  constructor({ lastSeq, view, label = null, firstPage, blogTitle, baseTitle = titleFor(view, blogTitle) }) {
+    Object.assign(this, { lastSeq, view, label, firstPage, blogTitle, baseTitle });
     this.unseen = 0; // new updates the reader has not seen yet: "(N)" in the title
     this.offPage = 0; // new updates for the first page while the reader is on a later one
     this.latest = new Map(); // entry id -> {entry, seq}: its newest pushed state
@@ -66,7 +78,7 @@ export class LiveState {
   // "updated" in place, null: not on this page); returns what to announce, if anything.
   applied({ type, entry }, placement, { pageHidden }) {
     if (type === "entry.published" && placement !== "updated") {
-      const belongsHere = this.view === "all" || entry.key_event;
+      const belongsHere = listFor(entry, this.view, this.label) !== null;
       if (placement === null && !(belongsHere && !this.firstPage)) return null; // not for this view
       if (placement === null) this.offPage += 1; // the button leads to the first page
       if (pageHidden || placement !== "shown") this.unseen += 1;
@@ -99,8 +111,9 @@ export class LiveState {
     this.baseTitle = titleFor(this.view, blogTitle);
   }
 
-  // The first page of a view replaced the timeline.
-  viewShown(view) {
-    Object.assign(this, { view, firstPage: true, offPage: 0, baseTitle: titleFor(view, this.blogTitle) });
+  // The first page of a view (with a label filter or none) replaced the timeline.
+  viewShown(view, label = null) {
+    const baseTitle = titleFor(view, this.blogTitle);
+    Object.assign(this, { view, label, firstPage: true, offPage: 0, baseTitle });
   }
 }
