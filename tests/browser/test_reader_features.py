@@ -1,0 +1,221 @@
+"""The reader page's features loaded after its first render (live/*.js), in Chromium."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.conftest import Server
+
+pytestmark = pytest.mark.browser
+
+# A London blog with labels, twelve updates two minutes apart (one key event), so the page
+# scrolls; prints the ids, oldest first.
+SEED = """
+import json
+from datetime import timedelta
+from django.utils import timezone
+from liveblog import commands
+
+start = timezone.now() - timedelta(hours=1)
+blog = commands.blog_create(slug="count", title="The count", actor="desk",
+                            time_zone="Europe/London", labels=["Results", "Turnout"],
+                            occurred_at=start)
+blog = commands.blog_open(blog=blog, actor="desk", occurred_at=start)
+ids = []
+for n in range(12):
+    entry = commands.entry_publish(
+        blog=blog, actor="desk", occurred_at=start + timedelta(minutes=2 * n + 1),
+        headline=f"Update {n}", body=f"Paragraph {n}.\\n\\n" + "A line of the count. " * 30,
+        key_event=n == 3, labels=["Turnout"] if n % 2 else ["Results"],
+    )
+    ids.append(str(entry.id))
+print(json.dumps(ids))
+"""
+
+
+def _seed(server: Server) -> list[str]:
+    ids = json.loads(server.shell(SEED).strip().splitlines()[-1])
+    server.start()
+    return ids
+
+
+def _reader(browser: Browser, *, timezone_id: str = "America/New_York", **options) -> Page:  # type: ignore[no-untyped-def]
+    options.setdefault("viewport", {"width": 960, "height": 900})
+    context = browser.new_context(locale="en-GB", timezone_id=timezone_id, **options)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.errors = errors  # type: ignore[attr-defined]
+    return page
+
+
+def test_times_are_in_the_readers_zone_with_the_newsrooms_a_click_away(
+    server: Server, browser: Browser
+) -> None:
+    ids = _seed(server)
+    page = _reader(browser)
+    page.goto(f"{server.url}/blogs/count/")
+    first = page.locator(f"#entry-{ids[-1]} .entry-time time")
+    iso = first.get_attribute("datetime") or ""
+    in_zone = lambda zone: page.evaluate(  # noqa: E731
+        "([iso, zone]) => new Intl.DateTimeFormat('en-GB', {timeZone: zone, hour: '2-digit',"
+        " minute: '2-digit', hourCycle: 'h23'}).format(new Date(iso))",
+        [iso, zone],
+    )
+    expect(page.locator("#blog-zone")).to_contain_text("Times in your time zone (America/New_York)")
+    expect(first).to_have_text(in_zone("America/New_York"))
+    assert in_zone("America/New_York") in (first.get_attribute("title") or "")
+
+    page.get_by_role("button", name="Show the newsroom's (Europe/London)").click()
+    expect(page.locator("#blog-zone")).to_contain_text("newsroom's zone (Europe/London)")
+    expect(first).to_have_text(in_zone("Europe/London"))
+
+    # Remembered: the next page opens in the newsroom's zone, and one click brings the reader's.
+    page.reload()
+    expect(first).to_have_text(in_zone("Europe/London"))
+    page.get_by_role("button", name="Show yours (America/New_York)").click()
+    expect(first).to_have_text(in_zone("America/New_York"))
+    assert not page.errors  # type: ignore[attr-defined]
+
+
+def test_without_javascript_the_page_is_in_the_blogs_zone_and_says_so(
+    server: Server, browser: Browser
+) -> None:
+    _seed(server)
+    page = _reader(browser, java_script_enabled=False)
+    page.goto(f"{server.url}/blogs/count/")
+    expect(page.locator("#blog-zone")).to_contain_text("Times in Europe/London")
+
+
+def test_key_events_and_labels_filter_in_place(server: Server, browser: Browser) -> None:
+    ids = _seed(server)
+    page = _reader(browser)
+    page.goto(f"{server.url}/blogs/count/")
+    expect(page.locator("#blog-zone")).to_contain_text("your time zone")  # the features loaded
+    page.evaluate("window.__notReloaded = true")
+    articles = page.locator("#timeline-list > article")
+
+    page.locator("nav.labels").get_by_role("link", name="Turnout").click()
+    expect(page).to_have_url(f"{server.url}/blogs/count/?label=Turnout")
+    expect(articles.first).to_contain_text("Update 11")
+    expect(page.locator("#timeline-list")).not_to_contain_text("Update 10")
+    expect(page.locator("nav.labels a[aria-current=page]")).to_have_text("Turnout")
+
+    page.locator("nav.views").get_by_role("link", name="Key events").click()
+    expect(page).to_have_url(f"{server.url}/blogs/count/?view=key-events&label=Turnout")
+    expect(articles).to_have_count(1)
+    expect(articles.first).to_have_attribute("data-entry-id", ids[3])
+
+    page.get_by_role("link", name="Every label").click()
+    expect(page).to_have_url(f"{server.url}/blogs/count/?view=key-events")
+    page.locator("nav.views").get_by_role("link", name="All updates").click()
+    expect(page).to_have_url(f"{server.url}/blogs/count/")
+    expect(articles.first).to_contain_text("Update 11")
+
+    page.go_back()
+    expect(page).to_have_url(f"{server.url}/blogs/count/?view=key-events")
+    expect(articles).to_have_count(1)
+    assert page.evaluate("window.__notReloaded") is True
+
+    # Filtered by label, a live update with another label stays off the page.
+    page.locator("nav.views").get_by_role("link", name="All updates").click()
+    page.locator("nav.labels").get_by_role("link", name="Results").click()
+    expect(articles.first).to_contain_text("Update 10")
+    server.command("publish", slug="count", headline="Unlabelled", body="No label.")
+    page.wait_for_timeout(500)
+    expect(page.locator("#timeline-list")).not_to_contain_text("Unlabelled")
+    assert not page.errors  # type: ignore[attr-defined]
+
+
+def test_copy_link_copies_the_permalink_and_says_so(server: Server, browser: Browser) -> None:
+    ids = _seed(server)
+    page = _reader(browser, permissions=["clipboard-read", "clipboard-write"])
+    page.goto(f"{server.url}/blogs/count/")
+    article = page.locator(f"#entry-{ids[-1]}")
+    article.get_by_role("button", name="Copy link").click()
+    expect(article.locator(".share-done")).to_have_text("Link copied")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == f"{server.url}/blogs/count/entries/{ids[-1]}/"
+    # Not a phone: no share sheet button; a live update gets its copy button too.
+    expect(article.get_by_role("button", name="Share")).to_have_count(0)
+    published = server.command("publish", slug="count", headline="Live one", body="Pushed.")
+    expect(
+        page.locator(f"#entry-{published['id']}").get_by_role("button", name="Copy link")
+    ).to_be_visible()
+    assert not page.errors  # type: ignore[attr-defined]
+
+
+def test_a_phone_offers_the_system_share_sheet(server: Server, browser: Browser) -> None:
+    ids = _seed(server)
+    page = _reader(browser, has_touch=True, is_mobile=True, viewport={"width": 390, "height": 844})
+    page.add_init_script(
+        "navigator.share = (data) => { window.__shared = data; return Promise.resolve(); }"
+    )
+    page.goto(f"{server.url}/blogs/count/")
+    page.locator(f"#entry-{ids[-1]}").get_by_role("button", name="Share").click()
+    shared = page.evaluate("window.__shared")
+    assert shared == {"title": "Update 11", "url": f"{server.url}/blogs/count/entries/{ids[-1]}/"}
+
+
+def test_back_to_the_latest_appears_far_down_and_goes_to_the_newest(
+    server: Server, browser: Browser
+) -> None:
+    ids = _seed(server)
+    page = _reader(browser)
+    page.goto(f"{server.url}/blogs/count/")
+    button = page.get_by_role("button", name="Back to the latest")
+    expect(page.locator("#blog-zone")).to_contain_text("your time zone")
+    expect(button).to_be_hidden()
+    page.locator(f"#entry-{ids[0]}").scroll_into_view_if_needed()
+    expect(button).to_be_visible()
+    button.click()
+    expect(page.locator(f"#entry-{ids[-1]}")).to_be_focused()
+    expect(button).to_be_hidden()
+    assert page.evaluate("window.scrollY") < 900
+
+
+def test_since_your_last_visit_counts_what_changed(server: Server, browser: Browser) -> None:
+    ids = _seed(server)
+    page = _reader(browser)
+    # The page may be cached for a second or two: each visit here must see the server's.
+    page.context.new_cdp_session(page).send("Network.setCacheDisabled", {"cacheDisabled": True})
+    page.goto(f"{server.url}/blogs/count/")
+    page.wait_for_function("localStorage.getItem('liveblog:last-seq:count') !== null")
+    expect(page.locator("#since-visit")).to_have_count(0)
+    page.goto(f"{server.url}/blogs/count/corrections/")
+
+    added = [
+        server.command("publish", slug="count", headline=f"New {n}", body="New.") for n in range(3)
+    ]
+    server.command("correct", entry_id=ids[5], body="Corrected words.", reason="Typo")
+    server.shell(
+        "from liveblog import commands; from liveblog.models import Entry;"
+        f"commands.entry_retract(entry=Entry.objects.get(pk='{ids[6]}'), reason='Unverified',"
+        " actor='desk');"
+        f"commands.entry_retract(entry=Entry.objects.get(pk='{added[2]['id']}'), reason='Wrong',"
+        " actor='desk')"
+    )
+    page.goto(f"{server.url}/blogs/count/")
+    box = page.locator("#since-visit")
+    # The update published and retracted while the reader was away is not news to them.
+    expect(box).to_have_text(
+        "Since your last visit: 2 new updates, 1 correction, 1 retraction. Dismiss"
+    )
+    expect(box.get_by_role("link", name="2 new updates")).to_have_attribute(
+        "href", f"#entry-{added[0]['id']}"
+    )
+    expect(box.get_by_role("link", name="1 correction")).to_have_attribute(
+        "href", "/blogs/count/corrections/"
+    )
+    assert "Wrong" not in box.inner_text()
+
+    # Seen now: the next visit has nothing to report.
+    page.goto(f"{server.url}/blogs/count/corrections/")
+    page.goto(f"{server.url}/blogs/count/")
+    page.wait_for_function("localStorage.getItem('liveblog:last-seq:count') === '20'")
+    page.wait_for_timeout(300)
+    expect(page.locator("#since-visit")).to_have_count(0)
+    assert not page.errors  # type: ignore[attr-defined]
