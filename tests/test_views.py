@@ -6,6 +6,7 @@ import html
 import json
 import re
 from datetime import UTC, datetime, timedelta
+from html import unescape
 from typing import Any
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
@@ -555,6 +556,19 @@ def test_the_page_as_it_stood_links_the_updates_before_and_after(client, since_y
     links = re.findall(r'<a href="\?at=([^"&]+)[^"]*" rel="(prev|next)"', page)
     moments = {rel: datetime.fromisoformat(unquote(value)) for value, rel in links}
     assert moments == {"prev": t0, "next": t0 + timedelta(minutes=20)}
+
+
+def test_the_page_links_a_replay_from_the_start_of_the_coverage(client, since_yesterday) -> None:
+    blog = since_yesterday
+    t0 = timezone.now() - timedelta(hours=2)
+    commands.entry_publish(blog=blog, body="First", actor="editor", occurred_at=t0)
+    page = _get(client, blog.get_absolute_url())
+    found = re.search(r'<a href="([^"]+)" class="replay-link">Replay the coverage</a>', page)
+    assert found is not None
+    replay = _get(client, unescape(found.group(1)))
+    assert "The page as it stood at" in replay and "First" not in replay
+    links = re.findall(r'<a href="\?at=([^"&]+)[^"]*" rel="(prev|next)"', replay)
+    assert [(datetime.fromisoformat(unquote(value)), rel) for value, rel in links] == [(t0, "next")]
 
 
 @pytest.mark.parametrize(
