@@ -226,3 +226,15 @@ test("filter addresses are the server's: view, then label", () => {
     "/blogs/b/updates/?view=key-events&label=Results",
   );
 });
+
+test("on an older page filtered by a label, only new updates with the label are counted", () => {
+  const state = page({ label: "Turnout", firstPage: false });
+  const published = (id, labels) => ({ type: "entry.published", entry: { id, pinned: false, key_event: false, labels } });
+  assert.equal(state.applied(published("a", ["Results"]), null, { pageHidden: false }), null);
+  assert.equal(state.newUpdates(0), 0);
+  assert.equal(state.applied(published("b", ["turnout"]), null, { pageHidden: false }), "new");
+  assert.equal(state.newUpdates(0), 1);
+  state.viewShown("all", null);
+  assert.equal(state.label, null);
+  assert.equal(state.applied(published("c", ["Results"]), "shown", { pageHidden: false }), "new");
+});
