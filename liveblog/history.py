@@ -35,6 +35,8 @@ from liveblog.models import Blog, Entry, EntryRevision, Event
 _PUBLISHED = ev.EntryPublished.TYPE
 _CORRECTED = ev.EntryCorrected.TYPE
 _RETRACTED = ev.EntryRetracted.TYPE
+#: The events that change what an update says, or whether it is there.
+_CHANGES = (_PUBLISHED, _CORRECTED, _RETRACTED)
 #: Events that turn a flag on or off, and the flag and value each sets.
 _FLAG_CHANGES = {
     ev.EntryPinned.TYPE: ("pinned", True),
@@ -91,6 +93,10 @@ class PastPage:
     later: dict[uuid.UUID, Later]
     previous_update_at: datetime | None
     next_update_at: datetime | None
+    #: The moments readers saw the page change around ``at``: a publication, a correction
+    #: or a retraction (the time control steps through them).
+    previous_change_at: datetime | None = None
+    next_change_at: datetime | None = None
 
 
 def blog_at(blog: Blog, at: datetime) -> BlogAt:
@@ -213,6 +219,9 @@ def page_at(
         .values_list("occurred_at", flat=True)
         .first()
     )
+    changes = Event.objects.filter(blog=blog, type__in=_CHANGES).values_list(
+        "occurred_at", flat=True
+    )
     page = PastPage(
         at=at,
         blog=state,
@@ -222,6 +231,8 @@ def page_at(
         later={},
         previous_update_at=previous_update_at,
         next_update_at=next_update_at,
+        previous_change_at=changes.filter(occurred_at__lt=at).order_by("-occurred_at").first(),
+        next_change_at=changes.filter(occurred_at__gt=at).order_by("occurred_at").first(),
     )
     if not state.is_public:
         # A draft's updates were the newsroom's alone: readers saw nothing yet.

@@ -558,6 +558,32 @@ def test_the_page_as_it_stood_links_the_updates_before_and_after(client, since_y
     assert moments == {"prev": t0, "next": t0 + timedelta(minutes=20)}
 
 
+def test_the_page_as_it_stood_steps_to_the_changes_before_and_after(
+    client, since_yesterday
+) -> None:
+    blog = since_yesterday
+    t0 = timezone.now() - timedelta(hours=2)
+    entry = commands.entry_publish(blog=blog, body="48%", actor="editor", occurred_at=t0)
+    commands.entry_correct(
+        entry=entry,
+        body="46%",
+        reason="Typo",
+        actor="editor",
+        occurred_at=t0 + timedelta(minutes=5),
+    )
+    commands.entry_retract(
+        entry=entry, reason="Unverified", actor="editor", occurred_at=t0 + timedelta(minutes=9)
+    )
+    at = (t0 + timedelta(minutes=7)).isoformat()
+    page = _get(client, f"{blog.get_absolute_url()}?{urlencode({'at': at})}")
+    links = re.findall(r'<a href="\?at=([^"&]+)[^"]*" class="step-change">([^<]+)</a>', page)
+    moments = {text: datetime.fromisoformat(unquote(value)) for value, text in links}
+    assert moments == {
+        "← Previous change": t0 + timedelta(minutes=5),
+        "Next change →": t0 + timedelta(minutes=9),
+    }
+
+
 def test_the_page_links_a_replay_from_the_start_of_the_coverage(client, since_yesterday) -> None:
     blog = since_yesterday
     t0 = timezone.now() - timedelta(hours=2)

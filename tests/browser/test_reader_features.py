@@ -219,3 +219,46 @@ def test_since_your_last_visit_counts_what_changed(server: Server, browser: Brow
     page.wait_for_timeout(300)
     expect(page.locator("#since-visit")).to_have_count(0)
     assert not page.errors  # type: ignore[attr-defined]
+
+
+STEPS = """
+from datetime import timedelta
+from django.utils import timezone
+from liveblog import commands
+
+start = timezone.now() - timedelta(hours=1)
+at = lambda minutes: start + timedelta(minutes=minutes)
+blog = commands.blog_create(slug="steps", title="Steps", actor="desk", time_zone="Europe/London",
+                            occurred_at=start)
+blog = commands.blog_open(blog=blog, actor="desk", occurred_at=start)
+figure = commands.entry_publish(blog=blog, body="Turnout was 48%.", actor="desk",
+                                occurred_at=at(1))
+commands.entry_correct(entry=figure, body="Turnout was 46%.", reason="Wrong figure",
+                       actor="desk", occurred_at=at(2))
+rumour = commands.entry_publish(blog=blog, body="A rumour of a recount.", actor="desk",
+                                occurred_at=at(3))
+commands.entry_retract(entry=rumour, reason="Unverified", actor="desk", occurred_at=at(4))
+"""
+
+
+def test_replay_steps_through_each_change_from_the_start(server: Server, browser: Browser) -> None:
+    server.shell(STEPS)
+    server.start()
+    page = _reader(browser)
+    page.goto(f"{server.url}/blogs/steps/")
+    page.get_by_role("link", name="Replay the coverage").click()
+    timeline = page.locator("#timeline")
+    expect(page.locator("#as-it-stood")).to_contain_text("The page as it stood at")
+    seen = []
+    for _ in range(4):
+        page.get_by_role("link", name="Next change →").click()
+        expect(page.locator("#as-it-stood")).to_be_visible()
+        seen.append(timeline.inner_text())
+    expect(page.get_by_role("link", name="Next change →")).to_have_count(0)
+    assert "Turnout was 48%." in seen[0] and "Corrected later" in seen[0]
+    assert "Turnout was 46%." in seen[1] and "48%" not in seen[1]
+    # The rumour was retracted later: its words are withheld at every moment.
+    assert "Retracted later" in seen[2] and "rumour" not in seen[2]
+    assert "Retracted: Unverified" in seen[3] and "rumour" not in seen[3]
+    page.get_by_role("link", name="← Previous change").click()
+    expect(timeline).to_contain_text("Retracted later")
