@@ -82,8 +82,14 @@ async () => {
   }
   window.scrollTo(0, 0);
   await new Promise((done) => requestAnimationFrame(() => setTimeout(done, 300)));
+  // Chromium keeps layout shifts out of getEntriesByType(): only an observer sees them.
+  const shifts = await new Promise((done) => {
+    const observer = new PerformanceObserver((list) => done(list.getEntries()));
+    observer.observe({type: "layout-shift", buffered: true});
+    setTimeout(() => done([]), 1000);
+  });
   let total = 0;
-  for (const shift of performance.getEntriesByType("layout-shift")) {
+  for (const shift of shifts) {
     if (!shift.hadRecentInput) total += shift.value;
   }
   const images = [...document.images];

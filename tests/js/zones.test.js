@@ -16,8 +16,8 @@ test("the reader's zone unless they chose the newsroom's", () => {
 
 test("the zone line names the zone shown and offers the other", () => {
   assert.deepEqual(zoneText("America/New_York", zones), {
-    text: "Times in your time zone (America/New_York)",
-    offer: "Show the newsroom's (Europe/London)",
+    text: "Times in your zone (America/New_York)",
+    offer: "Show newsroom's (Europe/London)",
   });
   assert.deepEqual(zoneText("Europe/London", zones), {
     text: "Times in the newsroom's zone (Europe/London)",

@@ -29,9 +29,7 @@ export function retime(root, times, now = new Date()) {
 // What the zone line says, and what its button offers.
 export function zoneText(zone, { reader, newsroom }) {
   if (reader === newsroom) return { text: `Times in ${newsroom}, the newsroom's and yours`, offer: null };
-  if (zone === reader) {
-    return { text: `Times in your time zone (${reader})`, offer: `Show the newsroom's (${newsroom})` };
-  }
+  if (zone === reader) return { text: `Times in your zone (${reader})`, offer: `Show newsroom's (${newsroom})` };
   return { text: `Times in the newsroom's zone (${newsroom})`, offer: `Show yours (${reader})` };
 }
 
@@ -58,7 +56,7 @@ export function enhance({ config, timeline, byId, say }) {
   const label = timeline.element("span", "zone-text");
   const button = timeline.element("button", "zone-toggle");
   button.type = "button";
-  line.replaceChildren(label, " ", button);
+  line.replaceChildren(label, button);
 
   function showIn(zone) {
     timeline.times = new Times(zone);
