@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -42,7 +43,7 @@ def _seed(server: Server) -> list[str]:
     return ids
 
 
-def _reader(browser: Browser, *, timezone_id: str = "America/New_York", **options) -> Page:  # type: ignore[no-untyped-def]
+def _reader(browser: Browser, *, timezone_id: str = "America/New_York", **options: Any) -> Page:
     options.setdefault("viewport", {"width": 960, "height": 900})
     context = browser.new_context(locale="en-GB", timezone_id=timezone_id, **options)
     page = context.new_page()
