@@ -90,6 +90,35 @@ def member_blogs(user: User) -> QuerySet[Blog]:
     return Blog.objects.filter(members=user.pk)
 
 
+def editor_blogs(user: User) -> QuerySet[Blog]:
+    """The blogs in which ``user`` is an editor (every blog for a superuser)."""
+    if not is_editor(user):
+        return Blog.objects.none()
+    if user.is_superuser:
+        return Blog.objects.all()
+    return Blog.objects.filter(memberships__user=user.pk, memberships__role=Role.EDITOR)
+
+
+def is_contributor(user: User) -> bool:
+    """Whether ``user`` contributes to blogs and edits none: a field reporter, a freelancer.
+
+    Their role is the same on every blog they are added to, whatever model permissions their
+    groups grant; it also bars what is done outside any blog (starting one, webhooks).
+    """
+    if not is_editor(user) or user.is_superuser:
+        return False
+    roles = set(Membership.objects.filter(user_id=user.pk or 0).values_list("role", flat=True))
+    return Role.CONTRIBUTOR in roles and Role.EDITOR not in roles
+
+
+def may_start_blog(user: User) -> bool:
+    """Whether ``user`` may create a blog: whoever starts one is its first editor, and so
+    publishes there without anyone's approval. Never a contributor (``is_contributor``)."""
+    if not is_editor(user) or not user.has_perm("liveblog.add_blog"):
+        return False
+    return not is_contributor(user)
+
+
 def is_member(user: User, blog: Blog | int) -> bool:
     """Whether ``user`` is a member of the blog: sees its drafts, its desk and its log."""
     if not is_editor(user):

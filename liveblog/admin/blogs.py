@@ -95,6 +95,9 @@ class BlogAdmin(DeskAdmin):
             *super().get_urls(),
         ]
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return access.may_start_blog(request.user)
+
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         if obj is None:
             return super().has_change_permission(request)
@@ -219,6 +222,11 @@ class BlogAdmin(DeskAdmin):
         self, request: HttpRequest, blogs: Iterable[Blog], command: Callable[..., Blog]
     ) -> None:
         for blog in blogs:
+            if not self.has_change_permission(request, blog):
+                # The list's action is offered to anyone who changes some blog; each blog
+                # asks its own role (a contributor's blog stays as it is).
+                messages.error(request, f"Only the editors of “{blog.title}” may open or close it.")
+                continue
             try:
                 changed = command(blog=blog, actor=actor(request))
             except LiveblogError as exc:

@@ -160,10 +160,11 @@ class WebhookAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Webhook]:
         webhooks = super().get_queryset(request).select_related("blog")
-        return webhooks.filter(blog__in=access.member_blogs(request.user).values("pk"))
+        return webhooks.filter(blog__in=access.editor_blogs(request.user).values("pk"))
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return access.is_editor(request.user)
+        # A blog's webhooks are its editors' (``_manages``): a contributor has none.
+        return access.editor_blogs(request.user).exists()
 
     def has_view_permission(self, request: HttpRequest, obj: Webhook | None = None) -> bool:
         return self.has_module_permission(request) and (
@@ -177,7 +178,7 @@ class WebhookAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "blog":
-            kwargs["queryset"] = access.member_blogs(request.user).order_by("title")
+            kwargs["queryset"] = access.editor_blogs(request.user).order_by("title")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_inlines(self, request: HttpRequest, obj: Webhook | None = None) -> Any:

@@ -33,3 +33,21 @@ def outsider(django_user_model, editors_group: Group):
 @pytest.fixture
 def entry(blog: Blog) -> Entry:
     return commands.entry_publish(blog=blog, body="Turnout is 60%.", actor="alice")
+
+
+@pytest.fixture
+def contributor(django_user_model, editors_group: Group, blog: Blog):
+    """A field reporter: a contributor of the fixture blog, in the Editors group as many are."""
+    user = django_user_model.objects.create_user(
+        username="ana", first_name="Ana", last_name="Petrosyan", is_staff=True
+    )
+    user.groups.add(editors_group)
+    blog.members.add(user, through_defaults={"role": "contributor"})
+    return user
+
+
+@pytest.fixture
+def contributor_client(contributor) -> Client:
+    client = Client()
+    client.force_login(contributor)
+    return client
