@@ -27,15 +27,17 @@ from django.utils.safestring import SafeString, mark_safe
 
 from liveblog import access, bylines, commands, content, selectors
 from liveblog.admin.base import MembershipAdmin, actor, desk_url
+from liveblog.admin.queues import DeskQueues
+from liveblog.desk_forms import ComposerForm
 from liveblog.errors import LiveblogError
-from liveblog.forms import EntryAppendForm, add_domain_error
+from liveblog.forms import add_domain_error
 from liveblog.models import Blog, DeskEntry, Entry
 
 #: How many entries the live desk lists under the form.
 DESK_ENTRIES = 50
 
 
-class DeskAdmin(MembershipAdmin):
+class DeskAdmin(DeskQueues, MembershipAdmin):
     """The desk's pages, under the blog admin's URLs (``BlogAdmin`` is a ``DeskAdmin``)."""
 
     def desk_urls(self) -> list[URLPattern]:
@@ -47,6 +49,7 @@ class DeskAdmin(MembershipAdmin):
                 view(self.preview_view),
                 name="liveblog_blog_preview",
             ),
+            *self.queue_urls(),
         ]
 
     def blog_for(self, request: HttpRequest, blog_id: int) -> Blog:
@@ -67,12 +70,18 @@ class DeskAdmin(MembershipAdmin):
         can_submit = access.may(request.user, blog, access.Action.SUBMIT)
         preview: SafeString | None = None
         preview_warnings: list[dict[str, str]] = []
+        own_byline = bylines.of_user(request.user)
+
+        def composer(*data: object) -> ComposerForm:
+            return ComposerForm(*data, blog=blog, own_byline=own_byline, editor=can_publish)
+
         with timezone.override(blog.zone):
-            form = EntryAppendForm(blog=blog)
+            form = composer()
             if request.method == "POST":
                 if not can_submit:
                     raise PermissionDenied
-                form = EntryAppendForm(request.POST, blog=blog)
+                form = composer(request.POST)
+                saving = "_draft" in request.POST or "_schedule" in request.POST
                 if form.is_valid():
                     if "_preview" in request.POST:
                         html, preview_warnings = content.preview(
@@ -80,6 +89,15 @@ class DeskAdmin(MembershipAdmin):
                         )
                         # Sanitized by markup.analyse (nh3), so it may be shown as is.
                         preview = mark_safe(html)
+                    elif can_publish and saving:
+                        if saved := self.save_unpublished(request, blog, form):
+                            return saved
+                    elif can_publish and form.cleaned_data.get("publish_at"):
+                        form.add_error(
+                            "publish_at",
+                            "You chose a time to publish it: press “Schedule”, or clear the "
+                            "time to publish now.",
+                        )
                     elif can_publish and (published := self._publish(request, blog, form)):
                         return published
                     elif not can_publish and (submitted := self._submit(request, blog, form)):
@@ -97,16 +115,15 @@ class DeskAdmin(MembershipAdmin):
                 can_change_blog=self.has_change_permission(request, blog),
                 entries=selectors.entries_for_blog(blog)[:DESK_ENTRIES],
                 live_url=f"{desk_url(blog.pk)}?live=1",
+                queues=self.queues(request, blog),
             )
             # ``?live=1``: the desk's live script re-reading its lists (``desk_live.js``).
             live = request.method == "GET" and "live" in request.GET
             template = "desk_live.html" if live else "desk.html"
             return TemplateResponse(request, f"admin/liveblog/blog/{template}", context).render()
 
-    def _publish(
-        self, request: HttpRequest, blog: Blog, form: EntryAppendForm
-    ) -> HttpResponse | None:
-        writing = form.writing(bylines.of_user(request.user))
+    def _publish(self, request: HttpRequest, blog: Blog, form: ComposerForm) -> HttpResponse | None:
+        writing = form.writing()
         try:
             published = commands.entry_publish_once(
                 blog=blog,
@@ -123,15 +140,13 @@ class DeskAdmin(MembershipAdmin):
             messages.info(request, "That update was already published (sent twice); see below.")
         return HttpResponseRedirect(desk_url(blog.pk))
 
-    def _submit(
-        self, request: HttpRequest, blog: Blog, form: EntryAppendForm
-    ) -> HttpResponse | None:
+    def _submit(self, request: HttpRequest, blog: Blog, form: ComposerForm) -> HttpResponse | None:
         """A contributor's update: it waits for an editor's approval."""
         try:
             written = commands.desk_write(
                 blog=blog,
                 actor=actor(request),
-                writing=form.writing(bylines.of_user(request.user)),
+                writing=form.writing(),
                 status=DeskEntry.Status.SUBMITTED,
                 entry_id=form.cleaned_data["entry_id"],
             )
