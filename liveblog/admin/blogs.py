@@ -23,6 +23,7 @@ from django.http import (
     HttpResponseNotAllowed,
     HttpResponseRedirect,
 )
+from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 
@@ -197,26 +198,58 @@ class BlogAdmin(DeskAdmin):
     # --- Status: open and close -------------------------------------------------------
 
     def status_view(self, request: HttpRequest, blog_id: int) -> HttpResponse:
-        """Open or close one blog (the buttons on its change page and desk)."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
+        """Open or close one blog: first a page saying what readers will see, then the change.
+
+        The buttons on the blog's page and desk lead here (GET, or a POST without
+        ``confirmed``); only the confirmation page's button changes the blog.
+        """
+        if request.method not in ("GET", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
         blog = self.blog_for(request, blog_id)
         if not self.has_change_permission(request, blog):
             raise PermissionDenied
         transitions = {"open": commands.blog_open, "close": commands.blog_close}
-        command = transitions.get(request.POST.get("action", ""))
+        data = request.POST if request.method == "POST" else request.GET
+        action = data.get("action", "")
+        command = transitions.get(action)
         if command is None:
             return HttpResponseBadRequest("The action must be 'open' or 'close'.")
+        if request.method == "GET" or "confirmed" not in request.POST:
+            return self.confirm_status(request, [blog], action)
         self._change_status(request, [blog], command)
         return redirect_back(request, reverse("admin:liveblog_blog_change", args=[blog.pk]))
 
+    def confirm_status(
+        self, request: HttpRequest, blogs: Iterable[Blog], action: str
+    ) -> HttpResponse:
+        """The page that asks before opening or closing, and says what readers will see."""
+        blogs = list(blogs)
+        next_url = request.POST.get("next") or request.GET.get("next") or ""
+        context = self.admin_context(
+            request,
+            title=f"{'Open' if action == 'open' else 'Close'} {_named(blogs)}?",
+            blogs=blogs,
+            action=action,
+            next_url=next_url,
+            action_checkbox_name=admin.helpers.ACTION_CHECKBOX_NAME,
+            from_list=request.resolver_match is not None
+            and request.resolver_match.url_name == "liveblog_blog_changelist",
+        )
+        return TemplateResponse(request, "admin/liveblog/blog/status_confirm.html", context)
+
     @admin.action(description="Open the selected blogs (go live)", permissions=["change"])
-    def open_blogs(self, request: HttpRequest, queryset: QuerySet[Blog]) -> None:
+    def open_blogs(self, request: HttpRequest, queryset: QuerySet[Blog]) -> HttpResponse | None:
+        if "confirmed" not in request.POST:
+            return self.confirm_status(request, queryset, "open")
         self._change_status(request, queryset, commands.blog_open)
+        return None
 
     @admin.action(description="Close the selected blogs (end coverage)", permissions=["change"])
-    def close_blogs(self, request: HttpRequest, queryset: QuerySet[Blog]) -> None:
+    def close_blogs(self, request: HttpRequest, queryset: QuerySet[Blog]) -> HttpResponse | None:
+        if "confirmed" not in request.POST:
+            return self.confirm_status(request, queryset, "close")
         self._change_status(request, queryset, commands.blog_close)
+        return None
 
     def _change_status(
         self, request: HttpRequest, blogs: Iterable[Blog], command: Callable[..., Blog]
@@ -234,3 +267,9 @@ class BlogAdmin(DeskAdmin):
             else:
                 status = changed.get_status_display().lower()
                 messages.success(request, f"“{changed.title}” is now {status}.")
+
+
+def _named(blogs: list[Blog]) -> str:
+    if len(blogs) == 1:
+        return f"“{blogs[0].title}”"
+    return f"{len(blogs)} blogs"

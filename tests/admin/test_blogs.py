@@ -107,11 +107,15 @@ def test_open_and_close_buttons_append_blog_opened_and_blog_closed(desk_client, 
     status = reverse("admin:liveblog_blog_status", args=[blog.pk])
     change = reverse("admin:liveblog_blog_change", args=[blog.pk])
     assert "Open (go live)" in desk_client.get(change).content.decode()
-    refused = desk_client.post(status, {"action": "close"}, follow=True)
+    refused = desk_client.post(status, {"action": "close", "confirmed": "yes"}, follow=True)
     assert "only a live blog can be closed" in " ".join(messages_of(refused))
-    opened = desk_client.post(status, {"action": "open", "next": desk_page(blog)})
+    opened = desk_client.post(
+        status, {"action": "open", "next": desk_page(blog), "confirmed": "yes"}
+    )
     assert opened.url == desk_page(blog)
-    closed = desk_client.post(status, {"action": "close", "next": "https://evil.example/"})
+    closed = desk_client.post(
+        status, {"action": "close", "next": "https://evil.example/", "confirmed": "yes"}
+    )
     assert closed.url == change
     types = list(Event.objects.filter(blog=blog).values_list("type", flat=True))
     assert types == ["blog.created", "blog.opened", "blog.closed"]
@@ -122,9 +126,10 @@ def test_the_changelist_actions_open_and_close_blogs(desk_client, editor):
     blog = commands.blog_create(slug="storm", title="Storm", actor="editor")
     blog.members.add(editor)
     changelist = reverse("admin:liveblog_blog_changelist")
-    desk_client.post(changelist, {"action": "open_blogs", "_selected_action": [blog.pk]})
+    confirm = {"confirmed": "yes", "_selected_action": [blog.pk]}
+    desk_client.post(changelist, {"action": "open_blogs", **confirm})
     assert Blog.objects.get(pk=blog.pk).status == Blog.Status.LIVE
-    desk_client.post(changelist, {"action": "close_blogs", "_selected_action": [blog.pk]})
+    desk_client.post(changelist, {"action": "close_blogs", **confirm})
     assert Blog.objects.get(pk=blog.pk).status == Blog.Status.CLOSED
 
 
@@ -147,3 +152,30 @@ def test_editors_choose_the_blog_s_labels_one_per_line(desk_client, blog):
     assert (event.type, event.payload) == ("blog.labels_changed", {"labels": blog.labels})
     twice = desk_client.post(url, _change_data(blog, labels="Breaking\nbreaking"))
     assert twice.status_code == 200 and "names a label twice" in twice.content.decode()
+
+
+def test_opening_and_closing_ask_first_and_say_what_readers_will_see(desk_client, blog):
+    status = reverse("admin:liveblog_blog_status", args=[blog.pk])
+    asked = desk_client.post(status, {"action": "close", "next": desk_page(blog)})
+    page = asked.content.decode()
+    assert asked.status_code == 200 and "Readers will see" in page
+    assert "Coverage ended at" in page and "no new updates" in page
+    assert 'name="confirmed"' in page and desk_page(blog) in page
+    assert Blog.objects.get(pk=blog.pk).status == Blog.Status.LIVE
+    desk_client.post(status, {"action": "close", "confirmed": "yes"})
+    assert Blog.objects.get(pk=blog.pk).status == Blog.Status.CLOSED
+    reopen = desk_client.get(status, {"action": "open"}).content.decode()
+    assert "Readers will see the blog <strong>live</strong>" in reopen
+    assert "“Coverage ended” goes away" in reopen
+    assert Blog.objects.get(pk=blog.pk).status == Blog.Status.CLOSED
+
+
+def test_the_changelist_actions_ask_first_too(desk_client, blog):
+    changelist = reverse("admin:liveblog_blog_changelist")
+    asked = desk_client.post(changelist, {"action": "close_blogs", "_selected_action": [blog.pk]})
+    page = asked.content.decode()
+    assert "Readers will see" in page and 'value="close_blogs"' in page
+    assert Blog.objects.get(pk=blog.pk).status == Blog.Status.LIVE
+    confirmed = {"action": "close_blogs", "_selected_action": [blog.pk], "confirmed": "yes"}
+    desk_client.post(changelist, confirmed)
+    assert Blog.objects.get(pk=blog.pk).status == Blog.Status.CLOSED

@@ -60,7 +60,9 @@ def test_a_contributor_cannot_open_or_close_the_blog(
     assert contributor_client.post(status, {"action": "close"}).status_code == 403
     changelist = reverse("admin:liveblog_blog_changelist")
     sent = contributor_client.post(
-        changelist, {"action": "close_blogs", "_selected_action": [blog.pk]}, follow=True
+        changelist,
+        {"action": "close_blogs", "_selected_action": [blog.pk], "confirmed": "yes"},
+        follow=True,
     )
     blog.refresh_from_db()
     assert blog.status == Blog.Status.LIVE
