@@ -11,6 +11,7 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -231,7 +232,7 @@ class BlogAdmin(DeskAdmin):
             blogs=blogs,
             action=action,
             next_url=next_url,
-            action_checkbox_name=admin.helpers.ACTION_CHECKBOX_NAME,
+            action_checkbox_name=ACTION_CHECKBOX_NAME,
             from_list=request.resolver_match is not None
             and request.resolver_match.url_name == "liveblog_blog_changelist",
         )
