@@ -1,4 +1,5 @@
-"""The admin site: Django's, with a "view on site" redirect that respects membership.
+"""The admin site: Django's, named "liveblog", whose home lists the user's blogs with links to
+their desks, and whose "view on site" redirect respects membership.
 
 Django's own ``/admin/r/<content type>/<id>/`` sends any staff user to any object's public
 URL, and a draft blog's URL (or one of its entries') names its unannounced slug. Here the
@@ -9,14 +10,42 @@ Installed as the default site by ``liveblog.apps.LiveblogAdminConfig``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db.models import Case, When
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.urls import NoReverseMatch, URLPattern, URLResolver, path
 
 
 class LiveblogAdminSite(admin.AdminSite):
+    site_header = "liveblog"
+    site_title = "liveblog"
+    index_title = "Your blogs"
+    index_template = "admin/liveblog/index.html"
+
+    def index(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        """Django's home, headed by the user's blogs, each with its desk (newest first)."""
+        from liveblog import access  # the site is built while the app registry loads
+        from liveblog.models import Blog, Membership
+
+        user = request.user
+        blogs = access.member_blogs(user).order_by(
+            Case(When(status=Blog.Status.LIVE, then=0), default=1), "-updated_at"
+        )
+        roles = dict(Membership.objects.filter(user_id=user.pk or 0).values_list("blog_id", "role"))
+        context = {
+            "my_blogs": [
+                (blog, "editor" if user.is_superuser else roles.get(blog.pk, "editor"))
+                for blog in blogs[:50]
+            ],
+            "can_start_blog": access.may_start_blog(user),
+            **(extra_context or {}),
+        }
+        return super().index(request, context)
+
     def get_urls(self) -> list[URLResolver | URLPattern]:
         urls = super().get_urls()
         for index, pattern in enumerate(urls):

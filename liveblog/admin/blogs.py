@@ -29,7 +29,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 
 from liveblog import access, commands, slugs
-from liveblog.admin.base import actor, redirect_back, render_now
+from liveblog.admin.base import actor, desk_url, redirect_back, render_now
 from liveblog.admin.desk import DeskAdmin
 from liveblog.errors import LiveblogError
 from liveblog.forms import BlogChangeForm, BlogCreateForm
@@ -195,6 +195,17 @@ class BlogAdmin(DeskAdmin):
         obj.pk = created.pk
         obj.refresh_from_db()
         obj._state.adding = False
+
+    def response_add(
+        self, request: HttpRequest, obj: Blog, post_url_continue: str | None = None
+    ) -> HttpResponse:
+        # A new blog is written on its desk: go there, not back to the list.
+        messages.success(
+            request,
+            f"“{obj.title}” is ready, as a draft: write its first updates here, and open it "
+            "when readers should see it.",
+        )
+        return HttpResponseRedirect(desk_url(obj.pk))
 
     # --- Status: open and close -------------------------------------------------------
 

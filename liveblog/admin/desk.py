@@ -12,6 +12,8 @@ from typing import cast
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -23,6 +25,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
 from liveblog import access, bylines, commands, content, selectors
@@ -113,14 +116,28 @@ class DeskAdmin(DeskQueues, MembershipAdmin):
                 can_submit=can_submit,
                 can_change_entries=access.may(request.user, blog, access.Action.CHANGE_ENTRIES),
                 can_change_blog=self.has_change_permission(request, blog),
-                entries=selectors.entries_for_blog(blog)[:DESK_ENTRIES],
-                live_url=f"{desk_url(blog.pk)}?live=1",
+                **self.entries_page(request, blog),
+                # The live script re-reads the page of entries (or the search) shown.
+                live_url=f"{desk_url(blog.pk)}?{urlencode({**self.listing(request), 'live': 1})}",
                 queues=self.queues(request, blog),
             )
             # ``?live=1``: the desk's live script re-reading its lists (``desk_live.js``).
             live = request.method == "GET" and "live" in request.GET
             template = "desk_live.html" if live else "desk.html"
             return TemplateResponse(request, f"admin/liveblog/blog/{template}", context).render()
+
+    def listing(self, request: HttpRequest) -> dict[str, str]:
+        """Which entries the desk shows: ``q`` (a search) and ``page``, as asked."""
+        return {key: request.GET[key] for key in ("q", "page") if request.GET.get(key)}
+
+    def entries_page(self, request: HttpRequest, blog: Blog) -> dict[str, object]:
+        """The desk's entries: the newest, an older page (``?page=``), or a search (``?q=``)."""
+        search = request.GET.get("q", "").strip()[:200]
+        entries = selectors.entries_for_blog(blog)
+        if search:
+            entries = entries.filter(Q(body__icontains=search) | Q(headline__icontains=search))
+        page = Paginator(entries, DESK_ENTRIES).get_page(request.GET.get("page"))
+        return {"entries": page.object_list, "entries_page": page, "search": search}
 
     def _publish(self, request: HttpRequest, blog: Blog, form: ComposerForm) -> HttpResponse | None:
         writing = form.writing()
