@@ -247,7 +247,12 @@ class BlogAdmin(DeskAdmin):
             from_list=request.resolver_match is not None
             and request.resolver_match.url_name == "liveblog_blog_changelist",
         )
-        return TemplateResponse(request, "admin/liveblog/blog/status_confirm.html", context)
+        response = TemplateResponse(request, "admin/liveblog/blog/status_confirm.html", context)
+        # "Coverage ended at <time>": the time readers will read, in the blog's zone.
+        with timezone.override(
+            blogs[0].zone if len(blogs) == 1 else timezone.get_current_timezone()
+        ):
+            return render_now(response)
 
     @admin.action(description="Open the selected blogs (go live)", permissions=["change"])
     def open_blogs(self, request: HttpRequest, queryset: QuerySet[Blog]) -> HttpResponse | None:

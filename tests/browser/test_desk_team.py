@@ -133,6 +133,9 @@ def test_a_contributor_s_update_goes_through_approval_to_readers(
     mine = ana.locator("#queue-mine .liveblog-queue-item").first
     expect(mine).to_contain_text("Which village? Name your source.")
     mine.get_by_role("link", name="Change and submit again").click()
+    expect(ana.locator(".liveblog-note")).to_contain_text("Which village?")
+    _no_horizontal_scrolling(ana)
+    ana.screenshot(path=str(shots / "returned-contributor-390.png"), full_page=True)
     ana.fill("#id_body", "Shelling near Goris this morning, the mayor told us.")
     ana.locator("#desk-publish").click()
     expect(ana.locator(".messagelist")).to_contain_text("Sent for approval")
