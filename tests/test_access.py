@@ -143,3 +143,28 @@ def test_a_contributor_never_publishes_from_the_desk_it_submits(
         ("From the API", "submitted"),
     }
     assert not Entry.objects.exists()
+
+
+def test_who_may_start_a_blog(blog: Blog, django_user_model: Any) -> None:
+    def staff(name: str, **kind: Any) -> Any:
+        user = django_user_model.objects.create_user(username=name, is_staff=True, **kind)
+        user.groups.add(editors_group())
+        return user
+
+    newcomer, field, both = staff("newcomer"), staff("field"), staff("both")
+    blog.members.add(field, through_defaults={"role": "contributor"})
+    blog.members.add(both, through_defaults={"role": "contributor"})
+    other = Blog.objects.create(slug="storm", title="Storm", last_seq=0)
+    other.members.add(both, through_defaults={"role": "editor"})
+    without_permission = django_user_model.objects.create_user(username="plain", is_staff=True)
+    root = django_user_model.objects.create_user(username="root", is_staff=True, is_superuser=True)
+    blog.members.add(root, through_defaults={"role": "contributor"})
+
+    assert access.may_start_blog(newcomer) and access.may_start_blog(both)
+    assert access.may_start_blog(root)
+    assert not access.may_start_blog(field) and access.is_contributor(field)
+    assert not access.may_start_blog(without_permission)
+    assert not access.may_start_blog(None) and not access.may_start_blog(AnonymousUser())
+    assert list(access.editor_blogs(both)) == [other]
+    assert not access.editor_blogs(field).exists()
+    assert set(access.editor_blogs(root)) == {blog, other}
