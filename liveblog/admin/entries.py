@@ -222,7 +222,10 @@ class EntryAdmin(MembershipAdmin):
             form = change.form(entry=entry)
             if request.method == "POST":
                 form = change.form(request.POST, entry=entry)
-                # "Show what changes" (``_preview``) shows the differences and saves nothing.
+                # "Show what changes" (``_preview``) shows the differences and saves nothing;
+                # the reason is asked for when saving, not before the editor sees the diff.
+                if "_preview" in request.POST and "reason" in form.fields:
+                    form.fields["reason"].required = False
                 if form.is_valid() and "_preview" not in request.POST:
                     data = form.cleaned_data
                     try:
