@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -207,3 +209,14 @@ def test_the_desk_works_at_390_px(server: Server, browser: Browser, tmp_path: Pa
     wide.goto(f"{server.url}/admin/liveblog/blog/{blog}/desk/")
     wide.screenshot(path=str(shots / "desk-editor-1280.png"), full_page=True)
     _no_horizontal_scrolling(wide)
+
+    # "Schedule" without a time opens the fold where the time goes; with one, it queues.
+    wide.wait_for_load_state("load")
+    wide.fill("#id_body", "Embargoed: the exit poll's figures")
+    wide.locator("#desk-schedule").click()
+    expect(wide.locator("#id_publish_at")).to_be_focused()
+    later = datetime.now(ZoneInfo("Europe/London")) + timedelta(hours=2)
+    wide.fill("#id_publish_at", later.strftime("%Y-%m-%dT%H:%M"))
+    wide.locator("#desk-schedule").click()
+    expect(wide.locator(".messagelist")).to_contain_text(f"goes out at {later:%H:%M}")
+    expect(wide.locator("#queue-scheduled")).to_contain_text("Embargoed: the exit poll")
