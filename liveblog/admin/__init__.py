@@ -1,9 +1,12 @@
 """The editors' workplace in Django's admin: one module per screen.
 
-- ``blogs``: create, change, rename, open and close blogs; choose their members and roles,
+- ``blogs``: create, change, rename, open and close blogs (after a page saying what readers
+  will see); choose their members and roles,
   and their labels.
 - ``bylines``: each user's own byline (name, role, location), as readers see it.
 - ``desk``: a blog's live desk, where updates are written, previewed and published.
+- ``queues``: the desk's drafts, schedule and approval queue, and each unpublished update's
+  page.
 - ``entries``: entries with every revision; correct, retract, pin and mark key events.
 - ``log``: the event log, read-only.
 - ``tokens``: each editor's API tokens.

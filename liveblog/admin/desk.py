@@ -1,9 +1,11 @@
-"""The live desk: a blog's append form, its preview and the latest entries, on one page.
+"""The live desk: a blog's composer, its preview, its queues and its entries, on one page.
 
 Publishing goes through ``commands.entry_publish_once``, the command the API calls: it says
 whether the form's entry was published now or had been already (a form sent twice). A
 contributor's form sends the update for approval instead (``commands.desk_write``), as the
-API does: a contributor never publishes.
+API does: a contributor never publishes. An editor's form also saves a draft or schedules
+the update; the queues of unpublished updates under it are ``liveblog.admin.queues``'s. The
+entries under those page back in time and can be searched (``?page=``, ``?q=``).
 """
 
 from __future__ import annotations
