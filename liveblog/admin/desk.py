@@ -75,6 +75,7 @@ class DeskAdmin(DeskQueues, MembershipAdmin):
         can_submit = access.may(request.user, blog, access.Action.SUBMIT)
         preview: SafeString | None = None
         preview_warnings: list[dict[str, str]] = []
+        listing = self.listing(request)
         own_byline = bylines.of_user(request.user)
 
         def composer(*data: object) -> ComposerForm:
@@ -120,7 +121,7 @@ class DeskAdmin(DeskQueues, MembershipAdmin):
                 can_change_blog=self.has_change_permission(request, blog),
                 **self.entries_page(request, blog),
                 # The live script re-reads the page of entries (or the search) shown.
-                live_url=f"{desk_url(blog.pk)}?{urlencode({**self.listing(request), 'live': 1})}",
+                live_url=f"{desk_url(blog.pk)}?{urlencode({**listing, 'live': '1'})}",
                 queues=self.queues(request, blog),
             )
             # ``?live=1``: the desk's live script re-reading its lists (``desk_live.js``).
