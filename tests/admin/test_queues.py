@@ -7,7 +7,7 @@ contributor's browsers do, and check what each then sees and what readers get.
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -35,7 +35,7 @@ def _act(client: Client, item: DeskEntry, action: str, **data: object):
     return client.post(url, data, follow=True)
 
 
-def _local(when: timezone.datetime, blog: Blog) -> str:
+def _local(when: datetime, blog: Blog) -> str:
     return timezone.localtime(when, ZoneInfo(blog.time_zone)).strftime("%Y-%m-%dT%H:%M")
 
 

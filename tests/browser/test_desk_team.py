@@ -14,15 +14,15 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from tests.browser.conftest import Server
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "desk-team-e2e-password"
-PHONE = {"width": 390, "height": 844}
-WIDE = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+WIDE: ViewportSize = {"width": 1280, "height": 900}
 
 SETUP = f"""
 import json
@@ -77,7 +77,7 @@ def _shots(tmp_path: Path) -> Path:
     return where
 
 
-def _log_in(browser: Browser, server: Server, username: str, viewport: dict) -> Page:
+def _log_in(browser: Browser, server: Server, username: str, viewport: ViewportSize) -> Page:
     page = browser.new_context(viewport=viewport, locale="en-GB").new_page()
     page.goto(f"{server.url}/admin/login/")
     page.fill("#id_username", username)
@@ -177,7 +177,8 @@ def test_the_desk_works_at_390_px(server: Server, browser: Browser, tmp_path: Pa
     # The composer comes first: the text box is on the first screen, above the queues.
     body = ed.locator("#id_body")
     expect(body).to_be_in_viewport()
-    assert body.bounding_box()["y"] < ed.locator("#queue-drafts").bounding_box()["y"]
+    composer, drafts = body.bounding_box(), ed.locator("#queue-drafts").bounding_box()
+    assert composer is not None and drafts is not None and composer["y"] < drafts["y"]
     for queue in ("#queue-drafts", "#queue-scheduled", "#queue-submitted"):
         expect(ed.locator(queue)).to_be_visible()
     # Every action fits the screen's width: none is cut off at the right.
