@@ -6,8 +6,9 @@ three times that many rows). The hot tables' columns are few and their types kno
 values are adapted once per type here and handed to the driver in one batch.
 
 A rebuild copies some columns from the log into the projections without looking at them;
-``stored`` selects such a column as the database keeps it, ``insert(..., stored=True)``
+``stored`` selects such a column as the database keeps it, ``insert(..., stored=...)``
 writes it back as it is, and ``from_stored`` converts it when it is needed after all.
+On PostgreSQL, ``copy`` loads rows with COPY, which the rebuild uses (``liveblog.rebuild``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import json
 import operator
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -74,14 +75,13 @@ def insert(
     model: type[models.Model],
     rows: Sequence[models.Model | Mapping[str, Any]],
     *,
-    stored: bool = False,
+    stored: Collection[str] = (),
 ) -> None:
     """Insert rows of ``model``: unsaved instances, or mappings from attname to value.
 
     Mappings skip building a model instance per row, which is itself a large part of the
-    cost; auto primary keys stay unset either way. ``stored`` rows hold every value as the
-    database stores it (read with ``stored``, or text, numbers and booleans), and are
-    written without adapting any of them.
+    cost; auto primary keys stay unset either way. The columns named in ``stored`` hold
+    their values as the database stores them (read with ``stored``), written as they are.
     """
     if not rows:
         return
@@ -98,7 +98,7 @@ def insert(
     pick: Callable[[Any], Sequence[Any]] = (
         operator.itemgetter if isinstance(rows[0], Mapping) else operator.attrgetter
     )(*names)
-    adapters = [] if stored else [_adapter(field) for field in fields]
+    adapters = [None if field.attname in stored else _adapter(field) for field in fields]
     adapted = [(index, adapt) for index, adapt in enumerate(adapters) if adapt]
     if adapted:
         params: list[Sequence[Any]] = []
@@ -111,11 +111,6 @@ def insert(
         params = [pick(row) for row in rows]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
-
-
-def adapter(model: type[models.Model], name: str) -> Adapter:
-    """The function ``insert`` uses to hand one column's values to the driver."""
-    return _adapter(_concrete_field(model, name)) or (lambda value: value)
 
 
 def _concrete_field(model: type[models.Model], name: str) -> models.Field:
@@ -131,6 +126,38 @@ def _column(field: models.Field) -> str:
     if field.column is None:
         raise LookupError(f"{field} has no column")
     return field.column
+
+
+def copy(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert rows of ``model`` (mappings from attname to value) with PostgreSQL's COPY.
+
+    COPY streams the rows in PostgreSQL's binary format, each value converted by the
+    column's own type, where ``insert``'s executemany sends and plans a statement per row.
+    """
+    if connection.vendor != "postgresql":
+        raise RuntimeError(f"COPY is PostgreSQL's; {connection.vendor} inserts with insert().")
+    if not rows:
+        return
+    fields = [
+        field
+        for field in model._meta.concrete_fields
+        if not (field.primary_key and isinstance(field, models.AutoField))
+    ]
+    table = model._meta.db_table
+    quote = connection.ops.quote_name
+    columns = [str(field.column) for field in fields]
+    pick = operator.itemgetter(*[field.attname for field in fields])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass",
+            [quote(table)],
+        )
+        types = dict(cursor.fetchall())
+        sql = f"COPY {quote(table)} ({', '.join(map(quote, columns))}) FROM STDIN (FORMAT BINARY)"
+        with cursor.cursor.copy(sql) as stream:
+            stream.set_types([types[column] for column in columns])
+            for row in rows:
+                stream.write_row(pick(row))
 
 
 def _kept_as_text(field: models.Field) -> bool:

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from liveblog import commands, projections
+from liveblog import commands, rebuild
 from liveblog.api.serializers import EventSerializer
 from liveblog.errors import (
     EntryNotFoundError,
@@ -205,7 +205,7 @@ def test_rebuild_reproduces_the_live_projection(blog) -> None:
     commands.entry_correct(entry=entry, body="One!", reason="emphasis", actor="editor")
     commands.entry_pin(entry=entry, actor="editor")
     before = list(Entry.objects.values())
-    assert projections.rebuild(blog) == blog.last_seq + 3
+    assert rebuild.rebuild(blog) == blog.last_seq + 3
     assert list(Entry.objects.values()) == before
 
 

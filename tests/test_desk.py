@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from liveblog import commands, projections, schedule
+from liveblog import commands, rebuild, schedule
 from liveblog.bylines import Byline
 from liveblog.errors import InvalidEventError, InvalidTransitionError, StaleRevisionError
 from liveblog.models import Blog, DeskEntry, Entry, Event
@@ -158,7 +158,7 @@ def test_the_desk_rebuilds_from_the_log(blog: Blog) -> None:
     )
     commands.desk_publish(entry=draft, actor="editor")
     live = list(DeskEntry.objects.order_by("pk").values())
-    projections.rebuild(blog)
+    rebuild.rebuild(blog)
     assert list(DeskEntry.objects.order_by("pk").values()) == live
     assert DeskEntry.objects.get(pk=scheduled.pk).status == "scheduled"
 

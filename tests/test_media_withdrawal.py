@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from liveblog import commands, projections
+from liveblog import commands, rebuild
 from liveblog.media import file_url
 from liveblog.models import Blog, Entry, Media
 from tests import samples
@@ -156,6 +156,6 @@ def test_a_rebuild_withdraws_the_same_files(blog: Blog) -> None:
     media, kept = _upload(blog), _upload(blog, 1000)
     commands.entry_retract(entry=_publish(blog, media), reason="Wrong", actor="editor")
     _publish(blog, kept)
-    projections.rebuild(blog)
+    rebuild.rebuild(blog)
     assert _status(file_url(media.name)) == 410
     assert _status(file_url(kept.name)) == 200

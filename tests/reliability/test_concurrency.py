@@ -16,7 +16,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django.db import connections
 
-from liveblog import commands, projections
+from liveblog import commands, rebuild
 from liveblog.models import Blog, Entry, EntryRevision, Event
 from tests.reliability.client import Reader, assert_all_received, describe, stop_all, wait_all
 from tests.reliability.support import tuned_servers
@@ -108,5 +108,5 @@ def _check_log_and_projections(blog: Blog, total: int) -> None:
     live = _projection(blog)
     assert live["blog"]["last_seq"] == total
     assert len(live["entries"]) == EDITORS * UPDATES_EACH
-    projections.rebuild(blog)
+    rebuild.rebuild(blog)
     assert _projection(blog) == live

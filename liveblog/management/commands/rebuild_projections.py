@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from liveblog import projections
+from liveblog import rebuild
 from liveblog.models import Blog
 
 
@@ -21,7 +21,7 @@ class Command(BaseCommand):
             if blog is None:
                 raise CommandError(f"There is no blog called {slug!r}.")
         started = time.perf_counter()
-        count = projections.rebuild(blog)
+        count = rebuild.rebuild(blog)
         elapsed = time.perf_counter() - started
         rate = count / elapsed if elapsed else 0
         self.stdout.write(

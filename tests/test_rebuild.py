@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,7 +13,18 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from liveblog import bulk, commands, content, embeds, markup, projections, schedule, selectors
+from liveblog import (
+    bulk,
+    commands,
+    content,
+    embeds,
+    markup,
+    projections,
+    rebuild,
+    schedule,
+    selectors,
+)
+from liveblog import events as ev
 from liveblog.bylines import Byline
 from liveblog.errors import LiveblogError
 from liveblog.media import file_url
@@ -276,7 +288,7 @@ def test_rebuilt_projection_equals_the_live_one(db, actions) -> None:
                 except LiveblogError:
                     pass  # a refused command appends nothing; the next one goes on
             live = _snapshot(blog)
-            projections.rebuild(blog)
+            rebuild.rebuild(blog)
             assert _snapshot(blog) == live
             raise _Rollback
     except _Rollback:
@@ -315,7 +327,7 @@ def test_rebuild_equals_the_live_projection_for_markdown_and_every_entry_event(b
 
     assert Entry.objects.filter(blog=blog, body_html__contains="<table>").exists()
     live = _snapshot(blog)
-    projections.rebuild(blog)
+    rebuild.rebuild(blog)
     assert _snapshot(blog) == live
 
 
@@ -329,11 +341,11 @@ def test_rebuilding_one_blog_leaves_the_others_alone(blog) -> None:
     Entry.objects.update(body_html="tampered")
 
     # Four events against eight entries of the other blog: the indexes are kept up to date.
-    assert projections.rebuild(blog) == 4
+    assert rebuild.rebuild(blog) == 4
     assert _snapshot(blog) == live[0]
     assert set(Entry.objects.filter(blog=other).values_list("body_html", flat=True)) == {"tampered"}
     # Then the other blog is most of the entries: its replay builds the indexes afresh.
-    projections.rebuild()
+    rebuild.rebuild()
     assert (_snapshot(blog), _snapshot(other)) == live
 
 
@@ -348,7 +360,7 @@ def test_rebuild_leaves_the_tables_with_the_indexes_they_had(blog) -> None:
     with connection.cursor() as cursor:
         cursor.execute(query)
         before = cursor.fetchall()
-        projections.rebuild(blog)
+        rebuild.rebuild(blog)
         cursor.execute(query)
         assert cursor.fetchall() == before
     # The feed index is set aside and built again (the unique ones stay throughout).
@@ -383,7 +395,7 @@ def test_rebuild_gives_the_connection_its_page_cache_size_back(blog) -> None:
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA cache_size")
         before = cursor.fetchone()
-        projections.rebuild(blog)
+        rebuild.rebuild(blog)
         cursor.execute("PRAGMA cache_size")
         assert cursor.fetchone() == before
 
@@ -404,7 +416,36 @@ def test_entry_events_stored_at_version_1_still_rebuild(blog) -> None:
         recorded_at=now,
         actor="ed",
     ).save()
-    projections.rebuild(blog)
+    rebuild.rebuild(blog)
     entry.refresh_from_db()
     assert entry.body_html == "<p>Polls close at <strong>9pm</strong></p>"
     assert (entry.media, entry.embeds, entry.revision) == ([], [], 2)
+
+
+def test_the_columns_written_as_stored_are_those_a_publication_copies_from_its_event() -> None:
+    class Copied:
+        """A stored value of the event row, to find where publication_rows puts it."""
+
+    event = SimpleNamespace(
+        blog_id=1, seq=1, entry_id=Copied(), occurred_at=Copied(), recorded_at=Copied(), actor="ed"
+    )
+    photo = {
+        "id": "1",
+        "alt": "The queue",
+        "caption": "",
+        "credit": "",
+        "content_type": "image/jpeg",
+        "files": [{"name": f"ab/{'c' * 64}.jpg", "width": 640, "height": 480, "size": 900}],
+    }
+    data = ev.EntryPublished(body="Polls open", labels=["Breaking"], media=[photo])
+    rows = projections.publication_rows(event, data)
+    found = {
+        model: {name for name, value in row.items() if isinstance(value, Copied)}
+        for model, row in (
+            (Entry, rows.entry),
+            (EntryRevision, rows.revision),
+            (EntryLabel, rows.labels[0]),
+            (MediaUse, rows.uses[0]),
+        )
+    }
+    assert found == rebuild.STORED_COLUMNS
