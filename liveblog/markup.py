@@ -20,16 +20,17 @@ import ctypes
 import dataclasses
 import re
 import secrets
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
 import nh3
-from cmarkgfm import _cmark, cmark
+from cmarkgfm import cmark
 from cmarkgfm.cmark import Options
 from django.utils.html import format_html
+
+from liveblog import cmark_memory
 
 _ALLOWED_TAGS = {
     "p",
@@ -86,86 +87,8 @@ _CLEANER = nh3.Cleaner(
 )
 
 
-# cmarkgfm hands the document tree and the rendered HTML over to the caller and frees
-# neither (its own github_flavored_markdown_to_html leaked ~42 KB per 1.3 KB text): they
-# are freed here with cmark-gfm's own functions, from the library cffi already loaded.
-class _Allocator(ctypes.Structure):
-    _fields_ = [
-        ("calloc", ctypes.c_void_p),
-        ("realloc", ctypes.c_void_p),
-        ("free", ctypes.CFUNCTYPE(None, ctypes.c_void_p)),
-    ]
-
-
-_LIBRARY = ctypes.CDLL(_cmark.__file__)
-_LIBRARY.cmark_get_default_mem_allocator.restype = ctypes.POINTER(_Allocator)
-_LIBRARY.cmark_node_free.argtypes = [ctypes.c_void_p]
-_LIBRARY.cmark_node_free.restype = None
-_NODE_FREE = _LIBRARY.cmark_node_free
-_FREE = _LIBRARY.cmark_get_default_mem_allocator().contents.free
-
-
-def _address(pointer: object) -> int:
-    return int(_cmark.ffi.cast("uintptr_t", pointer))
-
-
-class _Parser:
-    """One cmark-gfm parser with the GitHub extensions attached, used by one text at a time.
-
-    cmarkgfm's github_flavored_markdown_to_html builds a parser and looks up and attaches the
-    extensions for every text: almost half of its time for a short entry. cmark-gfm resets a
-    parser when it finishes a document (new document node and link-reference map, same
-    extensions), so one parser renders each text as a new parser would.
-
-    The lock is needed with any number of parsers: cmark-gfm switches the extensions'
-    special characters on and off in a process-wide table around each parse, so threads
-    parsing at the same time lose each other's strikethrough and autolinks.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._pointer = self._new_pointer()
-
-    @staticmethod
-    def _new_pointer() -> object:
-        pointer = cmark.parser_new(_OPTIONS)
-        for extension in _EXTENSIONS:
-            cmark.parser_attach_syntax_extension(pointer, extension)
-        return pointer
-
-    def to_html(self, text: str, edit: Callable[[int], list[int]] | None = None) -> str:
-        """Render ``text``; ``edit`` may change the document tree (its address) first.
-
-        ``edit`` returns the nodes it took out of the tree, freed only after rendering: the
-        words of a paragraph point into the paragraph's own text, so a paragraph whose
-        children moved elsewhere must outlive them.
-        """
-        with self._lock:
-            try:
-                cmark.parser_feed(self._pointer, text)
-                root = cmark.parser_finish(self._pointer)
-            except BaseException:
-                # Whatever was fed must not become the start of the next text.
-                cmark.parser_free(self._pointer)
-                self._pointer = self._new_pointer()
-                raise
-            removed: list[int] = []
-            try:
-                if edit is not None:
-                    removed = edit(_address(root))
-                extensions = cmark.parser_get_syntax_extensions(self._pointer)
-                html = _cmark.lib.cmark_render_html(root, _OPTIONS, extensions)
-                try:
-                    return _cmark.ffi.string(html).decode("utf-8")
-                finally:
-                    _FREE(_address(html))
-            finally:
-                _NODE_FREE(_address(root))
-                for node in removed:
-                    _NODE_FREE(node)
-
-
-_PARSER = _Parser()
+# One parser for every text, which gives back what each render allocates (cmark_memory).
+_PARSER = cmark_memory.Parser(_OPTIONS, _EXTENSIONS)
 
 
 # --- The document tree ----------------------------------------------------------------------
@@ -178,7 +101,7 @@ _VOID = ctypes.c_void_p
 
 
 def _bind(name: str, restype: Any, *argtypes: Any) -> Any:
-    function = getattr(_LIBRARY, f"cmark_node_{name}")
+    function = getattr(cmark_memory.LIBRARY, f"cmark_node_{name}")
     function.restype = restype
     function.argtypes = list(argtypes)
     return function
