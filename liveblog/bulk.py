@@ -131,8 +131,8 @@ def _column(field: models.Field) -> str:
 def copy(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert rows of ``model`` (mappings from attname to value) with PostgreSQL's COPY.
 
-    COPY streams the rows in PostgreSQL's binary format, each value converted by the
-    column's own type, where ``insert``'s executemany sends and plans a statement per row.
+    COPY streams the rows as text that each column's type reads, where ``insert``'s
+    executemany sends a statement per row. JSON values are encoded here, as text.
     """
     if connection.vendor != "postgresql":
         raise RuntimeError(f"COPY is PostgreSQL's; {connection.vendor} inserts with insert().")
@@ -143,21 +143,26 @@ def copy(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) -> None:
         for field in model._meta.concrete_fields
         if not (field.primary_key and isinstance(field, models.AutoField))
     ]
-    table = model._meta.db_table
     quote = connection.ops.quote_name
-    columns = [str(field.column) for field in fields]
+    columns = ", ".join(quote(str(field.column)) for field in fields)
     pick = operator.itemgetter(*[field.attname for field in fields])
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass",
-            [quote(table)],
-        )
-        types = dict(cursor.fetchall())
-        sql = f"COPY {quote(table)} ({', '.join(map(quote, columns))}) FROM STDIN (FORMAT BINARY)"
-        with cursor.cursor.copy(sql) as stream:
-            stream.set_types([types[column] for column in columns])
-            for row in rows:
-                stream.write_row(pick(row))
+    json_columns = [
+        index for index, field in enumerate(fields) if isinstance(field, models.JSONField)
+    ]
+    sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as stream:
+        for row in rows:
+            values = list(pick(row))
+            for index in json_columns:
+                values[index] = _json_text(values[index])
+            stream.write_row(values)
+
+
+def _json_text(value: object) -> str:
+    # Most entries have no labels, media or embeds: their empty lists need no encoder.
+    if value == [] and isinstance(value, list):
+        return "[]"
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _kept_as_text(field: models.Field) -> bool:

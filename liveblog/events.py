@@ -89,7 +89,7 @@ class DomainEvent:
             except TypeError as exc:
                 raise InvalidEventError(f"{cls.TYPE}: {exc}") from None
         event = object.__new__(cls)
-        for field in dataclasses.fields(cls):
+        for field in _fields_of(cls):
             value = payload.get(field.name, field.default)
             factory = field.default_factory  # MISSING (not callable) when there is none
             if value is dataclasses.MISSING and callable(factory):
@@ -99,6 +99,17 @@ class DomainEvent:
             # How a frozen dataclass's own __init__ sets its fields.
             object.__setattr__(event, field.name, value)
         return event
+
+
+_FIELDS: dict[type[DomainEvent], tuple[dataclasses.Field[Any], ...]] = {}
+
+
+def _fields_of(cls: type[DomainEvent]) -> tuple[dataclasses.Field[Any], ...]:
+    """An event type's fields, built once (a replay decodes every event of a log)."""
+    fields = _FIELDS.get(cls)
+    if fields is None:
+        fields = _FIELDS[cls] = dataclasses.fields(cls)
+    return fields
 
 
 #: The C0 controls but tab, newline and carriage return, and DEL: invisible, refused in text.

@@ -449,3 +449,20 @@ def test_the_columns_written_as_stored_are_those_a_publication_copies_from_its_e
         )
     }
     assert found == rebuild.STORED_COLUMNS
+
+
+def test_text_that_copy_would_misread_unescaped_survives_a_rebuild(blog) -> None:
+    # COPY's text format gives tabs, newlines, backslashes and \N meanings of their own.
+    body = "Tab\there, a backslash \\ and \\N,\r\nthen a new line\n\n`C:\\temp\\new`"
+    commands.entry_publish(
+        blog=blog,
+        body=body,
+        headline="A \\N headline\twith a tab",
+        actor="ed\\desk",
+        labels=["Fact check"],
+        byline=Byline("Ana\tPetrosyan", "Corre\\spondent"),
+    )
+    live = _snapshot(blog)
+    rebuild.rebuild(blog)
+    assert _snapshot(blog) == live
+    assert Entry.objects.get(blog=blog).body == body
