@@ -1,9 +1,9 @@
 """Insert many rows of the log and its projections with one executemany.
 
 ``bulk_create`` builds a model instance and runs Django's generic field preparation for
-every value, which made it most of the cost of imports and rebuilds (100,000 entries are
-three times that many rows). The hot tables' columns are few and their types known, so the
-values are adapted once per type here and handed to the driver in one batch.
+every value, most of the cost of a large import (BENCHMARKS.md, "Speed tricks"). The hot
+tables' columns are few and their types known, so the values are adapted once per type here
+and handed to the driver in one batch.
 
 A rebuild copies some columns from the log into the projections without looking at them;
 ``stored`` selects such a column as the database keeps it, ``insert(..., stored=...)``
@@ -65,8 +65,8 @@ def _sqlite_datetime(value: datetime | None) -> str | None:
     """What Django's SQLite backend stores for an aware datetime (USE_TZ is on).
 
     That is ``str()`` of the naive UTC time. Slicing "+00:00" off the aware ISO format gives
-    the same text for a quarter less than ``replace(tzinfo=None)``, which matters to imports
-    (every event and entry row carries two or three datetimes).
+    the same text faster than ``replace(tzinfo=None)``, and every event and entry row of an
+    import carries two or three datetimes.
     """
     return None if value is None else value.astimezone(UTC).isoformat(" ")[:-6]
 
@@ -209,9 +209,8 @@ def roomy_page_cache(kibibytes: int = LOAD_PAGE_CACHE_KIB) -> Iterator[None]:
 
     With the default 2 MB, a transaction that rewrites tens of thousands of entries spills
     dirty pages to the WAL and reads evicted index pages (of random UUIDs) back, over and
-    over: about a third of a rebuild's database time. Memory is taken only as pages are
-    used, and given back when the previous size is restored. PostgreSQL's cache is the
-    server's.
+    over (BENCHMARKS.md, "Speed tricks"). Memory is taken only as pages are used, and given
+    back when the previous size is restored. PostgreSQL's cache is the server's.
     """
     if connection.vendor != "sqlite":
         yield
@@ -232,11 +231,11 @@ def indexes_built_after(*tables: type[models.Model]) -> Iterator[None]:
     """On SQLite, drop the tables' plain indexes for the block and create them again after it.
 
     When a transaction rewrites most of a table, building each index once from the final
-    rows costs less than updating it for every row deleted and inserted: for a blog of
-    100,000 entries, 0.16 s against about 0.4 s for the three plain indexes. Only for use inside
-    that transaction: readers see the tables as they were, indexes included, until it
-    commits, and a failure rolls the drop back. Unique indexes stay, to check every row as
-    it comes. On PostgreSQL a DROP INDEX would lock readers out of the table: nothing is done.
+    rows costs less than updating it for every row deleted and inserted (BENCHMARKS.md,
+    "Speed tricks"). Only for use inside that transaction: readers see the tables as they
+    were, indexes included, until it commits, and a failure rolls the drop back. Unique
+    indexes stay, to check every row as it comes. On PostgreSQL a DROP INDEX would lock
+    readers out of the table: nothing is done.
     """
     if connection.vendor != "sqlite":
         yield

@@ -1,9 +1,9 @@
 """cmark-gfm's parser through cmarkgfm's bindings, with the memory they leave us given back.
 
 cmarkgfm hands the document tree and the rendered HTML over to the caller and frees
-neither, so every render kept its text's tree (BENCHMARKS.md, "Speed tricks and their
-history"). They are freed here with cmark-gfm's own functions, from the library that cffi
-already loaded; tests/test_cmark_memory.py renders many texts and watches the memory.
+neither, so every render kept its text's tree (BENCHMARKS.md, "Speed tricks"). They are
+freed here with cmark-gfm's own functions, from the library that cffi already loaded;
+tests/test_cmark_memory.py renders many texts and watches the memory.
 """
 
 from __future__ import annotations

@@ -73,8 +73,8 @@ class BlogConsumer(AsyncWebsocketConsumer):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # Channels' own __call__ waits for the socket in a task of its own, beside the
-        # channel layer, through asyncio.wait: a task, futures and a set per reader (~3 KB)
-        # for a reader that has only the socket to wait for.
+        # channel layer, through asyncio.wait: a task, futures and a set per reader for a
+        # reader that has only the socket to wait for (BENCHMARKS.md, "Speed tricks").
         self.scope = scope
         self.base_send = send
         try:

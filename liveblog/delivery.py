@@ -16,8 +16,8 @@ This module knows neither Channels nor Django: it talks to the socket and the hu
 two small protocols below. ``liveblog.consumers`` adapts it to a WebSocket; the tests drive it
 with plain asyncio and fakes. Speed (see BENCHMARKS.md): ``deliver`` runs for every reader of
 a blog on every update, so it only queues; one sender task per reader, started with its first
-message, sleeps on a future between messages (a task per delivery was a thousand tasks per
-update). An idle reader holds no outbox, task or future yet.
+message, sleeps on a future between messages, where a task per delivery would start one per
+reader and update. An idle reader holds no outbox, task or future yet.
 """
 
 from __future__ import annotations
@@ -75,8 +75,8 @@ class Phase(enum.Enum):
     CLOSED = "closed"
 
 
-# Read for every reader on every update: on Python 3.11 ``Phase.LIVE`` costs ten times more
-# than a module global.
+# Read for every reader on every update: on Python 3.11 ``Phase.LIVE`` costs more than a
+# module global (BENCHMARKS.md, "Speed tricks").
 _HANDSHAKE = Phase.HANDSHAKE
 _LIVE = Phase.LIVE
 _CATCHING_UP = Phase.CATCHING_UP

@@ -6,7 +6,7 @@ counts. Publications, nearly all of a large log, become rows with
 ``projections.publication_rows`` and are loaded per table and batch: with COPY on
 PostgreSQL, with one executemany on SQLite; the columns they copy from the log are read
 and written as the database stores them. Every other event is applied by
-``projections.apply``. The figures: BENCHMARKS.md, "Rebuild".
+``projections.apply``. The figures: BENCHMARKS.md, "Speed tricks".
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Entry articles for the reader page, rendered in Python rather than one ``{% include %}`` each.
 
-A page shows up to 50 entries and the pinned ones. Through ``{% include %}`` each entry cost
-some 40 variable lookups and filter calls, about half of the page's time; here it is one
+A page shows up to 50 entries and the pinned ones. Through ``{% include %}`` each entry costs
+some 40 variable lookups and filter calls (BENCHMARKS.md, "Speed tricks"); here it is one
 ``format_html``, which escapes every value as autoescaping did. The markup is what
 ``static/liveblog/live/entries.js`` (``Timeline.render``) builds for pushed entries: change
 both together (``tests/test_views.py`` and ``tests/js/entries.test.js`` check the same markup).

@@ -40,7 +40,7 @@ _FURNITURE_LINE = re.compile(
 )
 _FURNITURE_MAX = 240
 # Every furniture pattern contains one of these words: lines without any are real text.
-# (Searched in lower-cased text: a case-insensitive regex alternation is ten times slower.)
+# (Searched in lower-cased text, faster than a case-insensitive alternation: "Speed tricks".)
 _FURNITURE_HINT = re.compile(
     "lorem|read|become|support|join|maintenance|default|subscribe|sign|advertis|sponsor"
     "|share|related|most|popular|also|recommended|cookie"

@@ -48,7 +48,7 @@ HEADLINE_LENGTH = 110
 DESCRIPTION_LENGTH = 200
 
 # What Django's json_script escapes, so a "</script>" in an entry cannot end the element.
-# str.replace, not json_script's str.translate: on a page of JSON-LD that took milliseconds.
+# str.replace, not json_script's slower str.translate (BENCHMARKS.md, "Speed tricks").
 _JSON_SCRIPT_ESCAPES = (("&", "\\u0026"), ("<", "\\u003C"), (">", "\\u003E"))
 
 
@@ -78,7 +78,7 @@ def plain_text(entry: Entry) -> str:
     """The entry as readers see it, without markup (retracted entries: only the notice)."""
     if entry.is_retracted:
         return f"Retracted: {entry.retraction_reason}"
-    # nh3 with no allowed tags strips markup in Rust; strip_tags was a third of the page.
+    # nh3 with no allowed tags strips markup in Rust, unlike strip_tags ("Speed tricks").
     return html.unescape(_TEXT_ONLY.clean(entry.body_html)).strip()
 
 
