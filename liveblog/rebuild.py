@@ -73,11 +73,14 @@ def rebuild(blog: Blog | None = None) -> int:
     columns = [
         bulk.stored(Event, name) if name in _COPIED else name for name in _StoredEvent._fields
     ]
+    # Only a transaction of the replay's own may skip waiting for its commit to be flushed.
+    own_transaction = not connection.in_atomic_block
     # A replay rewrites every page of a blog's projections in one transaction (see bulk).
     with bulk.roomy_page_cache():
         for blog_id in blog_ids:
             with transaction.atomic(), ExitStack() as stack:
-                _lose_no_more_than_this_rebuild()
+                if own_transaction:
+                    _lose_no_more_than_this_rebuild()
                 # Updating the blog row takes the stream lock that commands take before
                 # appending, so nothing is appended half-way through the replay.
                 Blog.objects.filter(pk=blog_id).update(last_seq=0, updated_at=None)
@@ -152,6 +155,8 @@ def _lose_no_more_than_this_rebuild() -> None:
     A crash right after could lose the replay alone: the log it reads is unchanged, and
     the projections stay as they were before it. Any later commit that waits for the disk
     takes the replay's WAL with it, so nothing written after it depends on it unsafely.
+    Only for a transaction that holds the replay alone: a caller's outer transaction may
+    append events, whose commit must wait.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

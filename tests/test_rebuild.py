@@ -466,3 +466,19 @@ def test_text_that_copy_would_misread_unescaped_survives_a_rebuild(blog) -> None
     rebuild.rebuild(blog)
     assert _snapshot(blog) == live
     assert Entry.objects.get(blog=blog).body == body
+
+
+def _synchronous_commit() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        return str(cursor.fetchone()[0])
+
+
+def test_a_rebuild_inside_a_callers_transaction_leaves_its_commit_durable(blog) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("synchronous_commit is PostgreSQL's")
+    commands.entry_publish(blog=blog, body="Polls open", actor="ed")
+    before = _synchronous_commit()
+    # The test runs in a transaction of its own, as a caller appending events would.
+    rebuild.rebuild(blog)
+    assert _synchronous_commit() == before == "on"
