@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from liveblog import cmark_memory, embeds, markup
@@ -32,10 +31,8 @@ def test_a_parser_frees_each_tree_and_its_html() -> None:
         "An *update* with a [link](https://example.org) and ~~a strike~~, 20,000 times. " * 20,
         "| Region | Turnout |\n|:--|--:|\n| North | 61% |\n\n- [x] polls closed",
     ]
-    started = time.perf_counter()
     grown = _growth_kib(parser.to_html, texts, 10_000)
     assert grown < GROWTH_LIMIT_KIB, f"{grown:,} KiB kept by 20,000 renders"
-    assert time.perf_counter() - started < 3
 
 
 def test_an_edited_tree_is_freed_too() -> None:
