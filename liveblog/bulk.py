@@ -57,7 +57,7 @@ def _adapter(field: models.Field) -> Adapter | None:
             from psycopg.types.json import Jsonb
 
             return Jsonb
-        return lambda value: json.dumps(value, ensure_ascii=False)
+        return _json_text
     return None
 
 
@@ -144,7 +144,7 @@ def copy(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) -> None:
         if not (field.primary_key and isinstance(field, models.AutoField))
     ]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(str(field.column)) for field in fields)
+    columns = ", ".join(quote(_column(field)) for field in fields)
     pick = operator.itemgetter(*[field.attname for field in fields])
     json_columns = [
         index for index, field in enumerate(fields) if isinstance(field, models.JSONField)
