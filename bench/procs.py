@@ -363,6 +363,14 @@ def fresh_postgres_on_redis(
     problem = redis_reachable(redis_url)
     if problem:
         raise BenchError(f"skipped: {problem}")
+    return fresh_postgres(stack, postgres_url, name, redis_url)
+
+
+def fresh_postgres(
+    stack: contextlib.ExitStack, postgres_url: str, name: str, redis_url: str | None = None
+) -> dict[str, str]:
+    """A server environment on a new PostgreSQL database ``name`` (dropped with ``stack``);
+    a BenchError saying "skipped" when there is no PostgreSQL."""
     try:
         database_url = postgres_create(postgres_url, name)
     except Exception as exc:

@@ -38,6 +38,7 @@ from bench.procs import (
     Readers,
     Server,
     django_env,
+    fresh_postgres,
     fresh_postgres_on_redis,
     manage,
 )
@@ -563,12 +564,7 @@ def _rebuild_on_postgres(run: Run, source: Path) -> None:
     """The same blog imported into a fresh PostgreSQL database, and rebuilt there."""
     settings = run.settings
     name = settings.postgres_database
-    try:
-        database_url = postgres_create(settings.postgres_url, name)
-    except Exception as exc:
-        raise BenchError(f"skipped: no PostgreSQL at {settings.postgres_url} ({exc})") from None
-    run.stack.callback(postgres_drop, settings.postgres_url, name)
-    env = django_env(database_url)
+    env = fresh_postgres(run.stack, settings.postgres_url, name)
     run.log(f"rebuild: importing the synthetic blog into PostgreSQL database {name}")
     manage(["migrate", "--noinput", "-v", "0"], env, timeout=180)
     _import_synthetic(source, env)
