@@ -36,7 +36,7 @@ def test_the_desk_offers_the_upload_panel_to_the_blogs_media_endpoint(desk_clien
     assert f'data-upload-url="{upload_url}"' in html
     assert 'data-target="id_body"' in html
     # A picker, a phone's camera, and the alt text the upload needs.
-    assert 'id="upload-file" accept="image/*"' in html
+    assert 'id="upload-file" aria-label="Choose an image" accept="image/*"' in html
     assert 'accept="image/*" capture="environment"' in html
     assert 'id="upload-alt"' in html and "Required: what the image shows" in html
     assert "liveblog/admin/upload.js" in html

@@ -168,8 +168,9 @@ def server(tmp_path: Path) -> Iterator[Server]:
         yield server
     finally:
         server.stop()
-        # Shown by pytest only when the test fails.
-        print(f"--- {server.log}\n{server.log.read_text()}")
+        # Shown by pytest only when the test fails (a test that skipped never started it).
+        if server.log.exists():
+            print(f"--- {server.log}\n{server.log.read_text()}")
 
 
 @pytest.fixture
