@@ -166,8 +166,9 @@ def _import_parsed(
         # Only entries an import made (their ids derive from the minute) are matched:
         # an editor's own update at the same minute is never "corrected" from a file.
         olds = existing.get(minute, [])
-        derived = {entry_uuid(report.slug, minute, k) for k in range(len(olds) + len(items))}
-        olds = [old for old in olds if old.id in derived]
+        if olds:
+            derived = {entry_uuid(report.slug, minute, k) for k in range(len(olds) + len(items))}
+            olds = [old for old in olds if old.id in derived]
         for item, current in _match(items, olds):
             final = _final_text(item)
             if current is None:
