@@ -14,6 +14,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -46,6 +47,10 @@ def _tail(path: Path, lines: int = 15) -> str:
         return "(no log)"
 
 
+#: Where the run's processes keep their compiled bytecode (``PYTHONPYCACHEPREFIX``).
+BYTECODE_CACHE = Path(tempfile.gettempdir()) / "liveblog-bench-pycache"
+
+
 def django_env(database_url: str, redis_url: str | None = None) -> dict[str, str]:
     """The environment of every Django process of a run (servers, publisher, commands)."""
     env = {
@@ -64,7 +69,11 @@ def django_env(database_url: str, redis_url: str | None = None) -> dict[str, str
         LIVEBLOG_API_THROTTLE_ANON="1000000/min",
         PYTHONUNBUFFERED="1",
         PYTHONPATH=str(ROOT),
+        # Timed commands start as a deployed install does, with bytecode already compiled
+        # (kept out of the source tree); see BENCHMARKS.md, import.
+        PYTHONPYCACHEPREFIX=str(BYTECODE_CACHE),
     )
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     if redis_url:
         env["REDIS_URL"] = redis_url
     return env
