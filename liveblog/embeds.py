@@ -18,6 +18,7 @@ preview fetches, and the publish right after reuses what it got.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import html
 import ipaddress
@@ -75,8 +76,14 @@ class EmbedFetchError(Exception):
     """A provider could not be asked or gave no usable answer."""
 
 
-def _build_registry() -> tuple[ProviderRegistry, dict[str, str]]:
+def _build_registry() -> ProviderRegistry:
     registry = bootstrap_oembed(registry=ProviderRegistry())
+    registry.register(_X, OEmbedEndpoint(_TWITTER))
+    return registry
+
+
+@functools.cache
+def _provider_names() -> dict[str, str]:
     with open(PROVIDERS_FILE, encoding="utf-8") as handle:
         listed = json.load(handle)
     names = {
@@ -84,13 +91,30 @@ def _build_registry() -> tuple[ProviderRegistry, dict[str, str]]:
         for item in listed
         for endpoint in item["endpoints"]
     }
-    twitter = "https://publish.twitter.com/oembed"
-    registry.register(_X, OEmbedEndpoint(twitter))
-    names[twitter] = "Twitter"
-    return registry, names
+    names[_TWITTER] = "Twitter"
+    return names
 
 
-REGISTRY, _PROVIDER_NAMES = _build_registry()
+_TWITTER = "https://publish.twitter.com/oembed"
+
+#: The oEmbed registry, built on first use: compiling its hundreds of URL patterns was a
+#: large part of the start-up of commands that never look at an embed (BENCHMARKS.md, import).
+REGISTRY: ProviderRegistry
+
+
+def _registry() -> ProviderRegistry:
+    registry: ProviderRegistry | None = globals().get("REGISTRY")
+    if registry is None:
+        registry = globals()["REGISTRY"] = _build_registry()
+    return registry
+
+
+def __getattr__(name: str) -> Any:
+    if name == "REGISTRY":
+        return _registry()
+    if name == "_PROVIDER_NAMES":
+        return _provider_names()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class Provider:
@@ -112,9 +136,9 @@ def provider_for(url: str) -> Provider | None:
     """The provider of a post's URL, or None: a URL of any other site stays a plain link."""
     if _TELEGRAM.fullmatch(url):
         return Provider("Telegram", None)
-    found = REGISTRY.provider_for_url(url)
+    found = _registry().provider_for_url(url)
     if found is not None:
-        name = _PROVIDER_NAMES.get(found.endpoint) or found.endpoint.split("/")[2]
+        name = _provider_names().get(found.endpoint) or found.endpoint.split("/")[2]
         params = {k: v for k, v in found.base_params.items() if k != "format"}
         return Provider(_DISPLAY_NAMES.get(name, name), found.endpoint, params)
     if match := _MASTODON.fullmatch(url):
