@@ -31,19 +31,20 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor, wait
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
 import nh3
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.html import format_html
-from micawber.providers import PROVIDERS_FILE, ProviderRegistry, bootstrap_oembed
-from micawber.providers import Provider as OEmbedEndpoint
 
 from liveblog import events, images
 from liveblog import media as stored_media
 from liveblog.errors import MediaRefusedError
+
+if TYPE_CHECKING:
+    from micawber.providers import ProviderRegistry
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +78,10 @@ class EmbedFetchError(Exception):
 
 
 def _build_registry() -> ProviderRegistry:
+    # micawber (and the HTML parser it brings) is imported when the registry is first needed.
+    from micawber.providers import Provider as OEmbedEndpoint
+    from micawber.providers import ProviderRegistry, bootstrap_oembed
+
     registry = bootstrap_oembed(registry=ProviderRegistry())
     registry.register(_X, OEmbedEndpoint(_TWITTER))
     return registry
@@ -84,6 +89,8 @@ def _build_registry() -> ProviderRegistry:
 
 @functools.cache
 def _provider_names() -> dict[str, str]:
+    from micawber.providers import PROVIDERS_FILE
+
     with open(PROVIDERS_FILE, encoding="utf-8") as handle:
         listed = json.load(handle)
     names = {
