@@ -85,11 +85,7 @@ def insert(
     """
     if not rows:
         return
-    fields = [
-        field
-        for field in model._meta.concrete_fields
-        if not (field.primary_key and isinstance(field, models.AutoField))
-    ]
+    fields = _written_fields(model)
     quote = connection.ops.quote_name
     columns = ", ".join(quote(_column(field)) for field in fields)
     placeholders = ", ".join(["%s"] * len(fields))
@@ -111,6 +107,15 @@ def insert(
         params = [pick(row) for row in rows]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
+
+
+def _written_fields(model: type[models.Model]) -> list[models.Field]:
+    """The columns a bulk write fills: all but an auto primary key (the database numbers it)."""
+    return [
+        field
+        for field in model._meta.concrete_fields
+        if not (field.primary_key and isinstance(field, models.AutoField))
+    ]
 
 
 def _concrete_field(model: type[models.Model], name: str) -> models.Field:
@@ -138,11 +143,7 @@ def copy(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) -> None:
         raise RuntimeError(f"COPY is PostgreSQL's; {connection.vendor} inserts with insert().")
     if not rows:
         return
-    fields = [
-        field
-        for field in model._meta.concrete_fields
-        if not (field.primary_key and isinstance(field, models.AutoField))
-    ]
+    fields = _written_fields(model)
     quote = connection.ops.quote_name
     columns = ", ".join(quote(_column(field)) for field in fields)
     pick = operator.itemgetter(*[field.attname for field in fields])
