@@ -22,79 +22,54 @@ from rest_framework.reverse import reverse
 
 from liveblog import selectors
 from liveblog.api.permissions import IsBlogMember
+from liveblog.api.representation import IsoDateTimeField, Shape
 from liveblog.api.schema import error_responses
 from liveblog.api.views import ApiView
 from liveblog.models import Blog
 from liveblog.webhooks import subscriptions
-from liveblog.webhooks.models import Webhook, WebhookDelivery
+from liveblog.webhooks.models import Webhook
 
 #: Attempts shown with one webhook, newest first (the admin shows the whole log).
 RECENT_DELIVERIES = 20
 ERRORS = (400, 401, 403, 404, 429, 503)
 
 
-def _iso(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def webhook_as_dict(webhook: Webhook) -> dict[str, Any]:
-    """A subscriber as its owners see it; never its secret."""
-    return {
-        "id": str(webhook.pk),
-        "url": webhook.url,
-        "events": list(webhook.event_types),
-        "status": webhook.status,
-        "paused_reason": webhook.paused_reason,
-        "created_at": _iso(webhook.created_at),
-        "delivered_seq": webhook.delivered_seq,
-        "last_delivered_at": _iso(webhook.last_delivered_at),
-        "failed_attempts": webhook.attempts,
-        "next_attempt_at": _iso(webhook.next_attempt_at) if webhook.attempts else None,
-        "last_error": webhook.last_error,
-    }
-
-
-def delivery_as_dict(delivery: WebhookDelivery) -> dict[str, Any]:
-    return {
-        "seq": delivery.seq,
-        "type": delivery.event_type,
-        "webhook_id": delivery.message_id,
-        "attempt": delivery.attempt,
-        "attempted_at": _iso(delivery.attempted_at),
-        "duration_ms": delivery.duration_ms,
-        "status_code": delivery.status_code,
-        "error": delivery.error,
-    }
-
-
 # --- Shapes ----------------------------------------------------------------------------
 
 
-class WebhookSerializer(serializers.Serializer):
-    """A subscriber as ``webhook_as_dict`` shows it."""
+class WebhookSerializer(Shape):
+    """A subscriber as its owners see it; never its secret."""
 
     id = serializers.UUIDField(read_only=True)
     url = serializers.URLField(read_only=True)
-    events = serializers.ListField(child=serializers.CharField(), read_only=True)
+    events = serializers.ListField(
+        source="event_types", child=serializers.CharField(), read_only=True
+    )
     status = serializers.ChoiceField(choices=Webhook.Status.choices, read_only=True)
     paused_reason = serializers.CharField(
         read_only=True, help_text="Why deliveries stopped, when paused; resume to go on."
     )
-    created_at = serializers.DateTimeField(read_only=True)
+    created_at = IsoDateTimeField(read_only=True)
     delivered_seq = serializers.IntegerField(
         read_only=True, help_text="Every event up to this seq was delivered (or not wanted)."
     )
-    last_delivered_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    last_delivered_at = IsoDateTimeField(read_only=True, allow_null=True)
     failed_attempts = serializers.IntegerField(
-        read_only=True, help_text="Failed attempts at the next event; 0 when all is well."
+        source="attempts",
+        read_only=True,
+        help_text="Failed attempts at the next event; 0 when all is well.",
     )
-    next_attempt_at = serializers.DateTimeField(
+    next_attempt_at = IsoDateTimeField(
         read_only=True, allow_null=True, help_text="When the failed event is tried again."
     )
     last_error = serializers.CharField(read_only=True)
 
-    def to_representation(self, instance: Webhook) -> dict[str, Any]:
-        return webhook_as_dict(instance)
+    @classmethod
+    def represent(cls, instance: Webhook) -> dict[str, Any]:
+        data = super().represent(instance)
+        if not instance.attempts:
+            data["next_attempt_at"] = None  # nothing failed: nothing waits to be tried again
+        return data
 
 
 class WebhookCreatedSerializer(WebhookSerializer):
@@ -105,18 +80,19 @@ class WebhookCreatedSerializer(WebhookSerializer):
     )
 
 
-class WebhookDeliverySerializer(serializers.Serializer):
+class WebhookDeliverySerializer(Shape):
+    """One attempt at delivering an event, from the webhook's delivery log."""
+
     seq = serializers.IntegerField(read_only=True)
-    type = serializers.CharField(read_only=True)
-    webhook_id = serializers.CharField(read_only=True, help_text="The webhook-id header sent.")
+    type = serializers.CharField(source="event_type", read_only=True)
+    webhook_id = serializers.CharField(
+        source="message_id", read_only=True, help_text="The webhook-id header sent."
+    )
     attempt = serializers.IntegerField(read_only=True, help_text="1 for the first try.")
-    attempted_at = serializers.DateTimeField(read_only=True)
+    attempted_at = IsoDateTimeField(read_only=True)
     duration_ms = serializers.IntegerField(read_only=True)
     status_code = serializers.IntegerField(read_only=True, allow_null=True)
     error = serializers.CharField(read_only=True, help_text="Empty when it was delivered.")
-
-    def to_representation(self, instance: WebhookDelivery) -> dict[str, Any]:
-        return delivery_as_dict(instance)
 
 
 class WebhookDetailSerializer(WebhookSerializer):
@@ -163,7 +139,7 @@ class WebhookView(ApiView):
     def detail(self, webhook: Webhook, code: int = status.HTTP_200_OK) -> Response:
         deliveries = webhook.deliveries.order_by("-id")[:RECENT_DELIVERIES]
         data = {
-            **webhook_as_dict(webhook),
+            **WebhookSerializer.represent(webhook),
             "deliveries": WebhookDeliverySerializer(deliveries, many=True).data,
         }
         return Response(data, status=code)
@@ -211,7 +187,8 @@ class WebhookListView(WebhookView):
             blog=blog, url=data["url"], event_types=data.get("events"), created_by=request.user
         )
         response = Response(
-            {**webhook_as_dict(webhook), "secret": secret}, status=status.HTTP_201_CREATED
+            {**WebhookSerializer.represent(webhook), "secret": secret},
+            status=status.HTTP_201_CREATED,
         )
         response["Location"] = reverse(
             "api:webhook-detail",
