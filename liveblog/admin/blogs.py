@@ -220,15 +220,13 @@ class BlogAdmin(DeskAdmin):
         blog = self.blog_for(request, blog_id)
         if not self.has_change_permission(request, blog):
             raise PermissionDenied
-        transitions = {"open": commands.blog_open, "close": commands.blog_close}
         data = request.POST if request.method == "POST" else request.GET
         action = data.get("action", "")
-        command = transitions.get(action)
-        if command is None:
+        if action not in _TRANSITIONS:
             return HttpResponseBadRequest("The action must be 'open' or 'close'.")
         if request.method == "GET" or "confirmed" not in request.POST:
             return self.confirm_status(request, [blog], action)
-        self._change_status(request, [blog], command)
+        self._change_status(request, [blog], action)
         return redirect_back(request, reverse("admin:liveblog_blog_change", args=[blog.pk]))
 
     def confirm_status(
@@ -256,21 +254,23 @@ class BlogAdmin(DeskAdmin):
 
     @admin.action(description="Open the selected blogs (go live)", permissions=["change"])
     def open_blogs(self, request: HttpRequest, queryset: QuerySet[Blog]) -> HttpResponse | None:
-        if "confirmed" not in request.POST:
-            return self.confirm_status(request, queryset, "open")
-        self._change_status(request, queryset, commands.blog_open)
-        return None
+        return self._status_action(request, queryset, "open")
 
     @admin.action(description="Close the selected blogs (end coverage)", permissions=["change"])
     def close_blogs(self, request: HttpRequest, queryset: QuerySet[Blog]) -> HttpResponse | None:
+        return self._status_action(request, queryset, "close")
+
+    def _status_action(
+        self, request: HttpRequest, blogs: QuerySet[Blog], action: str
+    ) -> HttpResponse | None:
+        """The list's action: the confirmation page first, then the change (None: the list)."""
         if "confirmed" not in request.POST:
-            return self.confirm_status(request, queryset, "close")
-        self._change_status(request, queryset, commands.blog_close)
+            return self.confirm_status(request, blogs, action)
+        self._change_status(request, blogs, action)
         return None
 
-    def _change_status(
-        self, request: HttpRequest, blogs: Iterable[Blog], command: Callable[..., Blog]
-    ) -> None:
+    def _change_status(self, request: HttpRequest, blogs: Iterable[Blog], action: str) -> None:
+        command = _TRANSITIONS[action]
         for blog in blogs:
             if not self.has_change_permission(request, blog):
                 # The list's action is offered to anyone who changes some blog; each blog
@@ -284,6 +284,13 @@ class BlogAdmin(DeskAdmin):
             else:
                 status = changed.get_status_display().lower()
                 messages.success(request, f"“{changed.title}” is now {status}.")
+
+
+#: The status actions, as the confirmation page and the list's actions name them.
+_TRANSITIONS: dict[str, Callable[..., Blog]] = {
+    "open": commands.blog_open,
+    "close": commands.blog_close,
+}
 
 
 def _named(blogs: list[Blog]) -> str:
