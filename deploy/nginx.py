@@ -86,7 +86,21 @@ class NginxError(RuntimeError):
     """The scratch nginx did not start or stop; the message holds its error log."""
 
 
-class ScratchNginx:
+class LocalServer:
+    """A server of our own on 127.0.0.1:``port``: its base URLs, for HTTP and WebSockets."""
+
+    port: int
+
+    @property
+    def http(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+
+class ScratchNginx(LocalServer):
     """The shipped site file in front of ``upstreams``, on a port of its own, in ``folder``.
 
     ``folder`` (created, and handed to the unprivileged user when started as root) holds
@@ -111,14 +125,6 @@ class ScratchNginx:
         )
         self.error_log = folder / "error.log"
         self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def http(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws(self) -> str:
-        return f"ws://127.0.0.1:{self.port}"
 
     def write_config(self) -> Path:
         for name in ("static", "media", "cache", "temp"):

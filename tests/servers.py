@@ -19,7 +19,7 @@ import pytest
 from django.db import connection
 
 from deploy import nginx
-from deploy.nginx import ScratchNginx
+from deploy.nginx import LocalServer, ScratchNginx
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -69,7 +69,7 @@ UVICORN_FLAGS = [
 ACCESS_LOG = ["--log-level", "info", "--access-log"]
 
 
-class Server:
+class Server(LocalServer):
     """One uvicorn process serving config.asgi on a port of its own.
 
     With ``log``, its output goes to that file (and into the error if it fails to start).
@@ -89,14 +89,6 @@ class Server:
         self.flags = list(flags)
         self.process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
-
-    @property
-    def http(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws(self) -> str:
-        return f"ws://127.0.0.1:{self.port}"
 
     def log(self) -> str:
         if self.log_path is None or not self.log_path.exists():
