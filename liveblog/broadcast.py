@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from asgiref.sync import async_to_sync
@@ -120,41 +120,48 @@ async def _send_all(layer: Any, group: str, messages: list[dict[str, Any]]) -> N
 
 
 def send_events(events: Sequence[Event]) -> None:
-    """Send committed events to the blog's readers; failures are logged, never raised."""
+    """Send committed events to the blog's readers; failures are logged, never raised.
+
+    The events are committed: readers whose message is lost find them in the log on their
+    next gap check or reconnect, so an unreachable layer must not turn a publish into an error.
+    """
     if not events:
         return
-    blog_id = events[-1].blog_id
-    try:
-        layer = get_channel_layer()
-        if layer is None:
-            return
+
+    def messages() -> list[dict[str, Any]]:
         if len(events) > MAX_EVENTS_PER_BROADCAST:
-            messages = [{"type": MESSAGE_TYPE, "seq": events[-1].seq, "text": None}]
-        else:
-            # Serialised once here, not once per reader.
-            messages = [message_of(_push(data)) for data in EventSerializer.represent_many(events)]
-        async_to_sync(_send_all)(layer, group_name(blog_id), messages)
-    except Exception:
-        # The events are committed; readers will find them in the log on their next gap
-        # check or reconnect. An unreachable layer must not turn a publish into an error.
-        logger.exception("Broadcast of blog %s up to seq %s failed", blog_id, events[-1].seq)
+            return [{"type": MESSAGE_TYPE, "seq": events[-1].seq, "text": None}]
+        # Serialised once here, not once per reader.
+        return [message_of(_push(data)) for data in EventSerializer.represent_many(events)]
+
+    _send_logged(events, group_name, messages, "Broadcast")
     send_desk_notice(events)
 
 
 def send_desk_notice(events: Sequence[Event]) -> None:
-    """Tell the blog's open desks what was committed; failures are logged, never raised."""
-    if not events:
-        return
+    """Tell the blog's open desks what was committed; failures are logged, never raised.
+
+    The desk re-reads its lists on reconnect; a publish must not fail for a notice.
+    """
+    if events:
+        _send_logged(events, desk_group_name, lambda: [desk_message_of(events)], "Desk notice")
+
+
+def _send_logged(
+    events: Sequence[Event],
+    group: Callable[[int], str],
+    messages: Callable[[], list[dict[str, Any]]],
+    what: str,
+) -> None:
+    """Send ``messages()`` to the blog's ``group``, if there is a layer; log a failure."""
     blog_id = events[-1].blog_id
     try:
         layer = get_channel_layer()
         if layer is None:
             return
-        message = desk_message_of(events)
-        async_to_sync(_send_all)(layer, desk_group_name(blog_id), [message])
+        async_to_sync(_send_all)(layer, group(blog_id), messages())
     except Exception:
-        # The desk re-reads its lists on reconnect; a publish must not fail for a notice.
-        logger.exception("Desk notice of blog %s up to seq %s failed", blog_id, events[-1].seq)
+        logger.exception("%s of blog %s up to seq %s failed", what, blog_id, events[-1].seq)
 
 
 def log_page(blog_id: int, after: int, limit: int) -> list[Push]:
