@@ -36,22 +36,22 @@ class EventLogImmutableError(LiveblogError):
     code = "immutable"
 
 
-class BlogNotFoundError(LiveblogError):
+class NotFoundError(LiveblogError):
+    """Base for what is not there (or not to be seen by this user): a 404 for the API."""
+
+    code = "not_found"
+
+
+class BlogNotFoundError(NotFoundError):
     """No blog with that slug or id."""
 
-    code = "not_found"
 
-
-class EntryNotFoundError(LiveblogError):
+class EntryNotFoundError(NotFoundError):
     """No entry with that id in that blog."""
 
-    code = "not_found"
 
-
-class MemberNotFoundError(LiveblogError):
+class MemberNotFoundError(NotFoundError):
     """That user is not a member of that blog."""
-
-    code = "not_found"
 
 
 class InvalidTransitionError(LiveblogError):

@@ -32,9 +32,7 @@ DOMAIN_STATUSES: list[tuple[type[errors.LiveblogError], int]] = [
     # The request is well formed but does not fit the entry's current state (correcting a
     # retracted entry, pinning a pinned one): a conflict with the resource, not bad input.
     (errors.InvalidTransitionError, status.HTTP_409_CONFLICT),
-    (errors.BlogNotFoundError, status.HTTP_404_NOT_FOUND),
-    (errors.EntryNotFoundError, status.HTTP_404_NOT_FOUND),
-    (errors.MemberNotFoundError, status.HTTP_404_NOT_FOUND),
+    (errors.NotFoundError, status.HTTP_404_NOT_FOUND),
     (errors.MediaTooLargeError, status.HTTP_413_REQUEST_ENTITY_TOO_LARGE),
     (errors.MediaRefusedError, status.HTTP_400_BAD_REQUEST),
     # Nothing was written and the same request will very likely succeed in a moment.
