@@ -110,6 +110,17 @@ def validator_headers(*codes: int, last_modified: bool = True) -> list[OpenApiPa
     return headers
 
 
+def location_header(description: str) -> OpenApiParameter:
+    """The Location response header of a 201: where the new resource is."""
+    return OpenApiParameter(
+        "Location",
+        OpenApiTypes.URI,
+        OpenApiParameter.HEADER,
+        response=[201],
+        description=description,
+    )
+
+
 #: Responses whose shapes overlap: an empty page is both a page of entries and a page of
 #: unpublished updates, so "exactly one of" (drf-spectacular's oneOf) would be false for it.
 _OVERLAPPING_SHAPES = ("EntryOrDeskEntryPage",)

@@ -35,6 +35,7 @@ from liveblog.api.schema import (
     CONDITIONAL_REQUEST_HEADERS,
     NOT_MODIFIED,
     error_responses,
+    location_header,
     validator_headers,
 )
 from liveblog.api.throttling import AnonThrottle, MediaThrottle, WriteThrottle
@@ -87,6 +88,11 @@ class ApiView(APIView):
         shape = s.DeskEntryWrittenSerializer if written else s.DeskEntrySerializer
         return Response(shape(entry).data, status=code)
 
+    def located(self, response: Response, view_name: str, **kwargs: Any) -> Response:
+        """``response`` with a Location header: the URL of what it created."""
+        response["Location"] = reverse(view_name, kwargs=kwargs, request=self.request)
+        return response
+
     @property
     def actor(self) -> str:
         return self.request.user.get_username()
@@ -121,6 +127,19 @@ _REFUSALS = {
     access.Action.MANAGE_MEMBERS: "Only the blog's editors may see and change its members.",
     access.Action.CHANGE_BLOG: "Only the blog's editors may change it.",
 }
+
+
+def _either(component_name: str, *shapes: type[Serializer]) -> PolymorphicProxySerializer:
+    """A response in one of ``shapes`` (an entry, or an unpublished update), told apart by
+    their fields: they share no type field."""
+    return PolymorphicProxySerializer(
+        component_name=component_name, serializers=list(shapes), resource_type_field_name=None
+    )
+
+
+def _created_or_found(created: bool) -> int:
+    """201 for what this request created; 200 for what an identical one created before."""
+    return status.HTTP_201_CREATED if created else status.HTTP_200_OK
 
 
 def _entry_validators(entry: Entry) -> Validators:
@@ -208,11 +227,7 @@ class EntryListView(ApiView):
             *validator_headers(200, 304),
         ],
         responses={
-            200: PolymorphicProxySerializer(
-                component_name="EntryOrDeskEntryPage",
-                serializers=[s.EntryPageSerializer, s.DeskEntryPageSerializer],
-                resource_type_field_name=None,
-            ),
+            200: _either("EntryOrDeskEntryPage", s.EntryPageSerializer, s.DeskEntryPageSerializer),
             304: NOT_MODIFIED,
             **error_responses(*READ_ERRORS, 403),
         },
@@ -255,25 +270,17 @@ class EntryListView(ApiView):
         tags=["entries"],
         request=s.PublishSerializer,
         parameters=[
-            OpenApiParameter(
-                "Location",
-                OpenApiTypes.URI,
-                OpenApiParameter.HEADER,
-                response=[201],
-                description="The new entry.",
-            ),
+            location_header("The new entry."),
             *validator_headers(201),
         ],
         responses={
-            201: PolymorphicProxySerializer(
-                component_name="EntryOrDeskEntryWritten",
-                serializers=[s.EntryWrittenSerializer, s.DeskEntryWrittenSerializer],
-                resource_type_field_name=None,
+            201: _either(
+                "EntryOrDeskEntryWritten", s.EntryWrittenSerializer, s.DeskEntryWrittenSerializer
             ),
-            200: PolymorphicProxySerializer(
-                component_name="EntryOrDeskEntryWrittenAgain",
-                serializers=[s.EntryWrittenSerializer, s.DeskEntryWrittenSerializer],
-                resource_type_field_name=None,
+            200: _either(
+                "EntryOrDeskEntryWrittenAgain",
+                s.EntryWrittenSerializer,
+                s.DeskEntryWrittenSerializer,
             ),
             **error_responses(*WRITE_ERRORS),
         },
@@ -305,10 +312,12 @@ class EntryListView(ApiView):
             )
             response = self.entry_response(
                 published.entry,
-                status.HTTP_201_CREATED if published.created else status.HTTP_200_OK,
+                _created_or_found(published.created),
                 serializer=s.EntryWrittenSerializer,
             )
-            return self._located(response, blog, published.entry.pk)
+            return self.located(
+                response, "api:entry-detail", slug=blog.slug, entry_id=published.entry.pk
+            )
         if not access.may(request.user, blog, access.Action.PUBLISH):
             state = DeskEntry.Status.SUBMITTED  # a contributor's: whatever it asked for
         else:
@@ -323,18 +332,10 @@ class EntryListView(ApiView):
         )
         response = self.desk_response(
             written.entry,
-            status.HTTP_201_CREATED if written.created else status.HTTP_200_OK,
+            _created_or_found(written.created),
             written=True,
         )
-        return self._located(response, blog, written.entry.pk)
-
-    def _located(self, response: Response, blog: Blog, entry_id: uuid.UUID) -> Response:
-        response["Location"] = reverse(
-            "api:entry-detail",
-            kwargs={"slug": blog.slug, "entry_id": entry_id},
-            request=self.request,
-        )
-        return response
+        return self.located(response, "api:entry-detail", slug=blog.slug, entry_id=written.entry.pk)
 
 
 def _byline(given: dict[str, str] | None, user: Any) -> bylines.Byline:
@@ -353,11 +354,7 @@ class EntryDetailView(ApiView):
         tags=["entries"],
         parameters=[*CONDITIONAL_REQUEST_HEADERS, *validator_headers(200, 304)],
         responses={
-            200: PolymorphicProxySerializer(
-                component_name="EntryOrDeskEntry",
-                serializers=[s.EntryDetailSerializer, s.DeskEntrySerializer],
-                resource_type_field_name=None,
-            ),
+            200: _either("EntryOrDeskEntry", s.EntryDetailSerializer, s.DeskEntrySerializer),
             304: NOT_MODIFIED,
             **error_responses(401, 404, 429, 503),
         },
@@ -487,7 +484,7 @@ class EntryPublishView(ApiView):
         published = commands.desk_publish(entry=item, actor=self.actor)
         return self.entry_response(
             published.entry,
-            status.HTTP_201_CREATED if published.created else status.HTTP_200_OK,
+            _created_or_found(published.created),
             serializer=s.EntryWrittenSerializer,
         )
 
@@ -522,10 +519,8 @@ class EntryLabelsView(ApiView):
         tags=["entries"],
         request=s.LabelsSerializer,
         responses={
-            200: PolymorphicProxySerializer(
-                component_name="EntryOrDeskEntryLabelled",
-                serializers=[s.EntryDetailSerializer, s.DeskEntrySerializer],
-                resource_type_field_name=None,
+            200: _either(
+                "EntryOrDeskEntryLabelled", s.EntryDetailSerializer, s.DeskEntrySerializer
             ),
             **error_responses(*WRITE_ERRORS),
         },

@@ -11,19 +11,17 @@ import uuid
 from typing import Any
 
 from django.urls import path
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.reverse import reverse
 
 from liveblog import selectors
 from liveblog.api.permissions import IsBlogMember
 from liveblog.api.representation import IsoDateTimeField, Shape
-from liveblog.api.schema import error_responses
+from liveblog.api.schema import error_responses, location_header
 from liveblog.api.views import ApiView
 from liveblog.models import Blog
 from liveblog.webhooks import subscriptions
@@ -163,13 +161,7 @@ class WebhookListView(WebhookView):
         tags=["webhooks"],
         request=WebhookRegisterSerializer,
         parameters=[
-            OpenApiParameter(
-                "Location",
-                OpenApiTypes.URI,
-                OpenApiParameter.HEADER,
-                response=[201],
-                description="The new webhook.",
-            ),
+            location_header("The new webhook."),
         ],
         responses={201: WebhookCreatedSerializer, **error_responses(*ERRORS)},
     )
@@ -186,14 +178,14 @@ class WebhookListView(WebhookView):
         webhook, secret = subscriptions.webhook_create(
             blog=blog, url=data["url"], event_types=data.get("events"), created_by=request.user
         )
-        response = Response(
-            {**WebhookSerializer.represent(webhook), "secret": secret},
-            status=status.HTTP_201_CREATED,
-        )
-        response["Location"] = reverse(
+        response = self.located(
+            Response(
+                {**WebhookSerializer.represent(webhook), "secret": secret},
+                status=status.HTTP_201_CREATED,
+            ),
             "api:webhook-detail",
-            kwargs={"slug": blog.slug, "webhook_id": webhook.pk},
-            request=request,
+            slug=blog.slug,
+            webhook_id=webhook.pk,
         )
         response["Cache-Control"] = "no-store"
         return response
