@@ -7,6 +7,7 @@ them into responses, so a view reads as the happy path.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any, NoReturn
 
 from django.conf import settings
@@ -106,6 +107,21 @@ class ApiView(APIView):
         serializer = serializer_class(data=self.request.data)
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
+
+    def change_entry(
+        self,
+        slug: str,
+        entry_id: uuid.UUID,
+        command: Callable[..., Entry],
+        *,
+        body: type[Serializer] | None = None,
+        serializer: type[Serializer] = s.EntryDetailSerializer,
+    ) -> Response:
+        """Run a command on a published entry, with the request's ``body`` if it takes one."""
+        entry = self.get_entry(slug, entry_id)
+        data = self.body(body) if body is not None else {}
+        changed = command(entry=entry, actor=self.actor, **data)
+        return self.entry_response(changed, serializer=serializer)
 
     def entry_response(
         self,
@@ -574,47 +590,44 @@ class EntryCorrectView(ApiView):
         `based_on_revision`: review the newer text, then correct that revision. A correction
         may swap an image: each revision keeps showing its own. `warnings` as for a publish.
         """
-        entry = self.get_entry(slug, entry_id)
-        data = self.body(s.CorrectSerializer)
-        corrected = commands.entry_correct(entry=entry, actor=self.actor, **data)
-        return self.entry_response(corrected, serializer=s.EntryWrittenSerializer)
+        return self.change_entry(
+            slug,
+            entry_id,
+            commands.entry_correct,
+            body=s.CorrectSerializer,
+            serializer=s.EntryWrittenSerializer,
+        )
 
 
 class EntryRetractView(ApiView):
     @_write_schema("entry_retract", "Retract an entry", s.RetractSerializer)
     def post(self, request: Request, slug: str, entry_id: uuid.UUID) -> Response:
         """Withdraw the entry: readers see the reason instead of the text; history stays."""
-        entry = self.get_entry(slug, entry_id)
-        data = self.body(s.RetractSerializer)
-        return self.entry_response(commands.entry_retract(entry=entry, actor=self.actor, **data))
+        return self.change_entry(slug, entry_id, commands.entry_retract, body=s.RetractSerializer)
 
 
 class EntryPinView(ApiView):
     @_write_schema("entry_pin", "Pin an entry to the top")
     def post(self, request: Request, slug: str, entry_id: uuid.UUID) -> Response:
         """Keep the entry at the top of the page; 409 if it is already pinned."""
-        entry = self.get_entry(slug, entry_id)
-        return self.entry_response(commands.entry_pin(entry=entry, actor=self.actor))
+        return self.change_entry(slug, entry_id, commands.entry_pin)
 
     @_write_schema("entry_unpin", "Unpin an entry")
     def delete(self, request: Request, slug: str, entry_id: uuid.UUID) -> Response:
         """Return the entry to its place in time; 409 if it is not pinned."""
-        entry = self.get_entry(slug, entry_id)
-        return self.entry_response(commands.entry_unpin(entry=entry, actor=self.actor))
+        return self.change_entry(slug, entry_id, commands.entry_unpin)
 
 
 class EntryKeyEventView(ApiView):
     @_write_schema("entry_mark_key_event", "Mark an entry as a key event")
     def post(self, request: Request, slug: str, entry_id: uuid.UUID) -> Response:
         """List the entry among the blog's key events; 409 if it is one already."""
-        entry = self.get_entry(slug, entry_id)
-        return self.entry_response(commands.entry_mark_key_event(entry=entry, actor=self.actor))
+        return self.change_entry(slug, entry_id, commands.entry_mark_key_event)
 
     @_write_schema("entry_unmark_key_event", "Unmark a key event")
     def delete(self, request: Request, slug: str, entry_id: uuid.UUID) -> Response:
         """Remove the entry from the key events; 409 if it is not one."""
-        entry = self.get_entry(slug, entry_id)
-        return self.entry_response(commands.entry_unmark_key_event(entry=entry, actor=self.actor))
+        return self.change_entry(slug, entry_id, commands.entry_unmark_key_event)
 
 
 # --- Media ----------------------------------------------------------------------------
