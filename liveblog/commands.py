@@ -541,17 +541,22 @@ def _entry_command(
 
     def decide(_: Blog) -> list[PendingEvent]:
         current = Entry.objects.get(pk=entry_id)
-        if based_on_revision is not None and current.revision != based_on_revision:
-            raise StaleRevisionError(
-                f"This entry was changed since you opened it (you had revision "
-                f"{based_on_revision}, it is now at revision {current.revision}). Nothing "
-                "was saved; review the newer text and try again.",
-                current=current,
-            )
+        _refuse_if_stale(current, based_on_revision, "entry")
         return [PendingEvent(make(current), entry_id=entry_id, occurred_at=_aware(occurred_at))]
 
     _append(blog=blog_id, actor=actor, decide=decide)
     return Entry.objects.get(pk=entry_id)
+
+
+def _refuse_if_stale(current: Entry | DeskEntry, based_on_revision: int | None, what: str) -> None:
+    """Refuse a change based on an older revision than ``current``'s (None: not checked)."""
+    if based_on_revision is not None and current.revision != based_on_revision:
+        raise StaleRevisionError(
+            f"This {what} was changed since you opened it (you had revision "
+            f"{based_on_revision}, it is now at revision {current.revision}). Nothing "
+            "was saved; review the newer text and try again.",
+            current=current,
+        )
 
 
 def _refuse_if_retracted(entry: Entry) -> None:
@@ -878,13 +883,7 @@ def desk_revise(
 
     def make(locked: Blog, current: DeskEntry) -> list[PendingEvent]:
         _refuse_unless(current, *DeskEntry.OPEN, doing="changed")
-        if based_on_revision is not None and current.revision != based_on_revision:
-            raise StaleRevisionError(
-                f"This update was changed since you opened it (you had revision "
-                f"{based_on_revision}, it is now at revision {current.revision}). Nothing "
-                "was saved; review the newer text and try again.",
-                current=current,
-            )
+        _refuse_if_stale(current, based_on_revision, "update")
         returned = current.status == DeskEntry.Status.RETURNED
         event_class = ev.DeskSubmitted if resubmit and returned else ev.DeskRevised
         labels = _blog_labels(locked, writing.labels)
