@@ -500,18 +500,22 @@ def _date_parts(match: re.Match[str]) -> tuple[int | None, int | None, int | Non
     return None, None, None
 
 
-def read_date_line(line: str) -> tuple[int | None, int, int] | None:
-    """Read a line that is only a date ("Mar. 1", "March 23, 2022", "Wed 20 September 2023")."""
-    text = line.strip()
-    if not text or len(text) > 40 or not any(ch.isdigit() for ch in text):
-        return None
-    match = _DATE_ONLY.match(plain(text))
+def _plausible_date(match: re.Match[str] | None) -> tuple[int | None, int, int] | None:
+    """The date a match names, if its month and day can be one (the year may be left out)."""
     if match is None:
         return None
     year, month, day = _date_parts(match)
     if month is None or day is None or not 1 <= month <= 12 or not 1 <= day <= 31:
         return None
     return year, month, day
+
+
+def read_date_line(line: str) -> tuple[int | None, int, int] | None:
+    """Read a line that is only a date ("Mar. 1", "March 23, 2022", "Wed 20 September 2023")."""
+    text = line.strip()
+    if not text or len(text) > 40 or not any(ch.isdigit() for ch in text):
+        return None
+    return _plausible_date(_DATE_ONLY.match(plain(text)))
 
 
 _DATE_ANYWHERE = re.compile(r"\b" + _DATE, re.IGNORECASE)
@@ -519,13 +523,7 @@ _DATE_ANYWHERE = re.compile(r"\b" + _DATE, re.IGNORECASE)
 
 def find_date(text: str) -> tuple[int | None, int, int] | None:
     """Find the first date written anywhere in a text ("... (1749 HKT) September 17, 2023")."""
-    match = _DATE_ANYWHERE.search(plain(text[:200]))
-    if match is None:
-        return None
-    year, month, day = _date_parts(match)
-    if month is None or day is None or not 1 <= month <= 12 or not 1 <= day <= 31:
-        return None
-    return year, month, day
+    return _plausible_date(_DATE_ANYWHERE.search(plain(text[:200])))
 
 
 def read_stamp(line: str, *, zones: dict[str, str] | None = None) -> Stamp | None:
