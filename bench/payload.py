@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Sequence
 
 #: Body size of a benchmark update, in characters (an ordinary live-blog paragraph).
 BODY_SIZE = 600
@@ -19,11 +20,16 @@ _WORDS = _SOURCE_TEXT.split()
 
 def body(index: int, size: int = BODY_SIZE) -> str:
     """A deterministic paragraph of about ``size`` characters (never more) for update ``index``."""
-    rng = random.Random(index)
-    words: list[str] = [f"Update {index}:"]
-    length = len(words[0])
+    return paragraph(random.Random(index), f"Update {index}:", size, _WORDS)
+
+
+def paragraph(rng: random.Random, opening: str, size: int, vocabulary: Sequence[str]) -> str:
+    """``opening``, then words drawn from ``vocabulary`` to about ``size`` characters (never
+    more), ending with a full stop: the same text for the same ``rng`` state."""
+    words = [opening]
+    length = len(opening)
     while length < size:
-        word = rng.choice(_WORDS)
+        word = rng.choice(vocabulary)
         words.append(word)
         length += len(word) + 1
     return " ".join(words)[: size - 1].rstrip() + "."

@@ -19,6 +19,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from http.client import HTTPConnection
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -110,6 +111,15 @@ def http_get(url: str, *, timeout: float = 10) -> tuple[int, bytes]:
             return response.status, response.read()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read()
+
+
+def timed_get(conn: HTTPConnection, path: str) -> tuple[int, bytes, float]:
+    """GET ``path`` on a keep-alive connection: the status, the body and the seconds it took."""
+    started = time.perf_counter()
+    conn.request("GET", path)
+    response = conn.getresponse()
+    body = response.read()
+    return response.status, body, time.perf_counter() - started
 
 
 def http_json(url: str, *, timeout: float = 10) -> dict[str, Any]:

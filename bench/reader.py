@@ -17,14 +17,13 @@ import functools
 import json
 import os
 import re
-import time
 from datetime import datetime, timedelta
 from http.client import HTTPConnection
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from bench import stats
-from bench.procs import HOST, BenchError, manage
+from bench.procs import HOST, BenchError, manage, timed_get
 
 if TYPE_CHECKING:
     from playwright.sync_api import Response
@@ -131,13 +130,9 @@ def time_moments(port: int, path: str, at: list[str], gets: int = GETS_PER_MOMEN
         for moment in at:
             url = f"{path}?{urlencode({'at': moment})}"
             for index in range(gets + 1):
-                started = time.perf_counter()
-                conn.request("GET", url)
-                response = conn.getresponse()
-                body = response.read()
-                elapsed = time.perf_counter() - started
-                if response.status != 200:
-                    return {"status": response.status, "url": url}
+                status, body, elapsed = timed_get(conn, url)
+                if status != 200:
+                    return {"status": status, "url": url}
                 if index:  # the first GET of each moment warms nothing up for the others
                     timings.append(elapsed)
                     sizes.append(len(body))

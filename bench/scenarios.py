@@ -41,6 +41,7 @@ from bench.procs import (
     fresh_postgres,
     fresh_postgres_on_redis,
     manage,
+    timed_get,
 )
 
 PARTS = (
@@ -132,13 +133,9 @@ def _timed_gets(port: int, path: str, count: int, warmup: int = 10) -> dict[str,
     timings: list[float] = []
     try:
         for index in range(warmup + count):
-            started = time.perf_counter()
-            conn.request("GET", path)
-            response = conn.getresponse()
-            body = response.read()
-            elapsed = time.perf_counter() - started
-            if response.status != 200:
-                return {"status": response.status, "bytes": len(body)}
+            status, body, elapsed = timed_get(conn, path)
+            if status != 200:
+                return {"status": status, "bytes": len(body)}
             if index >= warmup:
                 timings.append(elapsed)
     finally:

@@ -12,6 +12,8 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
+from bench.payload import paragraph
+
 #: The newest day of the synthetic coverage; the year is passed to the importer (--year).
 LAST_DAY = date(2023, 9, 30)
 MINUTES_PER_DAY = 24 * 60
@@ -32,13 +34,7 @@ def _clock(minute_of_day: int) -> str:
 
 
 def _text(rng: random.Random, number: int) -> str:
-    words = [f"Synthetic entry {number}:"]
-    length = len(words[0])
-    while length < ENTRY_SIZE:
-        word = rng.choice(_WORDS)
-        words.append(word)
-        length += len(word) + 1
-    return " ".join(words)[: ENTRY_SIZE - 1].rstrip() + "."
+    return paragraph(rng, f"Synthetic entry {number}:", ENTRY_SIZE, _WORDS)
 
 
 def write_day_headings(path: Path, entries: int, *, seed: int = 2023) -> int:
