@@ -12,7 +12,7 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from bench.procs import BenchError, Server, django_env, manage
+from bench.procs import BenchError, django_env, manage
 
 if TYPE_CHECKING:
     from bench.scenarios import Run
@@ -79,8 +79,7 @@ def media_part(run: Run) -> None:
     if not found:
         raise BenchError(f"the media setup printed no figures:\n{out[-1000:]}")
     figures: dict[str, Any] = json.loads(found.group(1))
-    server = Server.liveblog("media server", env=env, log=run.tmp / "server-media.log")
-    run.stack.callback(server.stop)
+    server = run.serve("media server", "server-media.log", env=env)
     server.wait_ready()
     run.log("media: timing the reader page of 50 entries with images")
     figures["page"] = _timed_gets(server.port, PAGE_PATH, settings.page_requests)

@@ -83,17 +83,15 @@ def pollers_part(run: Any) -> None:
         raise BenchError(f"creating the benchmark blog printed no seq:\n{out[-500:]}")
     base = int(found.group(1))
     servers = [
-        Server.liveblog(
+        run.serve(
             f"pollers server {i}",
+            f"server-pollers-{i}.log",
             env=env,
-            log=run.tmp / f"server-pollers-{i}.log",
             ws=settings.ws,
             access_log=True,
         )
         for i in (1, 2)
     ]
-    for server in servers:
-        run.stack.callback(server.stop)
     for server in servers:
         server.wait_ready()
     # Its own folder: nginx runs as an unprivileged user, who cannot enter the scratch one.
@@ -183,8 +181,7 @@ def pollers_part(run: Any) -> None:
         "lost": seen["lost"],
         "expected": seen["pollers"] * seen["expected_per_poller"],
         "errors": seen["errors"],
-        "p50_ms": 1000 * stats.median(seen["latency"]),
-        "p99_ms": 1000 * stats.percentile(seen["latency"], 99),
+        **stats.p50_p99_ms(seen["latency"]),
         "max_ms": 1000 * max(seen["latency"], default=float("nan")),
     }
     for stop in (proxy.stop, *(server.stop for server in servers)):

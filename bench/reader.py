@@ -142,8 +142,7 @@ def time_moments(port: int, path: str, at: list[str], gets: int = GETS_PER_MOMEN
         "status": 200,
         "moments": len(at),
         "requests": len(timings),
-        "p50_ms": 1000 * stats.median(timings),
-        "p99_ms": 1000 * stats.percentile(timings, 99),
+        **stats.p50_p99_ms(timings),
         "max_bytes": max(sizes),
     }
 

@@ -111,6 +111,12 @@ class Run:
     def log(self, message: str) -> None:
         print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
+    def serve(self, name: str, log: str, *, env: dict[str, str], **options: Any) -> Server:
+        """Start a server of the project (``Server.liveblog``), stopped when the run ends."""
+        server = Server.liveblog(name, env=env, log=self.tmp / log, **options)
+        self.stack.callback(server.stop)
+        return server
+
     def error(self, key: str, exc: BaseException) -> None:
         self.results.setdefault("errors", {})[key] = str(exc)
         self.log(f"{key} failed: {exc}")
@@ -144,8 +150,7 @@ def _timed_gets(port: int, path: str, count: int, warmup: int = 10) -> dict[str,
         "status": 200,
         "requests": len(timings),
         "bytes": len(body),
-        "p50_ms": 1000 * stats.median(timings),
-        "p99_ms": 1000 * stats.percentile(timings, 99),
+        **stats.p50_p99_ms(timings),
     }
 
 
@@ -330,8 +335,7 @@ def _fanout(
                     "rate": rate,
                     "updates": published["published"],
                     "expected": count,
-                    "p50_ms": 1000 * stats.median(data["latency"]),
-                    "p99_ms": 1000 * stats.percentile(data["latency"], 99),
+                    **stats.p50_p99_ms(data["latency"]),
                     "max_ms": 1000 * max(data["latency"], default=float("nan")),
                     "first_third_p50_ms": 1000 * first_third,
                     "last_third_p50_ms": 1000 * last_third,
@@ -402,14 +406,13 @@ def memory_target(run: Run) -> None:
         )
         seed = reader.prepare(env, SEED_SLUG)
     base = _create_blog(env)
-    server = Server.liveblog(
+    server = run.serve(
         "in-memory server",
+        "server-memory.log",
         env=env,
-        log=run.tmp / "server-memory.log",
         ws=settings.ws,
         compression=settings.server_compression,
     )
-    run.stack.callback(server.stop)
     server.wait_ready()
     if run.wants("pages"):
         run.log("pages: timing the reader page and the API list")
@@ -454,17 +457,15 @@ def redis_target(run: Run) -> None:
     manage(["migrate", "--noinput", "-v", "0"], env, timeout=180)
     base = _create_blog(env)
     servers = [
-        Server.liveblog(
+        run.serve(
             f"redis server {i}",
+            f"server-redis-{i}.log",
             env=env,
-            log=run.tmp / f"server-redis-{i}.log",
             ws=settings.ws,
             compression=settings.server_compression,
         )
         for i in (1, 2)
     ]
-    for server in servers:
-        run.stack.callback(server.stop)
     health = [server.wait_ready() for server in servers]
     # Each server's connections, by the application_name its settings gave them.
     names = [about["database"]["application_name"] for about in health]

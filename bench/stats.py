@@ -21,6 +21,11 @@ def median(values: Sequence[float]) -> float:
     return percentile(values, 50)
 
 
+def p50_p99_ms(seconds: Sequence[float]) -> dict[str, float]:
+    """The median and 99th percentile of timings in seconds, in the report's milliseconds."""
+    return {"p50_ms": 1000 * median(seconds), "p99_ms": 1000 * percentile(seconds, 99)}
+
+
 def thirds(seqs: Sequence[int], latencies: Sequence[float]) -> tuple[float, float]:
     """Median latency of the first and of the last third of the updates (by seq)."""
     if not seqs:

@@ -158,8 +158,7 @@ def _summarise(
     return {
         "healthy_deliveries": len(latencies),
         "expected_per_subscriber": len(expected),
-        "p50_ms": 1000 * stats.median(latencies),
-        "p99_ms": 1000 * stats.percentile(latencies, 99),
+        **stats.p50_p99_ms(latencies),
         "max_ms": 1000 * max(latencies, default=float("nan")),
         "lost": lost,
         "duplicates": duplicates,
