@@ -280,11 +280,13 @@ class EntryWrittenSerializer(EntryDetailSerializer):
 
     @classmethod
     def represent(cls, instance: Entry) -> dict[str, Any]:
-        warnings = warnings_for(instance.body, media=instance.media, embeds=instance.embeds)
-        return {
-            **EntryDetailSerializer.represent(instance),
-            "warnings": [WarningSerializer.represent(warning) for warning in warnings],
-        }
+        return _with_warnings(EntryDetailSerializer.represent(instance), instance)
+
+
+def _with_warnings(shown: dict[str, Any], instance: Entry | DeskEntry) -> dict[str, Any]:
+    """What a written entry or update shows, and what its text will not show readers."""
+    warnings = warnings_for(instance.body, media=instance.media, embeds=instance.embeds)
+    return {**shown, "warnings": [WarningSerializer.represent(warning) for warning in warnings]}
 
 
 class DeskEntrySerializer(Shape):
@@ -326,11 +328,7 @@ class DeskEntryWrittenSerializer(DeskEntrySerializer):
 
     @classmethod
     def represent(cls, instance: DeskEntry) -> dict[str, Any]:
-        warnings = warnings_for(instance.body, media=instance.media, embeds=instance.embeds)
-        return {
-            **DeskEntrySerializer.represent(instance),
-            "warnings": [WarningSerializer.represent(warning) for warning in warnings],
-        }
+        return _with_warnings(DeskEntrySerializer.represent(instance), instance)
 
 
 class DeskEntryPageSerializer(serializers.Serializer):
@@ -521,6 +519,13 @@ class AuthorInputSerializer(serializers.Serializer):
     location = _text(events.MAX_AUTHOR_LENGTH, required=False, allow_blank=True, default="")
 
 
+def _revision_field(help_text: str, **kwargs: Any) -> serializers.IntegerField:
+    """The revision a change was written against (``based_on_revision``)."""
+    return serializers.IntegerField(
+        min_value=1, max_value=MAX_NUMBER, help_text=help_text, **kwargs
+    )
+
+
 def _labels_field(**kwargs: Any) -> serializers.ListField:
     kwargs.setdefault("help_text", _LABELS_HELP)
     return serializers.ListField(
@@ -580,11 +585,8 @@ class DeskChangeSerializer(serializers.Serializer):
         allow_null=True,
         help_text="Schedule a draft, or reschedule; null makes a scheduled update a draft.",
     )
-    based_on_revision = serializers.IntegerField(
-        min_value=1,
-        max_value=MAX_NUMBER,
-        required=False,
-        help_text="The revision the change was written against; 409 if it moved on.",
+    based_on_revision = _revision_field(
+        "The revision the change was written against; 409 if it moved on.", required=False
     )
 
 
@@ -607,20 +609,15 @@ class CorrectSerializer(serializers.Serializer):
         help_text="Leave out to keep the current headline.",
     )
     reason = _text(events.MAX_REASON_LENGTH, help_text="Shown to readers next to the entry.")
-    based_on_revision = serializers.IntegerField(
-        min_value=1,
-        max_value=MAX_NUMBER,
-        help_text="The revision the correction was written against; 409 if it moved on.",
+    based_on_revision = _revision_field(
+        "The revision the correction was written against; 409 if it moved on."
     )
 
 
 class RetractSerializer(serializers.Serializer):
     reason = _text(events.MAX_REASON_LENGTH, help_text="Shown to readers instead of the text.")
-    based_on_revision = serializers.IntegerField(
-        min_value=1,
-        max_value=MAX_NUMBER,
-        required=False,
-        help_text="If given, the retraction is refused (409) when the entry has moved on.",
+    based_on_revision = _revision_field(
+        "If given, the retraction is refused (409) when the entry has moved on.", required=False
     )
 
 
