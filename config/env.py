@@ -11,13 +11,15 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import os
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
 from liveblog import zones
+
+Number = TypeVar("Number", int, float)
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -124,18 +126,29 @@ def env_networks(
     return networks
 
 
+def _number(
+    name: str,
+    default: Number,
+    parse: Callable[[str], Number],
+    kind: str,
+    environ: Mapping[str, str] | None,
+) -> Number:
+    """The setting as ``parse`` reads it, ``default`` when unset or empty; ``kind`` says what
+    it must be when ``parse`` refuses it."""
+    value = _raw(name, environ)
+    if value is None or value == "":
+        return default
+    try:
+        return parse(value)
+    except ValueError:
+        raise SettingError(f"{name}={value!r} is not {kind}.") from None
+
+
 def env_int(
     name: str, default: int, *, minimum: int | None = None, environ: Mapping[str, str] | None = None
 ) -> int:
     """Return a whole-number setting, at least ``minimum`` when one is given."""
-    value = _raw(name, environ)
-    if value is None or value == "":
-        number = default
-    else:
-        try:
-            number = int(value)
-        except ValueError:
-            raise SettingError(f"{name}={value!r} is not a whole number.") from None
+    number = _number(name, default, int, "a whole number", environ)
     if minimum is not None and number < minimum:
         raise SettingError(f"{name}={number} is too small: it must be at least {minimum}.")
     return number
@@ -149,14 +162,7 @@ def env_float(
     environ: Mapping[str, str] | None = None,
 ) -> float:
     """Return a number setting (seconds, say), greater than ``above`` when one is given."""
-    value = _raw(name, environ)
-    if value is None or value == "":
-        number = default
-    else:
-        try:
-            number = float(value)
-        except ValueError:
-            raise SettingError(f"{name}={value!r} is not a number.") from None
+    number = _number(name, default, float, "a number", environ)
     if above is not None and not number > above:
         raise SettingError(f"{name}={number:g} is too small: it must be more than {above:g}.")
     return number
