@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -526,12 +526,7 @@ class _Renderer:
                 self.prefix = "- "
             elif tag == "blockquote":
                 self.prefix = "> "
-            if element.text:
-                self.inline.append(element.text)
-            for child in element:
-                self.block(child)
-                if child.tail:
-                    self.inline.append(child.tail)
+            self.contents(element, self.block)
             self.flush()
             self.prefix = previous
             return
@@ -556,10 +551,14 @@ class _Renderer:
         if tag in ("em", "i") and text and self.emphasis:
             self.inline.append(f"*{text}*")
             return
+        self.contents(element, self.inline_element)
+
+    def contents(self, element: Any, each: Callable[[Any], None]) -> None:
+        """The element's own text, then each child (through ``each``) and the text after it."""
         if element.text:
             self.inline.append(element.text)
         for child in element:
-            self.inline_element(child)
+            each(child)
             if child.tail:
                 self.inline.append(child.tail)
 
