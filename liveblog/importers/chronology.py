@@ -53,20 +53,27 @@ def _outside(candidate: datetime, newer: datetime | None, older: datetime | None
     return 0.0
 
 
+def _nearest_before(values: Sequence[datetime | None]) -> list[datetime | None]:
+    """For each position, the nearest value before it that is not None (None: there is none)."""
+    nearest: list[datetime | None] = []
+    last: datetime | None = None
+    for value in values:
+        nearest.append(last)
+        if value is not None:
+            last = value
+    return nearest
+
+
+def _nearest_after(values: Sequence[datetime | None]) -> list[datetime | None]:
+    """For each position, the nearest value after it that is not None (None: there is none)."""
+    return _nearest_before(values[::-1])[::-1]
+
+
 def resolve_meridiem(stamps: list[Stamped], *, source: str, newest: bool) -> list[ImportNotice]:
     """Decide a.m. or p.m. for times that lack it, from the entries either side on the page."""
     notices: list[ImportNotice] = []
-    count = len(stamps)
-    above: list[datetime | None] = [None] * count
-    below: list[datetime | None] = [None] * count
-    last: datetime | None = None
-    for index in range(count):
-        above[index] = last
-        last = stamps[index].when or last
-    last = None
-    for index in range(count - 1, -1, -1):
-        below[index] = last
-        last = stamps[index].when or last
+    known = [stamp.when for stamp in stamps]
+    above, below = _nearest_before(known), _nearest_after(known)
     for index, stamp in enumerate(stamps):
         if stamp.when is not None or stamp.options is None:
             continue
@@ -117,18 +124,8 @@ def settle_order(
             raise ValueError(f"line {stamps[index].line}: time not decided before ordering")
         whens.append(when)
     keep = _longest_non_decreasing(whens)
-    older_kept: list[datetime | None] = [None] * count
-    newer_kept: list[datetime | None] = [None] * count
-    last: datetime | None = None
-    for position in range(count):
-        older_kept[position] = last
-        if keep[position]:
-            last = whens[position]
-    last = None
-    for position in range(count - 1, -1, -1):
-        newer_kept[position] = last
-        if keep[position]:
-            last = whens[position]
+    kept = [when if kept else None for when, kept in zip(whens, keep, strict=True)]
+    older_kept, newer_kept = _nearest_before(kept), _nearest_after(kept)
     notices: list[ImportNotice] = []
     for position in range(count):
         if keep[position]:
