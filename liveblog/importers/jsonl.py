@@ -156,12 +156,7 @@ def _check_belongs(
         if isinstance(event, ev.DeskDrafted | ev.DeskScheduled | ev.DeskSubmitted):
             on_desk.setdefault(entry_id, exported.line)
         elif entry_id not in on_desk:
-            raise ImportParseError(
-                f"{event.TYPE} for update {entry_id}, which this file does not put on the "
-                f"desk: an export may change only the updates of its own blog, {exported.blog!r}",
-                source=source,
-                line=exported.line,
-            )
+            raise _not_its_own(exported, "update", "put on the desk", source=source)
         return
     if isinstance(event, ev.EntryPublished):
         if entry_id in published:
@@ -172,12 +167,20 @@ def _check_belongs(
             )
         published[entry_id] = exported.line
     elif entry_id not in published:
-        raise ImportParseError(
-            f"{event.TYPE} for entry {entry_id}, which this file does not publish: an export "
-            f"may change only the entries of its own blog, {exported.blog!r}",
-            source=source,
-            line=exported.line,
-        )
+        raise _not_its_own(exported, "entry", "publish", source=source)
+
+
+def _not_its_own(
+    exported: ExportedEvent, what: str, creating: str, *, source: str
+) -> ImportParseError:
+    """An event about an entry or update the export did not create: another blog's."""
+    plural = "entries" if what == "entry" else f"{what}s"
+    return ImportParseError(
+        f"{exported.event.TYPE} for {what} {exported.entry_id}, which this file does not "
+        f"{creating}: an export may change only the {plural} of its own blog, {exported.blog!r}",
+        source=source,
+        line=exported.line,
+    )
 
 
 def parse(text: str, *, source: str) -> list[ExportedEvent]:
