@@ -127,8 +127,9 @@ beforeEach(() => {
   applied = [];
 });
 
-function poller() {
-  return new Poller({
+// A poller started with no socket to go back to.
+function started() {
+  const polling = new Poller({
     ...POLL,
     state,
     apply: (message) => applied.push(message),
@@ -136,12 +137,22 @@ function poller() {
     timers: clock,
     random: () => 0.5, // exactly the interval
   });
+  polling.start({ socket: null, connect() {} });
+  return polling;
+}
+
+// A reader that has seen entries up to lastSeq starts polling, and has its first answer.
+async function pollingFrom(lastSeq) {
+  state.lastSeq = lastSeq;
+  for (let seq = 11; seq <= lastSeq; seq += 1) api.publish(`entry-${seq}`, `Update ${seq}`);
+  const polling = started();
+  await wait(0);
+  return polling;
 }
 
 describe("the poller", () => {
   test("asks every reader's URL for the open page and applies each new event once", async () => {
-    const polling = poller();
-    polling.start({ socket: null, connect() {} });
+    const polling = started();
     await wait(0);
     assert.deepEqual(api.requests, [`${API}events/?after=0&limit=20`], "aligned, not after=10");
     assert.deepEqual(seqs(), []);
@@ -158,11 +169,7 @@ describe("the poller", () => {
   });
 
   test("follows next across a closed page, reading each entry there once, as it is now", async () => {
-    state.lastSeq = 17;
-    for (let seq = 11; seq <= 17; seq += 1) api.publish(`entry-${seq}`, `Update ${seq}`);
-    const polling = poller();
-    polling.start({ socket: null, connect() {} });
-    await wait(0);
+    const polling = await pollingFrom(17);
     api.publish("entry-18", "Turnout at 48%");
     api.correct("entry-18", "Turnout at 46%");
     api.correct("entry-18", "Turnout at 46.5%");
@@ -199,8 +206,7 @@ describe("the poller", () => {
     api.publish("entry-gone", "Deleted since");
     api.entries.delete("entry-gone"); // no longer public: 404, like an entry the server cannot find
     for (let seq = 15; seq <= 21; seq += 1) api.publish(`entry-${seq}`, `Update ${seq}`);
-    const polling = poller();
-    polling.start({ socket: null, connect() {} });
+    const polling = started();
     await wait(0);
     assert.deepEqual(seqs().slice(0, 3), [11, 12, 13]);
     assert.deepEqual(applied[0].entry, applied[1].entry, "one read for both events");
@@ -214,11 +220,7 @@ describe("the poller", () => {
   });
 
   test("an entry a cache kept from before a closed page's retraction is read again past the cache", async () => {
-    state.lastSeq = 18;
-    for (let seq = 11; seq <= 18; seq += 1) api.publish(`entry-${seq}`, `Update ${seq}`);
-    const polling = poller();
-    polling.start({ socket: null, connect() {} });
-    await wait(0);
+    const polling = await pollingFrom(18);
     api.publish("entry-19", "An exit poll shows a landslide");
     const url = `${API}entries/entry-19/`;
     api.cached.set(url, { ...api.entries.get("entry-19"), revisions: [] }); // read by another reader
@@ -241,8 +243,7 @@ describe("the poller", () => {
     api.publish("entry-12", "Two");
     api.publish("entry-13", "Three");
     api.omit.add(12);
-    const polling = poller();
-    polling.start({ socket: null, connect() {} });
+    const polling = started();
     await wait(0);
     assert.deepEqual(seqs(), [11], "13 waits for 12");
     api.omit.clear();
@@ -253,9 +254,8 @@ describe("the poller", () => {
 
   test("when the API fails it waits longer each time, then catches up on everything", async (t) => {
     const warned = t.mock.method(console, "warn", () => {});
-    const polling = poller();
     api.down = true;
-    polling.start({ socket: null, connect() {} });
+    const polling = started();
     await wait(0);
     api.publish("entry-11", "One");
     const times = [];
@@ -278,8 +278,7 @@ describe("the poller", () => {
 
   test("once stopped, a poll under way applies nothing and no other starts", async () => {
     api.publish("entry-11", "One");
-    const polling = poller();
-    polling.start({ socket: null, connect() {} });
+    const polling = started();
     polling.stop(); // before the first answer
     await wait(10_000);
     assert.deepEqual(seqs(), []);
@@ -292,27 +291,43 @@ describe("falling back from the socket to polling and back", () => {
   let connection;
   const latest = () => FakeSocket.opened.at(-1);
 
-  beforeEach(() => {
-    statuses = [];
-    connection = new Connection({
+  const connectionFallingBackTo = (fallback) =>
+    new Connection({
       url: SOCKET,
       state,
       apply: (message) => applied.push(message),
       onStatus: (status) => statuses.push(status),
-      // What live.js does, without the dynamic import.
-      fallback: (self) => Promise.resolve().then(() => fallBack(self, { ...POLL, fetch: api.fetch })),
+      fallback,
       WebSocket: FakeSocket,
       timers: clock,
       random: () => 1, // the longest wait of each backoff step
     });
-  });
 
-  test("refused twice, it polls; the socket is tried again, later each time; back, it is the socket", async () => {
+  // The socket is refused twice (a proxy that does not pass WebSockets): the page falls back.
+  async function refusedTwice() {
     connection.connect();
-    latest().drop(); // refused: a proxy that does not pass WebSockets
+    latest().drop();
     assert.equal(statuses.at(-1), "reconnecting");
     await wait(500);
     latest().drop();
+  }
+
+  // Time passes until the connection tries the socket again.
+  async function nextTry() {
+    const before = FakeSocket.opened.length;
+    while (FakeSocket.opened.length === before) await wait(100);
+  }
+
+  beforeEach(() => {
+    statuses = [];
+    // What live.js does, without the dynamic import.
+    connection = connectionFallingBackTo((self) =>
+      Promise.resolve().then(() => fallBack(self, { ...POLL, fetch: api.fetch })),
+    );
+  });
+
+  test("refused twice, it polls; the socket is tried again, later each time; back, it is the socket", async () => {
+    await refusedTwice();
     await wait(0);
     assert.equal(statuses.at(-1), "polling");
     const pollingSince = clock.now;
@@ -325,8 +340,7 @@ describe("falling back from the socket to polling and back", () => {
     const probes = [];
     let since = pollingSince;
     for (let n = 0; n < 5; n += 1) {
-      const before = FakeSocket.opened.length;
-      while (FakeSocket.opened.length === before) await wait(100);
+      await nextTry();
       probes.push(clock.now - since);
       since = clock.now;
       latest().drop();
@@ -363,10 +377,7 @@ describe("falling back from the socket to polling and back", () => {
   });
 
   test("a socket that drops again soon after it came back falls back to polling again", async () => {
-    connection.connect();
-    latest().drop();
-    await wait(500);
-    latest().drop();
+    await refusedTwice();
     await wait(4_000);
     assert.equal(statuses.at(-1), "polling");
     latest().open();
@@ -380,16 +391,12 @@ describe("falling back from the socket to polling and back", () => {
   });
 
   test("a proxy that opens the socket and cuts it at once: the tries grow further apart", async () => {
-    connection.connect();
-    latest().drop();
-    await wait(500);
-    latest().drop();
+    await refusedTwice();
     await wait(0);
     const gaps = [];
     let since = clock.now;
     for (let n = 0; n < 4; n += 1) {
-      const before = FakeSocket.opened.length;
-      while (FakeSocket.opened.length === before) await wait(100);
+      await nextTry();
       gaps.push(clock.now - since);
       latest().open();
       await wait(1_000);
@@ -418,18 +425,9 @@ describe("falling back from the socket to polling and back", () => {
 
   test("when the poller cannot even be loaded (no server at all), it keeps reconnecting", async () => {
     let loads = 0;
-    const unreachable = new Connection({
-      url: SOCKET,
-      state,
-      apply() {},
-      onStatus: (status) => statuses.push(status),
-      fallback: (self) => {
-        loads += 1;
-        return Promise.reject(new TypeError("import failed")).catch(() => self.scheduleReconnect());
-      },
-      WebSocket: FakeSocket,
-      timers: clock,
-      random: () => 1,
+    const unreachable = connectionFallingBackTo((self) => {
+      loads += 1;
+      return Promise.reject(new TypeError("import failed")).catch(() => self.scheduleReconnect());
     });
     unreachable.connect();
     for (let n = 0; n < 4; n += 1) {
@@ -444,10 +442,7 @@ describe("falling back from the socket to polling and back", () => {
   });
 
   test("an unknown or unpublished blog stops the socket and the polling for good", async () => {
-    connection.connect();
-    latest().drop();
-    await wait(500);
-    latest().drop();
+    await refusedTwice();
     await wait(4_000);
     assert.equal(statuses.at(-1), "polling");
     latest().drop(4404);
