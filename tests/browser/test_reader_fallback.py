@@ -11,9 +11,10 @@ import json
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Locator, Page, Request, expect
+from playwright.sync_api import Page, Request, expect
 
 from tests.browser.conftest import Server
+from tests.browser.reader import article, entry_ids, publish_then_correct
 from tests.browser.test_reader_page import SEED
 
 pytestmark = pytest.mark.browser
@@ -47,10 +48,6 @@ BY_POLLING = 10_000
 BACK_TO_THE_SOCKET = 35_000
 
 
-def _article(page: Page, entry_id: str) -> Locator:
-    return page.locator(f'article[data-entry-id="{entry_id}"]')
-
-
 def test_without_websockets_the_page_polls_then_goes_back_to_the_socket(
     server: Server, page: Page, tmp_path: Path
 ) -> None:
@@ -74,34 +71,8 @@ def test_without_websockets_the_page_polls_then_goes_back_to_the_socket(
     assert any("/static/liveblog/live/polling.js" in url for url in api_reads)
     assert f"{server.url}/api/blogs/election-night/events/?after=0&limit=20" in api_reads
 
-    # Published: on top, announced, as if pushed.
-    published = server.command(
-        "publish",
-        slug="election-night",
-        headline="Count under way",
-        body="Counting has begun in all 650 constituencies.",
-    )
-    entry = _article(page, published["id"])
-    expect(entry).to_contain_text(
-        "Counting has begun in all 650 constituencies.", timeout=BY_POLLING
-    )
-    expect(page.locator("#timeline-list > article").first).to_have_attribute(
-        "data-entry-id", published["id"]
-    )
-    expect(page.locator("#announcer")).to_have_text("1 new update")
-
-    # Corrected: the new text and the notice.
-    server.command(
-        "correct",
-        entry_id=published["id"],
-        body="Counting has begun in 649 of the 650 constituencies.",
-        reason="One count starts tomorrow.",
-    )
-    expect(entry.locator(".entry-body")).to_have_text(
-        "Counting has begun in 649 of the 650 constituencies.", timeout=BY_POLLING
-    )
-    expect(entry.locator(".notice-corrected")).to_contain_text("One count starts tomorrow.")
-    expect(entry).to_have_attribute("data-revision", "2")
+    # Published: on top, announced, as if pushed; corrected: the new text and the notice.
+    published, entry = publish_then_correct(server, page, timeout=BY_POLLING)
 
     # Retracted: only the notice is left.
     server.command("retract", entry_id=published["id"], reason="Counting has not begun.")
@@ -123,12 +94,10 @@ def test_without_websockets_the_page_polls_then_goes_back_to_the_socket(
         )
     )
     assert seeded["last_seq"] + 3 + 10 > 20
-    expect(_article(page, burst[-1])).to_contain_text("Seat 9 declared.", timeout=BY_POLLING)
+    expect(article(page, burst[-1])).to_contain_text("Seat 9 declared.", timeout=BY_POLLING)
     assert any(f"/api/blogs/election-night/entries/{burst[0]}/" in url for url in api_reads)
     assert f"{server.url}/api/blogs/election-night/events/?after=20&limit=20" in api_reads
-    ids = page.locator("article[data-entry-id]").evaluate_all(
-        "articles => articles.map(article => article.dataset.entryId)"
-    )
+    ids = entry_ids(page)
     assert len(ids) == len(set(ids)) == 5 + 1 + 10
     assert ids.index(burst[-1]) < ids.index(burst[0]) < ids.index(published["id"])
 
@@ -143,7 +112,7 @@ def test_without_websockets_the_page_polls_then_goes_back_to_the_socket(
     pushed = server.command(
         "publish", slug="election-night", headline="First result", body="The first seat."
     )
-    expect(_article(page, pushed["id"])).to_contain_text("The first seat.")
+    expect(article(page, pushed["id"])).to_contain_text("The first seat.")
     page.wait_for_timeout(3_000)
     assert len(api_reads) == polled, f"polled with the socket open: {api_reads[polled:]}"
     assert page.evaluate("window.__notReloaded") is True

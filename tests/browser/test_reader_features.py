@@ -10,22 +10,16 @@ from playwright.sync_api import Browser, Page, expect
 
 from liveblog.caching import RETRACTION_REACHES_CACHES_SECONDS
 from tests.browser.conftest import Server
+from tests.browser.reader import opened_blog
 
 pytestmark = pytest.mark.browser
 
 # A London blog with labels, twelve updates two minutes apart (one key event), so the page
 # scrolls; prints the ids, oldest first.
-SEED = """
+SEED = (
+    opened_blog("count", "The count", labels=["Results", "Turnout"])
+    + """
 import json
-from datetime import timedelta
-from django.utils import timezone
-from liveblog import commands
-
-start = timezone.now() - timedelta(hours=1)
-blog = commands.blog_create(slug="count", title="The count", actor="desk",
-                            time_zone="Europe/London", labels=["Results", "Turnout"],
-                            occurred_at=start)
-blog = commands.blog_open(blog=blog, actor="desk", occurred_at=start)
 ids = []
 for n in range(12):
     entry = commands.entry_publish(
@@ -36,30 +30,40 @@ for n in range(12):
     ids.append(str(entry.id))
 print(json.dumps(ids))
 """
+)
 
 
-def _seed(server: Server) -> list[str]:
-    ids = json.loads(server.shell(SEED).strip().splitlines()[-1])
-    server.start()
-    return ids
-
-
-def _reader(browser: Browser, *, timezone_id: str = "America/New_York", **options: Any) -> Page:
+def _reader(
+    browser: Browser,
+    *,
+    timezone_id: str = "America/New_York",
+    init_script: str | None = None,
+    **options: Any,
+) -> Page:
     options.setdefault("viewport", {"width": 960, "height": 900})
     context = browser.new_context(locale="en-GB", timezone_id=timezone_id, **options)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.errors = errors  # type: ignore[attr-defined]
+    if init_script is not None:
+        page.add_init_script(init_script)
     return page
+
+
+def _open_the_count(server: Server, browser: Browser, **options: Any) -> tuple[list[str], Page]:
+    """Seed the count, start the server and open the blog in a reader's browser."""
+    ids = json.loads(server.shell(SEED).strip().splitlines()[-1])
+    server.start()
+    page = _reader(browser, **options)
+    page.goto(f"{server.url}/blogs/count/")
+    return ids, page
 
 
 def test_times_are_in_the_readers_zone_with_the_newsrooms_a_click_away(
     server: Server, browser: Browser
 ) -> None:
-    ids = _seed(server)
-    page = _reader(browser)
-    page.goto(f"{server.url}/blogs/count/")
+    ids, page = _open_the_count(server, browser)
     first = page.locator(f"#entry-{ids[-1]} .entry-time time")
     iso = first.get_attribute("datetime") or ""
     in_zone = lambda zone: page.evaluate(  # noqa: E731
@@ -86,16 +90,12 @@ def test_times_are_in_the_readers_zone_with_the_newsrooms_a_click_away(
 def test_without_javascript_the_page_is_in_the_blogs_zone_and_says_so(
     server: Server, browser: Browser
 ) -> None:
-    _seed(server)
-    page = _reader(browser, java_script_enabled=False)
-    page.goto(f"{server.url}/blogs/count/")
+    _, page = _open_the_count(server, browser, java_script_enabled=False)
     expect(page.locator("#blog-zone")).to_contain_text("Times in Europe/London")
 
 
 def test_key_events_and_labels_filter_in_place(server: Server, browser: Browser) -> None:
-    ids = _seed(server)
-    page = _reader(browser)
-    page.goto(f"{server.url}/blogs/count/")
+    ids, page = _open_the_count(server, browser)
     expect(page.locator("#blog-zone")).to_contain_text("your zone")  # the features loaded
     page.evaluate("window.__notReloaded = true")
     articles = page.locator("#timeline-list > article")
@@ -133,9 +133,7 @@ def test_key_events_and_labels_filter_in_place(server: Server, browser: Browser)
 
 
 def test_copy_link_copies_the_permalink_and_says_so(server: Server, browser: Browser) -> None:
-    ids = _seed(server)
-    page = _reader(browser, permissions=["clipboard-read", "clipboard-write"])
-    page.goto(f"{server.url}/blogs/count/")
+    ids, page = _open_the_count(server, browser, permissions=["clipboard-read", "clipboard-write"])
     article = page.locator(f"#entry-{ids[-1]}")
     article.get_by_role("button", name="Copy link").click()
     expect(article.locator(".share-done")).to_have_text("Link copied")
@@ -151,12 +149,16 @@ def test_copy_link_copies_the_permalink_and_says_so(server: Server, browser: Bro
 
 
 def test_a_phone_offers_the_system_share_sheet(server: Server, browser: Browser) -> None:
-    ids = _seed(server)
-    page = _reader(browser, has_touch=True, is_mobile=True, viewport={"width": 390, "height": 844})
-    page.add_init_script(
-        "navigator.share = (data) => { window.__shared = data; return Promise.resolve(); }"
+    ids, page = _open_the_count(
+        server,
+        browser,
+        has_touch=True,
+        is_mobile=True,
+        viewport={"width": 390, "height": 844},
+        init_script=(
+            "navigator.share = (data) => { window.__shared = data; return Promise.resolve(); }"
+        ),
     )
-    page.goto(f"{server.url}/blogs/count/")
     page.locator(f"#entry-{ids[-1]}").get_by_role("button", name="Share").click()
     shared = page.evaluate("window.__shared")
     assert shared == {"title": "Update 11", "url": f"{server.url}/blogs/count/entries/{ids[-1]}/"}
@@ -165,9 +167,7 @@ def test_a_phone_offers_the_system_share_sheet(server: Server, browser: Browser)
 def test_back_to_the_latest_appears_far_down_and_goes_to_the_newest(
     server: Server, browser: Browser
 ) -> None:
-    ids = _seed(server)
-    page = _reader(browser)
-    page.goto(f"{server.url}/blogs/count/")
+    ids, page = _open_the_count(server, browser)
     button = page.get_by_role("button", name="Back to the latest")
     expect(page.locator("#blog-zone")).to_contain_text("your zone")
     expect(button).to_be_hidden()
@@ -180,9 +180,7 @@ def test_back_to_the_latest_appears_far_down_and_goes_to_the_newest(
 
 
 def test_since_your_last_visit_counts_what_changed(server: Server, browser: Browser) -> None:
-    ids = _seed(server)
-    page = _reader(browser)
-    page.goto(f"{server.url}/blogs/count/")
+    ids, page = _open_the_count(server, browser)
     page.wait_for_function("localStorage.getItem('liveblog:last-seq:count') !== null")
     expect(page.locator("#since-visit")).to_have_count(0)
     page.goto(f"{server.url}/blogs/count/corrections/")
@@ -224,16 +222,9 @@ def test_since_your_last_visit_counts_what_changed(server: Server, browser: Brow
     assert not page.errors  # type: ignore[attr-defined]
 
 
-STEPS = """
-from datetime import timedelta
-from django.utils import timezone
-from liveblog import commands
-
-start = timezone.now() - timedelta(hours=1)
-at = lambda minutes: start + timedelta(minutes=minutes)
-blog = commands.blog_create(slug="steps", title="Steps", actor="desk", time_zone="Europe/London",
-                            occurred_at=start)
-blog = commands.blog_open(blog=blog, actor="desk", occurred_at=start)
+STEPS = (
+    opened_blog("steps", "Steps")
+    + """
 figure = commands.entry_publish(blog=blog, body="Turnout was 48%.", actor="desk",
                                 occurred_at=at(1))
 commands.entry_correct(entry=figure, body="Turnout was 46%.", reason="Wrong figure",
@@ -242,6 +233,7 @@ rumour = commands.entry_publish(blog=blog, body="A rumour of a recount.", actor=
                                 occurred_at=at(3))
 commands.entry_retract(entry=rumour, reason="Unverified", actor="desk", occurred_at=at(4))
 """
+)
 
 
 def test_replay_steps_through_each_change_from_the_start(server: Server, browser: Browser) -> None:

@@ -9,22 +9,16 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Server
+from tests.browser.reader import opened_blog
 
 pytestmark = pytest.mark.browser
 
 # Published, corrected and then retracted, a minute apart, with a long update and a key event;
 # the blog closes last. Prints each moment in between, as ISO times.
-SEED = """
+SEED = (
+    opened_blog("night", "Night")
+    + """
 import json
-from datetime import timedelta
-from django.utils import timezone
-from liveblog import commands
-
-start = timezone.now() - timedelta(hours=1)
-at = lambda minutes: start + timedelta(minutes=minutes)
-blog = commands.blog_create(slug="night", title="Night", actor="desk", time_zone="Europe/London",
-                            occurred_at=start)
-blog = commands.blog_open(blog=blog, actor="desk", occurred_at=start)
 claim = commands.entry_publish(blog=blog, body="Turnout was 48%.", actor="desk",
                                occurred_at=at(1), key_event=True, headline="Turnout")
 commands.entry_correct(entry=claim, body="Turnout was 46%.", reason="Wrong figure",
@@ -38,6 +32,7 @@ commands.blog_close(blog=blog, actor="desk", occurred_at=at(6))
 print(json.dumps({name: at(m).isoformat() for name, m in
                   [("published", 1.5), ("corrected", 2.5), ("retracted", 3.5)]}))
 """
+)
 
 
 def test_the_page_as_it_stood_shows_the_words_of_each_moment(server: Server, page: Page) -> None:
