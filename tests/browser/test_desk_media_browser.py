@@ -38,19 +38,28 @@ def _sign_in(page: Page, server: Server, username: str, desk: str) -> None:
     page.wait_for_load_state("load")  # desk.js and upload.js are deferred modules
 
 
+def _dispatch_with_file(page: Page, data: bytes, name: str, type_: str, dispatch: str) -> None:
+    """Run ``dispatch`` in the page with ``files``: a DataTransfer holding the file, as a
+    user's paste or drop carries it."""
+    with_files = """([encoded, name, type]) => {
+            const bytes = Uint8Array.from(atob(encoded), (c) => c.charCodeAt(0));
+            const files = new DataTransfer();
+            files.items.add(new File([bytes], name, { type }));
+            const init = { bubbles: true, cancelable: true };
+            """
+    page.evaluate(with_files + dispatch + "}", [base64.b64encode(data).decode(), name, type_])
+
+
 def _paste_image(page: Page, data: bytes, name: str) -> None:
     """What Ctrl+V of a copied image does: a paste event whose clipboard holds a file."""
-    page.evaluate(
-        """([encoded, name]) => {
-            const bytes = Uint8Array.from(atob(encoded), (c) => c.charCodeAt(0));
-            const clipboard = new DataTransfer();
-            clipboard.items.add(new File([bytes], name, { type: "image/png" }));
-            const body = document.getElementById("id_body");
+    _dispatch_with_file(
+        page,
+        data,
+        name,
+        "image/png",
+        """const body = document.getElementById("id_body");
             body.focus();
-            const init = { clipboardData: clipboard, bubbles: true, cancelable: true };
-            body.dispatchEvent(new ClipboardEvent("paste", init));
-        }""",
-        [base64.b64encode(data).decode(), name],
+            body.dispatchEvent(new ClipboardEvent("paste", { ...init, clipboardData: files }));""",
     )
 
 
@@ -159,17 +168,14 @@ def test_an_editor_adds_a_photo_and_a_youtube_post_and_a_reader_sees_them_live(
 
 def _drop_image(page: Page, data: bytes, name: str) -> None:
     """What dropping a file from the desktop on the panel does: a drop carrying the file."""
-    page.evaluate(
-        """([encoded, name]) => {
-            const bytes = Uint8Array.from(atob(encoded), (c) => c.charCodeAt(0));
-            const dropped = new DataTransfer();
-            dropped.items.add(new File([bytes], name, { type: "image/jpeg" }));
-            const zone = document.getElementById("upload-drop");
-            const init = { dataTransfer: dropped, bubbles: true, cancelable: true };
-            zone.dispatchEvent(new DragEvent("dragover", init));
-            zone.dispatchEvent(new DragEvent("drop", init));
-        }""",
-        [base64.b64encode(data).decode(), name],
+    _dispatch_with_file(
+        page,
+        data,
+        name,
+        "image/jpeg",
+        """const zone = document.getElementById("upload-drop");
+            zone.dispatchEvent(new DragEvent("dragover", { ...init, dataTransfer: files }));
+            zone.dispatchEvent(new DragEvent("drop", { ...init, dataTransfer: files }));""",
     )
 
 
