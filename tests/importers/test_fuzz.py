@@ -16,6 +16,7 @@ from liveblog.importers.base import ImportParseError, ParsedBlog
 from liveblog.importers.decoding import decode_source
 from liveblog.importers.registry import FORMATS, ParseOptions, detect_format
 from liveblog.importers.registry import parse as parse_as
+from tests.damage import damaged_window
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 SEED_LINES = [
@@ -93,32 +94,8 @@ random_text = st.one_of(
     st.lists(lines, max_size=40).map("\n".join),
     st.lists(blog_lines, max_size=40).map("\n".join),
 )
-
-
-@st.composite
-def damaged_seed(draw: st.DrawFn) -> str:
-    lines = draw(st.sampled_from(SEED_LINES))
-    start = draw(st.integers(0, len(lines) - 1))
-    lines = list(lines[start : start + draw(st.integers(1, 150))])
-    for _ in range(draw(st.integers(0, 8))):
-        operation = draw(st.sampled_from(["delete", "duplicate", "swap", "insert", "truncate"]))
-        index = draw(st.integers(0, len(lines) - 1))
-        if operation == "delete" and len(lines) > 1:
-            del lines[index]
-        elif operation == "duplicate":
-            lines.insert(index, lines[index])
-        elif operation == "swap":
-            other = draw(st.integers(0, len(lines) - 1))
-            lines[index], lines[other] = lines[other], lines[index]
-        elif operation == "insert":
-            line = lines[index]
-            at = draw(st.integers(0, len(line)))
-            lines[index] = line[:at] + draw(pieces) + line[at:]
-        elif operation == "truncate":
-            line = lines[index]
-            lines[index] = line[: draw(st.integers(0, len(line)))]
-            del lines[index + 1 :]
-    return "\n".join(lines)
+# The seed pages cut into windows: lines deleted, duplicated, swapped, spliced, cut short.
+damaged_seed = damaged_window(SEED_LINES, longest=150, most_damages=8, pieces=pieces)
 
 
 def check_all(text: str, time_zone: str, year: int | None) -> None:
@@ -146,7 +123,7 @@ def test_random_text(text: str, time_zone: str, year: int | None) -> None:
 
 
 @SETTINGS
-@given(text=damaged_seed(), year=YEARS)
+@given(text=damaged_seed, year=YEARS)
 def test_damaged_seeds(text: str, year: int | None) -> None:
     check_all(text, "Asia/Yerevan", year)
 

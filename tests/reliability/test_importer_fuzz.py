@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from liveblog import events as ev
 from liveblog.models import Blog, Event
+from tests.damage import damaged_window
 
 pytestmark = pytest.mark.django_db
 
@@ -195,32 +196,19 @@ OPTIONS = [
 ]
 
 
-@st.composite
-def page(draw: st.DrawFn) -> str:
-    """A window of a real page, with lines lost, repeated, swapped or spliced with junk."""
-    lines = draw(st.sampled_from(PAGES))
-    start = draw(st.integers(0, len(lines) - 1))
-    lines = lines[start : start + draw(st.integers(1, 80))]
-    for _ in range(draw(st.integers(0, 6))):
-        index = draw(st.integers(0, len(lines) - 1))
-        damage = draw(st.sampled_from(["drop", "repeat", "swap", "splice"]))
-        if damage == "drop" and len(lines) > 1:
-            del lines[index]
-        elif damage == "repeat":
-            lines.insert(index, lines[index])
-        elif damage == "swap":
-            other = draw(st.integers(0, len(lines) - 1))
-            lines[index], lines[other] = lines[other], lines[index]
-        elif damage == "splice":
-            piece = draw(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=12)))
-            at = draw(st.integers(0, len(lines[index])))
-            lines[index] = lines[index][:at] + piece + lines[index][at:]
-    return "\n".join(lines)
+# A window of a real page, with lines lost, repeated, swapped or spliced with junk.
+page = damaged_window(
+    PAGES,
+    longest=80,
+    most_damages=6,
+    pieces=st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=12)),
+    damages=["drop", "repeat", "swap", "splice"],
+)
 
 
 @SETTINGS
 @given(
-    text=page(),
+    text=page,
     encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"]),
     options=st.lists(st.sampled_from(OPTIONS), max_size=3, unique_by=lambda option: option[0]),
 )
@@ -257,30 +245,20 @@ SAMPLE_OPTIONS = [
 ]
 
 
-@st.composite
-def sample(draw: st.DrawFn) -> str:
-    """A sample page or export, cut to a window and spliced with markup and stamps."""
-    lines = list(draw(st.sampled_from(SAMPLE_LINES)))
-    if draw(st.booleans()):
-        start = draw(st.integers(0, len(lines) - 1))
-        lines = lines[start : start + draw(st.integers(1, 60))]
-    for _ in range(draw(st.integers(0, 5))):
-        index = draw(st.integers(0, len(lines) - 1))
-        damage = draw(st.sampled_from(["drop", "repeat", "splice"]))
-        if damage == "drop" and len(lines) > 1:
-            del lines[index]
-        elif damage == "repeat":
-            lines.insert(index, lines[index])
-        else:
-            piece = draw(st.one_of(st.sampled_from(MARKUP + FRAGMENTS), st.text(max_size=8)))
-            at = draw(st.integers(0, len(lines[index])))
-            lines[index] = lines[index][:at] + piece + lines[index][at:]
-    return "\n".join(lines)
+# A sample page or export, cut to a window or whole, spliced with markup and stamps.
+sample = damaged_window(
+    SAMPLE_LINES,
+    longest=60,
+    most_damages=5,
+    pieces=st.one_of(st.sampled_from(MARKUP + FRAGMENTS), st.text(max_size=8)),
+    damages=["drop", "repeat", "splice"],
+    whole_page_too=True,
+)
 
 
 @SETTINGS
 @given(
-    text=sample(),
+    text=sample,
     options=st.lists(
         st.sampled_from(SAMPLE_OPTIONS), max_size=3, unique_by=lambda option: option[0]
     ),
