@@ -70,22 +70,8 @@ def test_an_image_another_live_entry_shows_stays(blog: Blog) -> None:
     assert all(_status(url) == 200 for url in _urls(media))
 
 
-def test_an_image_an_earlier_revision_of_a_live_entry_showed_stays(blog: Blog) -> None:
-    """Readers can open every revision of a live entry, so its past images stay loadable."""
-    media, other = _upload(blog), _upload(blog, 1000)
-    corrected = _publish(blog, media)
-    commands.entry_correct(
-        entry=corrected,
-        body=f"Swapped.\n\n![Another view]({file_url(other.name)})",
-        reason="A better photo",
-        actor="editor",
-    )
-    retracted = _publish(blog, media, "Again.")
-    commands.entry_retract(entry=retracted, reason="Duplicate", actor="editor")
-    assert _status(file_url(media.name)) == 200
-
-
-def test_an_image_a_correction_brought_in_is_withdrawn_with_the_entry(blog: Blog) -> None:
+def _publish_then_swap_the_image(blog: Blog) -> tuple[Entry, Media, Media]:
+    """An entry published with one image and corrected to show another instead."""
     media, swapped_in = _upload(blog), _upload(blog, 1000)
     entry = _publish(blog, media)
     commands.entry_correct(
@@ -94,6 +80,19 @@ def test_an_image_a_correction_brought_in_is_withdrawn_with_the_entry(blog: Blog
         reason="A better photo",
         actor="editor",
     )
+    return entry, media, swapped_in
+
+
+def test_an_image_an_earlier_revision_of_a_live_entry_showed_stays(blog: Blog) -> None:
+    """Readers can open every revision of a live entry, so its past images stay loadable."""
+    _corrected, media, _ = _publish_then_swap_the_image(blog)
+    retracted = _publish(blog, media, "Again.")
+    commands.entry_retract(entry=retracted, reason="Duplicate", actor="editor")
+    assert _status(file_url(media.name)) == 200
+
+
+def test_an_image_a_correction_brought_in_is_withdrawn_with_the_entry(blog: Blog) -> None:
+    entry, media, swapped_in = _publish_then_swap_the_image(blog)
     commands.entry_retract(entry=entry, reason="Wrong harbour", actor="editor")
     assert _status(file_url(swapped_in.name)) == 410
     assert _status(file_url(media.name)) == 410
