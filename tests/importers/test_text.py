@@ -28,32 +28,49 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
 # --- decode_source --------------------------------------------------------------------------
 
 
-def test_decode_plain_utf8_normalises_line_endings() -> None:
-    decoded = decode_source("Caf\u00e9\r\nline two\rline three\n".encode(), source="a.txt")
-    assert decoded.text == "Caf\u00e9\nline two\nline three\n"
-    assert decoded.encoding == "utf-8"
+ARTSAKH = "10:41 p.m.: \u201cArtsakh\u201d\r\n"
 
 
-def test_decode_strips_utf8_bom() -> None:
-    decoded = decode_source(b"\xef\xbb\xbfSeptember 30\n", source="a.txt")
-    assert decoded.text == "September 30\n"
-    assert decoded.encoding == "utf-8-sig"
-
-
-@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
-def test_decode_accepts_utf16_with_bom(codec: str) -> None:
-    bom = b"\xff\xfe" if codec.endswith("le") else b"\xfe\xff"
-    data = bom + "10:41 p.m.: \u201cArtsakh\u201d\r\n".encode(codec)
+@pytest.mark.parametrize(
+    ("data", "text", "encoding"),
+    [
+        pytest.param(
+            "Caf\u00e9\r\nline two\rline three\n".encode(),
+            "Caf\u00e9\nline two\nline three\n",
+            "utf-8",
+            id="utf-8, line endings normalised",
+        ),
+        pytest.param(
+            b"\xef\xbb\xbfSeptember 30\n", "September 30\n", "utf-8-sig", id="utf-8 BOM stripped"
+        ),
+        pytest.param(
+            b"\xff\xfe" + ARTSAKH.encode("utf-16-le"),
+            "10:41 p.m.: \u201cArtsakh\u201d\n",
+            "utf-16",
+            id="utf-16-le with BOM",
+        ),
+        pytest.param(
+            b"\xfe\xff" + ARTSAKH.encode("utf-16-be"),
+            "10:41 p.m.: \u201cArtsakh\u201d\n",
+            "utf-16",
+            id="utf-16-be with BOM",
+        ),
+        # Curly quotes and an e-acute as an old Windows editor saves them: not valid UTF-8;
+        # the fallback is named, so the import can say so.
+        pytest.param(
+            b"Caf\xe9 \x93quoted\x94\r\n",
+            "Caf\u00e9 \u201cquoted\u201d\n",
+            "cp1252",
+            id="cp1252 fallback",
+        ),
+    ],
+)
+def test_decode_reads_the_encoding_and_normalises_line_endings(
+    data: bytes, text: str, encoding: str
+) -> None:
     decoded = decode_source(data, source="a.txt")
-    assert decoded.text == "10:41 p.m.: \u201cArtsakh\u201d\n"
-    assert decoded.encoding == "utf-16"
-
-
-def test_decode_falls_back_to_cp1252_and_says_so() -> None:
-    # Curly quotes and an e-acute as an old Windows editor saves them: not valid UTF-8.
-    decoded = decode_source(b"Caf\xe9 \x93quoted\x94\r\n", source="a.txt")
-    assert decoded.text == "Caf\u00e9 \u201cquoted\u201d\n"
-    assert decoded.encoding == "cp1252"
+    assert decoded.text == text
+    assert decoded.encoding == encoding
 
 
 @pytest.mark.parametrize(
