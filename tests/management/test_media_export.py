@@ -26,21 +26,13 @@ class _Rollback(Exception):
 def _blog_with_an_image() -> tuple[list, list, list[str]]:
     blog = commands.blog_create(slug="storm", title="Storm", actor="alice")
     blog = commands.blog_open(blog=blog, actor="alice")
-    first = uploaded_photo(
-        blog,
-        data=samples.photo(1000, 700, orientation=1),
-        filename="wall.jpg",
-        alt="Harbour wall",
-        credit="Jo",
-        actor="alice",
-    )
-    second = uploaded_photo(
-        blog,
-        data=samples.photo(500, 300, orientation=1),
-        filename="boat.jpg",
-        alt="Boat",
-        actor="alice",
-    )
+
+    def upload(width: int, height: int, filename: str, alt: str, **fields: str) -> Media:
+        data = samples.photo(width, height, orientation=1)
+        return uploaded_photo(blog, data=data, filename=filename, alt=alt, actor="alice", **fields)
+
+    first = upload(1000, 700, "wall.jpg", "Harbour wall", credit="Jo")
+    second = upload(500, 300, "boat.jpg", "Boat")
     entry = commands.entry_publish(blog=blog, body=f"![Wall]({file_url(first.name)})", actor="bob")
     commands.entry_correct(
         entry=entry, body=f"![Boat]({file_url(second.name)})", reason="Other photo", actor="bob"
