@@ -40,31 +40,18 @@ def test_every_format_is_registered_once_by_its_name() -> None:
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "expected"),
     [
-        '{"type": "entry_published", "body": "x"}\n{"type": "entry_published"}\n',
-        '\n\n  {"type": "blog_created"}\n',
+        ('{"type": "entry_published", "body": "x"}\n{"type": "entry_published"}\n', "jsonl"),
+        ('\n\n  {"type": "blog_created"}\n', "jsonl"),
+        ("September 30\n10:41 p.m.: A.\n8:36 p.m.: B.\n", "day_headings"),
+        ("\ufeffSeptember 30\r\n10:41 p.m.: A.\r\n", "day_headings"),
+        # Even with a line that has a date and no time.
+        ("20 September 2023\nIntro.\n20 Sep 2023, 22:58\nText.\n", "dated_blocks"),
     ],
 )
-def test_detects_jsonl(text: str) -> None:
-    assert detect_format(text, source="upload.txt") == "jsonl"
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "September 30\n10:41 p.m.: A.\n8:36 p.m.: B.\n",
-        "\ufeffSeptember 30\r\n10:41 p.m.: A.\r\n",
-    ],
-)
-def test_detects_day_headings(text: str) -> None:
-    assert detect_format(text, source="upload.txt") == "day_headings"
-
-
-def test_detects_dated_blocks_even_with_a_date_only_line() -> None:
-    assert detect_format(
-        "20 September 2023\nIntro.\n20 Sep 2023, 22:58\nText.\n", source="a.txt"
-    ) == ("dated_blocks")
+def test_detects_the_format(text: str, expected: str) -> None:
+    assert detect_format(text, source="upload.txt") == expected
 
 
 def test_clock_times_without_any_date_go_to_the_timeline_which_asks_for_the_date() -> None:
