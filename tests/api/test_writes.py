@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
@@ -225,14 +227,28 @@ def test_an_entry_of_another_blog_is_404(
     assert response.status_code == 404
 
 
+def _failing(error: Exception) -> Callable[..., None]:
+    """A stand-in for a command or selector that fails with ``error``."""
+
+    def fail(**kwargs: object) -> None:
+        raise error
+
+    return fail
+
+
+def _pin_while_the_command_raises(
+    client: APIClient, entry: Entry, monkeypatch: pytest.MonkeyPatch, error: Exception
+) -> Any:
+    """The API's answer to a pin when ``commands.entry_pin`` fails with ``error``."""
+    monkeypatch.setattr(commands, "entry_pin", _failing(error))
+    return client.post(_url(entry, "pin"))
+
+
 def test_a_write_that_keeps_colliding_is_503_with_retry_after(
     token_client: APIClient, entry: Entry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def collide(**kwargs: object) -> None:
-        raise ConcurrentAppendError("Another editor was writing; please try again.")
-
-    monkeypatch.setattr(commands, "entry_pin", collide)
-    response = token_client.post(_url(entry, "pin"))
+    collision = ConcurrentAppendError("Another editor was writing; please try again.")
+    response = _pin_while_the_command_raises(token_client, entry, monkeypatch, collision)
     assert response.status_code == 503
     assert response["Retry-After"] == "1"
     assert response.json()["code"] == "conflict"
@@ -251,16 +267,13 @@ def test_a_database_outage_is_503_and_says_whether_anything_was_saved(
 ) -> None:
     from django.db import OperationalError
 
-    def unreachable(**kwargs: object) -> None:
-        raise OperationalError("could not connect to server")
-
-    monkeypatch.setattr(commands, "entry_pin", unreachable)
-    write = token_client.post(_url(entry, "pin"))
+    outage = OperationalError("could not connect to server")
+    write = _pin_while_the_command_raises(token_client, entry, monkeypatch, outage)
     assert write.status_code == 503 and write["Retry-After"]
     assert write.json()["code"] == "unavailable"
     assert "nothing was saved" in write.json()["message"]
 
-    monkeypatch.setattr(selectors, "entry_get", unreachable)
+    monkeypatch.setattr(selectors, "entry_get", _failing(outage))
     read = token_client.get(_url(entry))
     assert read.status_code == 503 and "saved" not in read.json()["message"]
 
