@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from liveblog import commands
@@ -27,6 +27,21 @@ def corrected_entry(
         entry=entry, body=correction, reason=reason, actor=actor, occurred_at=corrected_at
     )
     return entry
+
+
+def turnout_48_corrected_to_46(
+    blog: Blog, *, reason: str, at: datetime, after: timedelta, **publish: Any
+) -> Entry:
+    """ "Turnout 48%" published at ``at``, corrected to "Turnout 46%" ``after`` that."""
+    return corrected_entry(
+        blog,
+        body="Turnout 48%",
+        correction="Turnout 46%",
+        reason=reason,
+        at=at,
+        corrected_at=at + after,
+        **publish,
+    )
 
 
 def uploaded_photo(

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from liveblog import commands, history, projections, selectors
 from liveblog.models import Blog, Entry, Event
-from tests.stories import corrected_entry
+from tests.stories import corrected_entry, turnout_48_corrected_to_46
 
 pytestmark = pytest.mark.django_db
 
@@ -178,14 +178,8 @@ def test_a_draft_shows_nothing_before_it_opens_and_its_updates_after(editor) -> 
 def test_words_are_those_of_the_moment_and_a_later_retraction_withholds_them(editor) -> None:
     t0 = timezone.now() - timedelta(hours=1)
     blog = _blog_since(t0 - timedelta(minutes=1))
-    entry = corrected_entry(
-        blog,
-        body="Turnout 48%",
-        correction="Turnout 46%",
-        reason="Typo",
-        at=t0,
-        corrected_at=t0 + timedelta(minutes=10),
-        pinned=True,
+    entry = turnout_48_corrected_to_46(
+        blog, reason="Typo", at=t0, after=timedelta(minutes=10), pinned=True
     )
     kept = corrected_entry(
         blog,

@@ -18,7 +18,7 @@ from django.utils.http import urlencode
 
 from liveblog import caching, commands, selectors
 from liveblog.models import Blog, Entry
-from tests.stories import corrected_entry
+from tests.stories import turnout_48_corrected_to_46
 
 pytestmark = pytest.mark.django_db
 
@@ -172,13 +172,8 @@ def test_a_retracted_entry_keeps_its_place_with_a_notice(client, blog) -> None:
 def test_a_corrected_entry_says_when_and_why_and_links_its_revisions(client, blog) -> None:
     # The blog is in Europe/London: 12:05 UTC in July is 13:05 there.
     summer = datetime(2024, 7, 1, 12, 0, tzinfo=UTC)
-    entry = corrected_entry(
-        blog,
-        body="Turnout 48%",
-        correction="Turnout 46%",
-        reason="The first figure was wrong.",
-        at=summer,
-        corrected_at=summer + timedelta(minutes=5),
+    entry = turnout_48_corrected_to_46(
+        blog, reason="The first figure was wrong.", at=summer, after=timedelta(minutes=5)
     )
     page = _get(client, blog.get_absolute_url())
     assert "Turnout 46%" in page and "Turnout 48%" not in page
@@ -516,14 +511,7 @@ def test_the_page_as_it_stood_shows_the_words_of_that_moment_with_a_banner(
 ) -> None:
     blog = since_yesterday
     t0 = timezone.now() - timedelta(hours=2)
-    corrected_entry(
-        blog,
-        body="Turnout 48%",
-        correction="Turnout 46%",
-        reason="Typo",
-        at=t0,
-        corrected_at=t0 + timedelta(minutes=30),
-    )
+    turnout_48_corrected_to_46(blog, reason="Typo", at=t0, after=timedelta(minutes=30))
     commands.entry_publish(
         blog=blog, body="Polls closed", actor="editor", occurred_at=t0 + timedelta(minutes=60)
     )
