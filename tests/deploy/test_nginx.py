@@ -129,6 +129,14 @@ def _static_and_media(proxy: nginx.ScratchNginx) -> None:
     image.write_bytes(IMAGE)
 
 
+def _the_deployed_stack(test: Any) -> Any:
+    """Mark a test that runs the whole stack as deployed: PostgreSQL and Redis, and committed
+    data, which the server processes read."""
+    for mark in (pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)):
+        test = mark(test)
+    return test
+
+
 @contextlib.contextmanager
 def _site_behind_nginx(logs: Path) -> Iterator[tuple[list[TunedServer], nginx.ScratchNginx]]:
     with (
@@ -190,9 +198,7 @@ async def _next_message(socket: Any) -> dict[str, Any]:
     return dict(json.loads(await asyncio.wait_for(socket.recv(), 10)))
 
 
-@pytest.mark.postgres
-@pytest.mark.redis
-@pytest.mark.django_db(transaction=True)
+@_the_deployed_stack
 async def test_readers_editors_and_the_push_channel_work_through_nginx(
     blog: Blog, token_key: str, logs: Path
 ) -> None:
@@ -316,9 +322,7 @@ async def _publish_steadily(port: int, slug: str, key: str) -> None:
         await asyncio.sleep(max(0.0, UPDATE_SECONDS - (time.monotonic() - started)))
 
 
-@pytest.mark.postgres
-@pytest.mark.redis
-@pytest.mark.django_db(transaction=True)
+@_the_deployed_stack
 async def test_a_thousand_pollers_cost_the_app_a_handful_of_requests_per_update(
     blog: Blog, token_key: str, logs: Path
 ) -> None:
