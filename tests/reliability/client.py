@@ -203,7 +203,11 @@ def describe(reader: Reader, expected: Sequence[int]) -> str:
     )
 
 
-def assert_all_received(readers: Sequence[Reader], expected: Sequence[int]) -> None:
-    """Every reader received exactly ``expected``, in order, each once."""
+def assert_all_received(
+    readers: Sequence[Reader], expected: Sequence[int], *, late: Sequence[Reader] = ()
+) -> None:
+    """Every reader received exactly ``expected``, in order, each once; none was ``late``
+    (what ``wait_all`` returned)."""
+    assert not late, "\n".join(describe(reader, expected) for reader in late)
     for reader in readers:
         assert reader.seqs == list(expected), describe(reader, expected)
