@@ -285,6 +285,13 @@ async def _life_of_an_entry(blog: Blog) -> Entry:
     return await database_sync_to_async(publish_correct_retract)(blog)
 
 
+async def _publish_the_claim(blog: Blog) -> Entry:
+    """An entry in the withdrawn words, still published (a test retracts it)."""
+    return await database_sync_to_async(commands.entry_publish)(
+        blog=blog, actor="editor", headline="Zarbanian", body="Quillfeather in Goris."
+    )
+
+
 async def _catch_up_from(blog: Blog, after: int, *, through: int) -> list[str]:
     reader = await _connect(f"/ws/blogs/{blog.slug}/?after={after}")
     texts = await _receive_through(reader, through)
@@ -327,9 +334,7 @@ async def test_a_retraction_heard_only_through_the_log_check_withholds_the_words
     monkeypatch.setattr(fanout, "LOG_CHECK_SECONDS", 0.1)
     before = blog.last_seq
     follower = await _connect(f"/ws/blogs/{blog.slug}/")
-    entry = await database_sync_to_async(commands.entry_publish)(
-        blog=blog, actor="editor", headline="Zarbanian", body="Quillfeather in Goris."
-    )
+    entry = await _publish_the_claim(blog)
     assert "Quillfeather" in (await _receive(follower, 1))[0]
     # The layer loses the retraction (at-most-once): only the log check brings it.
     monkeypatch.setattr(broadcast, "send_events", lambda events: None)
@@ -347,9 +352,7 @@ async def test_a_catch_up_read_just_before_the_retraction_is_not_sent_after_it(
     blog: Blog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = blog.last_seq
-    entry = await database_sync_to_async(commands.entry_publish)(
-        blog=blog, actor="editor", headline="Zarbanian", body="Quillfeather in Goris."
-    )
+    entry = await _publish_the_claim(blog)
     hub = fanout.hub_for(get_channel_layer(), blog.pk)  # the one the reader joins
     real_log_page = broadcast.log_page
     raced: list[Entry] = []
