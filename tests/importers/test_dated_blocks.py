@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,8 +11,9 @@ import pytest
 from liveblog.importers import dated_blocks
 from liveblog.importers.base import ImportParseError, ParsedBlog
 from liveblog.importers.options import ParseOptions
+from tests.importers.seeds import lines_matching, parse_seed
 
-FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "oc-media-stepanakert-2023-09-20.txt"
+SEED = "oc-media-stepanakert-2023-09-20.txt"
 TBILISI = ZoneInfo("Asia/Tbilisi")
 FURNITURE = (
     "Become a member",
@@ -38,8 +37,7 @@ def at(day: int, hour: int, minute: int = 0, month: int = 9, year: int = 2023) -
 
 @pytest.fixture(scope="module")
 def seed() -> ParsedBlog:
-    text = FIXTURE.read_text(encoding="utf-8")
-    return dated_blocks.parse(text, ParseOptions(source=FIXTURE.name, time_zone="Asia/Tbilisi"))
+    return parse_seed(dated_blocks.parse, SEED, "Asia/Tbilisi")
 
 
 # --- the seed -------------------------------------------------------------------------------
@@ -49,9 +47,7 @@ def test_seed_entry_count(seed: ParsedBlog) -> None:
     # Counted independently of the parser: lines of the form "20 Sep 2023, 22:58". There are
     # 21: 19 dated 20 Sep 2023 and two "23 Apr 2024, 13:00" (CMS edit dates, see below). Every
     # one of them has text under it, so each is an entry.
-    lines = FIXTURE.read_text(encoding="utf-8").split("\n")
-    stamp = re.compile(r"^\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}$")
-    assert sum(1 for line in lines if stamp.match(line.strip())) == 21
+    assert lines_matching(SEED, r"^\s*\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}\s*$") == 21
     assert len(seed.entries) == 21
 
 

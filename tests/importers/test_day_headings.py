@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,8 +11,9 @@ import pytest
 from liveblog.importers import day_headings
 from liveblog.importers.base import ImportParseError, ParsedBlog
 from liveblog.importers.options import ParseOptions
+from tests.importers.seeds import lines_matching, parse_seed
 
-FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "evn-report-artsakh-september-2023.txt"
+SEED = "evn-report-artsakh-september-2023.txt"
 YEREVAN = ZoneInfo("Asia/Yerevan")
 FURNITURE = ("Read more", "Lorem ipsum", "EVN Security Report", "EVN News Watch", "this text.")
 
@@ -35,8 +34,7 @@ def messages(blog: ParsedBlog) -> list[str]:
 
 @pytest.fixture(scope="module")
 def seed() -> ParsedBlog:
-    text = FIXTURE.read_text(encoding="utf-8")
-    return day_headings.parse(text, ParseOptions(source=FIXTURE.name, time_zone="Asia/Yerevan"))
+    return parse_seed(day_headings.parse, SEED, "Asia/Yerevan")
 
 
 # --- the seed -------------------------------------------------------------------------------
@@ -48,11 +46,8 @@ def test_seed_entry_count(seed: ParsedBlog) -> None:
     # with a Cyrillic a, "12\u058908 p.m:", "8.10 a.m.:", "Breaking: 1:20 p.m.:", "3:27:").
     # That gives 414. The one further time stamp, glued after "Read more" in the footer on the
     # last line, copies the 9:27 a.m. entry of September 20 and is set aside, not counted.
-    lines = FIXTURE.read_text(encoding="utf-8").split("\n")
-    stamp = re.compile(
-        r"^(?:Breaking: )?\d{1,2}(?:[:\u0589.]\d{2})?\s?[ap\u0430]\.?\s?m|^\d{1,2}:\d{2}:\s"
-    )
-    assert sum(1 for line in lines if stamp.match(line)) == 414
+    stamp = r"^(?:Breaking: )?\d{1,2}(?:[:\u0589.]\d{2})?\s?[ap\u0430]\.?\s?m|^\d{1,2}:\d{2}:\s"
+    assert lines_matching(SEED, stamp) == 414
     assert len(seed.entries) == 414
     assert [item.why for item in seed.set_aside].count("duplicate") == 1
 
