@@ -3,6 +3,7 @@ messages, the blog page's members inline."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.urls import reverse
@@ -12,6 +13,14 @@ from liveblog.models import Blog, Event, Membership
 
 def desk_page(blog: Blog) -> str:
     return reverse("admin:liveblog_blog_desk", args=[blog.pk])
+
+
+def publish_from_desk(
+    client: Any, blog: Blog, body: str, *, entry_id: str = "", follow: bool = False, **fields: Any
+) -> Any:
+    """Send the desk's form with its Publish button, under a new entry id unless given one."""
+    data = {"entry_id": entry_id or str(uuid.uuid4()), "body": body, "_publish": "Publish"}
+    return client.post(desk_page(blog), data | fields, follow=follow)
 
 
 def last_event(blog: Blog) -> Event:

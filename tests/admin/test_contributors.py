@@ -3,8 +3,6 @@ own, not by opening one, not through webhooks or the API (``access.may_start_blo
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -14,7 +12,7 @@ from liveblog import access
 from liveblog.api import tokens
 from liveblog.models import Blog, DeskEntry, Entry
 from liveblog.webhooks.models import Webhook
-from tests.admin.pages import desk_page, messages_of
+from tests.admin.pages import desk_page, messages_of, publish_from_desk
 
 pytestmark = pytest.mark.django_db
 
@@ -42,11 +40,7 @@ def test_a_contributor_s_desk_submits_and_never_publishes(
 ) -> None:
     page = contributor_client.get(desk_page(blog)).content.decode()
     assert "Submit for approval" in page and 'value="Publish"' not in page
-    sent = contributor_client.post(
-        desk_page(blog),
-        {"entry_id": str(uuid.uuid4()), "body": "Shelling near Goris", "_publish": "Publish"},
-        follow=True,
-    )
+    sent = publish_from_desk(contributor_client, blog, "Shelling near Goris", follow=True)
     assert sent.status_code == 200
     assert not Entry.objects.filter(blog=blog).exists()
     assert DeskEntry.objects.get(blog=blog).status == DeskEntry.Status.SUBMITTED

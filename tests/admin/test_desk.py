@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from liveblog import commands
 from liveblog.models import Entry, Event
-from tests.admin.pages import desk_page, last_event, messages_of
+from tests.admin.pages import desk_page, last_event, messages_of, publish_from_desk
 from tests.racing import hold_each_append, run_together
 
 pytestmark = pytest.mark.django_db
@@ -28,15 +28,13 @@ def test_the_desk_shows_the_form_the_preview_and_the_latest_entries(desk_client,
 
 
 def test_publishing_from_the_desk_appends_an_event_and_returns_to_the_desk(desk_client, blog):
-    response = desk_client.post(
-        desk_page(blog),
-        {
-            "entry_id": "9b0c3c5e-8d7e-4f63-9a53-0f5cf1a9e001",
-            "body": "Polls have **closed**.\r\n\r\nCounting starts.",
-            "headline": "Polls close",
-            "key_event": "on",
-            "_publish": "Publish",
-        },
+    response = publish_from_desk(
+        desk_client,
+        blog,
+        "Polls have **closed**.\r\n\r\nCounting starts.",
+        entry_id="9b0c3c5e-8d7e-4f63-9a53-0f5cf1a9e001",
+        headline="Polls close",
+        key_event="on",
     )
     assert response.status_code == 302 and response.url == desk_page(blog)
     event = last_event(blog)

@@ -11,7 +11,7 @@ from liveblog import commands
 from liveblog.media import file_url
 from liveblog.models import Blog, Entry, Media
 from tests import samples
-from tests.admin.pages import desk_page, messages_of
+from tests.admin.pages import desk_page, messages_of, publish_from_desk
 
 pytestmark = pytest.mark.django_db
 
@@ -85,13 +85,11 @@ def test_the_preview_shows_uploaded_images_and_names_what_readers_will_not_see(d
 
 
 def test_publishing_names_what_readers_will_not_see(desk_client, blog):
-    response = desk_client.post(
-        desk_page(blog),
-        {
-            "entry_id": "9b0c3c5e-8d7e-4f63-9a53-0f5cf1a9e0a2",
-            "body": "The wall.\n\n![Remote](https://example.com/photo.jpg)",
-            "_publish": "Publish",
-        },
+    response = publish_from_desk(
+        desk_client,
+        blog,
+        "The wall.\n\n![Remote](https://example.com/photo.jpg)",
+        entry_id="9b0c3c5e-8d7e-4f63-9a53-0f5cf1a9e0a2",
         follow=True,
     )
     shown = messages_of(response)

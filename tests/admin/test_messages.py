@@ -3,7 +3,6 @@ the editor only asked to see something."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from liveblog.models import Blog, Entry
-from tests.admin.pages import desk_page
+from tests.admin.pages import publish_from_desk
 
 pytestmark = pytest.mark.django_db
 
@@ -22,14 +21,8 @@ def test_a_future_time_on_the_desk_says_time_is_in_the_future(
     desk_client: Client, blog: Blog
 ) -> None:
     later = timezone.localtime(timezone.now() + timedelta(hours=3), ZoneInfo(blog.time_zone))
-    page = desk_client.post(
-        desk_page(blog),
-        {
-            "entry_id": str(uuid.uuid4()),
-            "body": "Polls close.",
-            "occurred_at": later.strftime("%Y-%m-%dT%H:%M"),
-            "_publish": "Publish",
-        },
+    page = publish_from_desk(
+        desk_client, blog, "Polls close.", occurred_at=later.strftime("%Y-%m-%dT%H:%M")
     ).content.decode()
     assert "Time is in the future" in page
     assert "occurred_at is" not in page and not Entry.objects.exists()
