@@ -156,3 +156,34 @@ def test_only_the_blog_s_editors_see_or_touch_its_webhooks(
     assert token_client.post(_list(draft.slug), {"url": URL}).status_code == 201
     other_blogs_webhook = f"{_list(draft.slug)}{webhook.pk}/"
     assert token_client.get(other_blogs_webhook).status_code == 404
+
+
+def test_a_webhook_s_json_has_exactly_its_documented_shape(
+    token_client: APIClient, blog: Blog
+) -> None:
+    # The serializer is the one owner of this shape: partners' tools read these keys.
+    webhook, _ = subscriptions.webhook_create(blog=blog, url=URL, event_types=["entry.published"])
+    Webhook.objects.filter(pk=webhook.pk).update(attempts=2, last_error="HTTP 503: busy")
+    webhook.refresh_from_db()
+    failing = {
+        "id": str(webhook.pk),
+        "url": URL,
+        "events": ["entry.published"],
+        "status": "active",
+        "paused_reason": "",
+        "created_at": webhook.created_at.isoformat(),
+        "delivered_seq": blog.last_seq,
+        "last_delivered_at": None,
+        "failed_attempts": 2,
+        "next_attempt_at": webhook.next_attempt_at.isoformat(),
+        "last_error": "HTTP 503: busy",
+    }
+    one = token_client.get(f"{_list(blog.slug)}{webhook.pk}/").json()
+    assert list(one) == [*failing, "deliveries"]
+    assert {key: one[key] for key in failing} == failing
+    assert token_client.get(_list(blog.slug)).json()["results"] == [failing]
+
+    # Nothing failed: nothing waits to be tried again, whatever the row's default says.
+    Webhook.objects.filter(pk=webhook.pk).update(attempts=0, last_error="")
+    [healthy] = token_client.get(_list(blog.slug)).json()["results"]
+    assert healthy == {**failing, "failed_attempts": 0, "next_attempt_at": None, "last_error": ""}
