@@ -13,7 +13,8 @@ Readers are spread round-robin over ``urls``, and over loopback source addresses
 the server caps WebSocket connections per client address. Every message is timed on arrival
 (``time.time()``) against the send time in its entry's headline; ``collect`` waits until
 every reader has the ``last`` seq (or the timeout), then writes the latencies to ``out``
-and answers with the losses, duplicates and disorder it saw, reader by reader.
+and answers with the losses, duplicates and disorder it saw, reader by reader. Heartbeats
+are not counted.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from bench.limits import raise_fd_limit
 
 POLL_SECONDS = 0.05
 PER_ADDRESS = 100
+#: The push channel's one message that is not an event (README, "The push channel").
+HEARTBEAT = "heartbeat"
 
 
 def _source(index: int) -> str:
@@ -93,6 +96,8 @@ class Reader:
             async for message in self.ws:
                 now = time.time()
                 data = json.loads(message)
+                if data.get("type") == HEARTBEAT:
+                    continue
                 entry = data.get("entry") or {}
                 self.seqs.append(data["seq"])
                 self.received.append(now)

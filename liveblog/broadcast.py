@@ -38,6 +38,8 @@ logger = logging.getLogger(__name__)
 MAX_EVENTS_PER_BROADCAST = 50
 
 MESSAGE_TYPE = "blog.event"
+#: The type of the push channel's heartbeat (``heartbeat_of``), the one message not an event.
+HEARTBEAT_TYPE = "heartbeat"
 #: The desk's notice of committed events (``liveblog.desk_consumer.DeskConsumer.desk_event``).
 DESK_MESSAGE_TYPE = "desk.event"
 SEND_TIMEOUT_SECONDS = 2.0
@@ -78,6 +80,16 @@ def push_of(message: dict[str, Any]) -> Push | None:
     return Push(
         message["seq"], message["text"], message.get("entry_id"), bool(message.get("retracted"))
     )
+
+
+def heartbeat_of(last_seq: int, interval: float) -> Push:
+    """The heartbeat a hub sends its readers: the blog has reached ``last_seq``.
+
+    Named ``last_seq``, not ``seq``: a client that takes any message with a seq for an event
+    (an older page, a script written against the README's events) must not skip one.
+    """
+    text = to_json({"type": HEARTBEAT_TYPE, "last_seq": last_seq, "interval": interval})
+    return Push(last_seq, text)
 
 
 def group_name(blog_id: int) -> str:

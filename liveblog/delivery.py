@@ -17,7 +17,8 @@ two small protocols below. ``liveblog.consumers`` adapts it to a WebSocket; the 
 with plain asyncio and fakes. Speed (see BENCHMARKS.md): ``deliver`` runs for every reader of
 a blog on every update, so it only queues; one sender task per reader, started with its first
 message, sleeps on a future between messages, where a task per delivery would start one per
-reader and update. An idle reader holds no outbox, task or future yet.
+reader and update. An idle reader holds no outbox, task or future yet, nor between the hub's
+heartbeats: the sender started for one ends once it is sent.
 """
 
 from __future__ import annotations
@@ -162,6 +163,26 @@ class Delivery:
         self.phase = _CATCHING_UP
         self._wake_sender()
 
+    def beat(self, heartbeat: Push) -> None:
+        """Send the hub's heartbeat after what is queued, if this reader has its seq already.
+
+        A reader catching up hears its events instead: a heartbeat sent before them would
+        name a seq the client has not got yet, as if it had missed it.
+        """
+        if self.phase is not _LIVE or self.last_queued < heartbeat.seq:
+            return
+        if self._sender is None:
+            # An idle reader: a sender for the heartbeat alone, which ends once it is sent.
+            self._sender = asyncio.get_running_loop().create_task(self._send_pending(heartbeat))
+            return
+        outbox = self._outbox
+        if outbox is None:
+            outbox = self._outbox = deque()
+        elif len(outbox) >= OUTBOX_SIZE:
+            return  # too slow already: the next event drops it
+        outbox.append(heartbeat)
+        self._wake_sender()
+
     # --- the sender -----------------------------------------------------------------------
 
     def _start_sender(self) -> None:
@@ -175,10 +196,16 @@ class Delivery:
         elif not wakeup.done():
             wakeup.set_result(None)
 
-    async def _send_pending(self) -> None:
-        """Send the outbox, then catch up to ``wanted_seq``; then wait for more."""
+    async def _send_pending(self, heartbeat: Push | None = None) -> None:
+        """Send the outbox, then catch up to ``wanted_seq``; then wait for more.
+
+        Started for a ``heartbeat``, it sends that first and ends once nothing is left, so a
+        reader who hears only heartbeats holds no task between them.
+        """
         loop = asyncio.get_running_loop()
         try:
+            if heartbeat is not None:
+                await self._socket.send_text(heartbeat.text)
             while self.phase is not _CLOSED:
                 if self._outbox:
                     push = self._outbox.popleft()
@@ -188,6 +215,8 @@ class Delivery:
                     await self._socket.send_text(push.text)
                 elif self.phase is _CATCHING_UP:
                     await self._catch_up_page()
+                elif heartbeat is not None:
+                    break
                 else:
                     self._wakeup = loop.create_future()
                     await self._wakeup

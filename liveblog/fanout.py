@@ -15,6 +15,11 @@ need the same older events at once (a reconnect storm), it reads them from the l
 all of them. A hub whose last reader left stays subscribed for a while: readers who drop
 together (a deploy, a network blip) come back to a warm hub.
 
+Every ``HEARTBEAT_SECONDS`` the hub hands its readers one heartbeat, serialised once for all
+of them, with the newest seq it has heard of: a client that hears nothing (no event, no
+heartbeat) for a while knows its socket is dead, though it looks open (``liveblog.delivery``
+sends it only after the events it names).
+
 A text in memory shows its entry as it was when the text was made, so a retraction makes
 the older texts of its entry stale. Whichever way the hub learns of a retraction (the layer,
 its log check, a page of the log read for a reader), it forgets those texts, remembers the
@@ -48,11 +53,16 @@ RECENT_EVENTS = 1_000
 LOG_PAGE = 500
 #: How long a hub without readers stays subscribed before it lets go of the blog.
 HUB_LINGER_SECONDS = 60.0
+#: How often a hub sends its readers a heartbeat (one timer per hub, not one per reader).
+HEARTBEAT_SECONDS: float = settings.LIVEBLOG_HEARTBEAT_SECONDS
 
 
 class Reader(Protocol):
     def deliver(self, seq: int, push: broadcast.Push | None) -> None:
         """Take an event (or, with push None, a nudge to read the log up to seq)."""
+
+    def beat(self, heartbeat: broadcast.Push) -> None:
+        """Take the hub's heartbeat, which says the blog has reached ``heartbeat.seq``."""
 
 
 def newest_logged_seq(blog_id: int) -> int:
@@ -96,6 +106,7 @@ class BlogHub:
                 self._tasks = [
                     asyncio.create_task(self._pump(), name=f"hub-pump-{self.blog_id}"),
                     asyncio.create_task(self._check_log(), name=f"hub-log-{self.blog_id}"),
+                    asyncio.create_task(self._beat(), name=f"hub-beat-{self.blog_id}"),
                 ]
             self.readers.add(reader)
 
@@ -233,6 +244,17 @@ class BlogHub:
                 logger.warning("Could not read the log of blog %s", self.blog_id)
                 continue
             missing_since_last_check = newest if newest > self.newest_seq else 0
+
+    async def _beat(self) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            self.beat()
+
+    def beat(self) -> None:
+        """Hand every reader the same heartbeat, serialised once."""
+        heartbeat = broadcast.heartbeat_of(self.newest_seq, HEARTBEAT_SECONDS)
+        for reader in list(self.readers):
+            reader.beat(heartbeat)
 
     async def _replay_log(self) -> None:
         while True:

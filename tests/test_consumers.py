@@ -391,3 +391,19 @@ async def test_a_handshake_that_fails_on_the_database_leaves_nothing_behind(
     await _publish(live_blog, "after the restart")
     assert [m["seq"] for m in await _receive_seqs(reader, 1)] == [3]
     await reader.disconnect()
+
+
+async def test_a_quiet_blog_s_readers_hear_heartbeats_naming_the_newest_seq(
+    live_blog, monkeypatch
+) -> None:
+    monkeypatch.setattr(fanout, "HEARTBEAT_SECONDS", 0.2)
+    reader = await _connect("/ws/blogs/live/")
+    heartbeat = json.loads(await reader.receive_from(timeout=3))
+    assert heartbeat == {"type": "heartbeat", "last_seq": 2, "interval": 0.2}
+    await _publish(live_blog, "news")
+    messages = await _receive_seqs(reader, 1)
+    while messages[-1].get("seq") != 3:  # a heartbeat may come while the editor publishes
+        assert messages[-1]["last_seq"] == 2
+        messages += await _receive_seqs(reader, 1)
+    assert await _receive_seqs(reader, 1) == [{"type": "heartbeat", "last_seq": 3, "interval": 0.2}]
+    await reader.disconnect()

@@ -36,7 +36,8 @@ class FakeSocket:
 
     @property
     def seqs(self) -> list[int]:
-        return [int(text.split(":")[0]) for text in self.texts]
+        """The seqs of the events sent (heartbeats are JSON, events ``seq:body``)."""
+        return [int(text.split(":")[0]) for text in self.texts if not text.startswith("{")]
 
     async def received(self, count: int) -> list[int]:
         """The seqs sent, once there are ``count`` of them and nothing more comes."""
@@ -322,3 +323,73 @@ async def test_a_send_that_fails_drops_the_reader(caplog) -> None:
     await _settle()
     assert socket.dropped and reader.phase is Phase.CLOSED
     assert "Sending to a reader of blog 1 failed" in caplog.text
+
+
+def _heartbeat(seq: int) -> Push:
+    return Push(seq, f'{{"type":"heartbeat","last_seq":{seq}}}')
+
+
+async def test_an_idle_reader_hears_each_heartbeat_and_keeps_no_sender_between_them() -> None:
+    hub = FakeHub()
+    hub.commit()
+    reader, socket = _reader(hub)
+    for _ in range(2):
+        reader.beat(_heartbeat(1))
+        await _settle()
+    assert socket.texts == [_heartbeat(1).text] * 2
+    assert reader._sender is None  # an idle socket's memory: no task waits for the next one
+    three = hub.publish()
+    await _settle()
+    assert socket.texts[-1] == three.text
+
+
+async def test_a_heartbeat_follows_the_events_queued_before_it() -> None:
+    hub = FakeHub()
+    reader, socket = _reader(hub)
+    socket.gate.clear()
+    first = hub.publish()
+    await _sending(socket)  # busy sending the first event
+    second = hub.publish()
+    reader.beat(_heartbeat(2))
+    third = hub.publish()
+    socket.gate.set()
+    async with asyncio.timeout(2), socket.sent:
+        await socket.sent.wait_for(lambda: len(socket.texts) == 4)
+    assert socket.texts == [first.text, second.text, _heartbeat(2).text, third.text]
+
+
+async def test_a_heartbeat_sent_while_it_is_being_sent_is_followed_by_the_event() -> None:
+    hub = FakeHub()
+    reader, socket = _reader(hub)
+    socket.gate.clear()
+    reader.beat(_heartbeat(0))
+    await _sending(socket)  # the heartbeat's own sender, busy
+    event = hub.publish()
+    socket.gate.set()
+    async with asyncio.timeout(2), socket.sent:
+        await socket.sent.wait_for(lambda: len(socket.texts) == 2)
+    assert socket.texts == [_heartbeat(0).text, event.text]
+    await _settle()
+    later = hub.publish()  # the heartbeat's sender has ended: the next event starts one
+    assert await socket.received(3) == [1, 2]  # the heartbeat's text has no seq of its own
+    assert socket.texts[-1] == later.text
+
+
+async def test_a_reader_catching_up_hears_no_heartbeat_naming_a_seq_it_lacks() -> None:
+    hub = FakeHub()
+    for _ in range(5):
+        hub.commit()
+    hub.memory.clear()
+    socket = FakeSocket()
+    socket.gate.clear()
+    reader = Delivery(socket, hub)
+    hub.readers.append(reader)
+    reader.beat(_heartbeat(5))  # during the handshake
+    reader.start(after=0, newest=hub.newest_seq)
+    await _sending(socket)
+    reader.beat(_heartbeat(5))  # while catching up
+    socket.gate.set()
+    assert await socket.received(5) == [1, 2, 3, 4, 5]
+    reader.beat(_heartbeat(5))  # caught up
+    await _settle()
+    assert socket.texts[5:] == [_heartbeat(5).text]

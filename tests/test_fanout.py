@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from liveblog import fanout
 from liveblog.broadcast import Push
 
@@ -9,9 +11,13 @@ from liveblog.broadcast import Push
 class _Reader:
     def __init__(self) -> None:
         self.got: list[tuple[int, Push | None]] = []
+        self.beats: list[Push] = []
 
     def deliver(self, seq: int, push: Push | None) -> None:
         self.got.append((seq, push))
+
+    def beat(self, heartbeat: Push) -> None:
+        self.beats.append(heartbeat)
 
 
 def test_recent_events_serve_a_catch_up_only_when_none_is_missing(monkeypatch) -> None:
@@ -49,3 +55,16 @@ def test_a_retraction_makes_the_hub_forget_and_withhold_its_entry_s_older_texts(
     assert 1 not in hub._recent
     hub._remember(published._replace(text="published, now retracted", retracted=True))
     assert hub._recent[1].retracted
+
+
+def test_every_reader_hears_one_heartbeat_with_the_newest_seq(monkeypatch) -> None:
+    monkeypatch.setattr(fanout, "HEARTBEAT_SECONDS", 12.5)
+    hub = fanout.BlogHub(layer=None, blog_id=1)
+    readers = [_Reader(), _Reader()]
+    hub.readers.update(readers)
+    hub._fan_out(7, Push(7, "event 7"))
+    hub.beat()
+    first, second = (reader.beats for reader in readers)
+    assert first == second and first[0] is second[0]  # serialised once for all of them
+    assert first[0].seq == 7
+    assert json.loads(first[0].text) == {"type": "heartbeat", "last_seq": 7, "interval": 12.5}

@@ -17,7 +17,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 from websockets.typing import Origin
 
-from liveblog import consumers
+from liveblog import broadcast, consumers
 
 #: Close codes after which reconnecting cannot help; the reader stops.
 FATAL_CLOSE_CODES = {
@@ -173,7 +173,8 @@ class Reader:
             await self.reading.wait()
             text = await websocket.recv()
             message = json.loads(text)
-            await self._record(message["seq"], message["type"])
+            if message["type"] != broadcast.HEARTBEAT_TYPE:
+                await self._record(message["seq"], message["type"])
 
 
 async def wait_all(readers: Sequence[Reader], seq: int, within: float) -> list[Reader]:
