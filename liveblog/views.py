@@ -231,6 +231,8 @@ def blog_page(request: HttpRequest, slug: str) -> HttpResponse:
         "label": context["label"],
         "firstPage": context["first_page"],
         "socketPath": f"/ws/blogs/{blog.slug}/",
+        # The push channel's heartbeat: a socket silent for 2.5 times this is dead (connection.js).
+        "heartbeatMs": round(settings.LIVEBLOG_HEARTBEAT_SECONDS * 1000),
         "blogUrl": context["all_url"],
         "updatesUrl": reverse("liveblog:updates", kwargs={"slug": blog.slug}),
         "entryUrl": reverse(

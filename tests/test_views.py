@@ -361,7 +361,8 @@ def test_json_ld_cannot_be_closed_early_by_entry_text(client, blog) -> None:
     assert _json_ld(page)["liveBlogUpdate"][0]["headline"] == "</script> & <b>"
 
 
-def test_the_page_has_a_polite_live_region_and_embeds_the_last_seq(client, blog) -> None:
+def test_the_page_has_a_polite_live_region_and_embeds_the_last_seq(client, blog, settings) -> None:
+    settings.LIVEBLOG_HEARTBEAT_SECONDS = 12.5
     _publish(blog, "One")
     _publish(blog, "Two")
     blog.refresh_from_db()
@@ -370,6 +371,7 @@ def test_the_page_has_a_polite_live_region_and_embeds_the_last_seq(client, blog)
     config = json.loads(_group(r'id="liveblog-config"[^>]*>(.*?)</script>', page))
     assert config["lastSeq"] == blog.last_seq == 4
     assert config["socketPath"] == "/ws/blogs/election-night/"
+    assert config["heartbeatMs"] == 12_500  # the push channel's, for its silence check
     assert config["timeZone"] == "Europe/London"
     assert config["correctionsUrl"] == "/blogs/election-night/corrections/"
     assert '<script type="module" src="/static/liveblog/live.js">' in page

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { beforeEach, describe, test } from "node:test";
 
-import { Connection, backoffDelay } from "../../liveblog/static/liveblog/live/connection.js";
+import { Connection, Watchdog, backoffDelay } from "../../liveblog/static/liveblog/live/connection.js";
 import { LiveState } from "../../liveblog/static/liveblog/live/state.js";
 import { Clock, FakeSocket } from "./fakes.js";
 
@@ -160,4 +160,110 @@ test("the backoff: half the ceiling plus up to as much again, at most 30 s", () 
   assert.equal(backoffDelay(3, 0.5), 3000);
   assert.equal(backoffDelay(16, 1), 30_000);
   assert.equal(backoffDelay(16, 0), 15_000);
+});
+
+describe("a socket that goes silent without closing", () => {
+  const BEAT = 10_000;
+  const heartbeat = (lastSeq, interval = BEAT / 1000) => ({ type: "heartbeat", last_seq: lastSeq, interval });
+
+  beforeEach(() => {
+    FakeSocket.opened = [];
+    statuses = [];
+    connection = new Connection({
+      url: URL,
+      state,
+      apply: (message) => applied.push(message.seq),
+      onStatus: (status) => statuses.push(status),
+      heartbeatMs: BEAT,
+      WebSocket: FakeSocket,
+      timers: clock,
+      random: () => 1,
+    });
+    connection.connect();
+    latest().open();
+  });
+
+  test("heartbeats keep a quiet socket; nothing for 2.5 of them and it reconnects from the last seq", () => {
+    const first = latest();
+    first.send(published(11));
+    for (let n = 0; n < 10; n += 1) {
+      clock.advance(BEAT);
+      first.send(heartbeat(11));
+    }
+    assert.ok(!first.closed, "a quiet blog, a live socket");
+    assert.deepEqual(applied, [11], "a heartbeat is not an event");
+    clock.advance(2.5 * BEAT - 1);
+    assert.ok(!first.closed);
+    clock.advance(1); // a middlebox swallows everything now
+    assert.ok(first.closed, "given up");
+    assert.equal(statuses.at(-1), "reconnecting");
+    clock.advance(500); // the first backoff step: it had been healthy
+    const second = latest();
+    assert.equal(second.after, 11);
+    second.open();
+    for (const seq of [12, 13]) second.send(published(seq));
+    first.send(published(14)); // the old socket is not listened to any more
+    assert.deepEqual(applied, [11, 12, 13]);
+  });
+
+  test("an event counts as much as a heartbeat, and the heartbeat's interval is the one that counts", () => {
+    const socket = latest();
+    clock.advance(2 * BEAT);
+    socket.send(published(11));
+    clock.advance(2 * BEAT);
+    assert.ok(!socket.closed);
+    socket.send(heartbeat(11, 4)); // the server beats every 4 s
+    clock.advance(9_999);
+    assert.ok(!socket.closed);
+    clock.advance(1);
+    assert.ok(socket.closed);
+  });
+
+  test("a heartbeat naming a seq the page lacks: the event may still come, else it catches up", () => {
+    const first = latest();
+    first.send(heartbeat(10));
+    first.send(heartbeat(11)); // 11 is on its way...
+    clock.advance(1_999);
+    first.send(published(11)); // ...and here it is
+    clock.advance(10_000);
+    assert.ok(!first.closed);
+    first.send(heartbeat(13)); // 12 and 13 were lost
+    clock.advance(1_999);
+    assert.ok(!first.closed);
+    clock.advance(1);
+    assert.ok(first.closed);
+    clock.advance(500);
+    assert.equal(latest().after, 11);
+    latest().open();
+    for (const seq of [12, 13]) latest().send(published(seq));
+    assert.deepEqual(applied, [11, 12, 13]);
+  });
+
+  test("without a heartbeat interval from the server, silence is never suspected", () => {
+    const quiet = new Connection({ url: URL, state, apply() {}, onStatus() {}, WebSocket: FakeSocket, timers: clock });
+    quiet.connect();
+    const socket = latest();
+    socket.open();
+    clock.advance(3_600_000);
+    assert.ok(!socket.closed);
+    assert.equal(quiet.socket, socket);
+  });
+});
+
+test("the watchdog (the desk's too) barks once after a silence, and each sign of life puts it off", () => {
+  let barked = 0;
+  const watchdog = new Watchdog({ ms: 25_000, onSilent: () => (barked += 1), timers: clock });
+  watchdog.heard();
+  clock.advance(24_000);
+  watchdog.heard();
+  clock.advance(24_000);
+  assert.equal(barked, 0);
+  clock.advance(1_000);
+  assert.equal(barked, 1);
+  clock.advance(100_000);
+  assert.equal(barked, 1);
+  watchdog.heard();
+  watchdog.stop();
+  clock.advance(100_000);
+  assert.equal(barked, 1);
 });

@@ -423,6 +423,58 @@ describe("falling back from the socket to polling and back", () => {
     assert.equal(api.requests.length, 0, "never polled");
   });
 
+  test("a proxy that opens the socket but passes nothing: two silent sockets and it polls until one speaks", async () => {
+    const BEAT = 10_000;
+    const buffered = new Connection({
+      url: SOCKET,
+      state,
+      apply: (message) => applied.push(message),
+      onStatus: (status) => statuses.push(status),
+      fallback: (self) => Promise.resolve().then(() => fallBack(self, { ...POLL, fetch: api.fetch })),
+      heartbeatMs: BEAT,
+      WebSocket: FakeSocket,
+      timers: clock,
+      random: () => 1,
+    });
+    buffered.connect();
+    latest().open();
+    await wait(2.5 * BEAT); // up for long enough to look healthy, yet nothing came
+    assert.ok(latest().closed);
+    assert.equal(statuses.at(-1), "reconnecting");
+    await wait(500);
+    latest().open();
+    await wait(2.5 * BEAT);
+    assert.equal(statuses.at(-1), "polling", "the second silent socket: poll");
+    api.publish("entry-11", "Count under way");
+    await wait(2_200);
+    assert.deepEqual(seqs(), [11]);
+
+    // The next try of the socket opens as silently: the page goes on polling meanwhile.
+    while (FakeSocket.opened.length === 2) await wait(100);
+    latest().open();
+    api.publish("entry-12", "First result");
+    await wait(2_200);
+    assert.deepEqual(seqs(), [11, 12]);
+    assert.equal(statuses.at(-1), "polling");
+    await wait(2.5 * BEAT);
+    assert.ok(latest().closed);
+
+    // One that brings a heartbeat has a working path: it takes over from the poller.
+    while (FakeSocket.opened.length === 3) await wait(100);
+    const socket = latest();
+    assert.equal(socket.after, 12);
+    socket.open();
+    assert.equal(statuses.at(-1), "polling");
+    socket.send({ type: "heartbeat", last_seq: 12, interval: BEAT / 1000 });
+    assert.equal(statuses.at(-1), "open");
+    const requests = api.requests.length;
+    api.publish("entry-13", "Second result");
+    socket.send({ seq: 13, type: "entry.published", entry: api.entries.get("entry-13") });
+    await wait(20_000);
+    assert.equal(api.requests.length, requests, "no polling once the socket speaks");
+    assert.deepEqual(seqs(), [11, 12, 13], "each once");
+  });
+
   test("when the poller cannot even be loaded (no server at all), it keeps reconnecting", async () => {
     let loads = 0;
     const unreachable = connectionFallingBackTo((self) => {

@@ -167,6 +167,7 @@ function start(config) {
     state,
     apply,
     onStatus: showConnection,
+    heartbeatMs: config.heartbeatMs,
     // No socket: poll. A failed import (no server either) stays failed: retry at another URL.
     fallback: (connection) =>
       import(`./live/polling.js?${connection.attempt}`).then(

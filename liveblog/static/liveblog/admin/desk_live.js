@@ -6,12 +6,15 @@
 // by id) from the server and swaps them in, except a region the editor is typing in, which
 // waits until they leave it; the composer is never a live region.
 
-import { backoffDelay } from "../live/connection.js";
+import { Watchdog, backoffDelay } from "../live/connection.js";
 import { Presence, REVISION_CHANGES, activity, staleWarning } from "./presence.js";
 
 const bar = document.getElementById("desk-presence");
 const REFRESH_DELAY_MS = 80;
 const WRITING_IDLE_MS = 10_000;
+// Each desk hears its own presence every heartbeat (the group's messages reach it too): a
+// socket that brings nothing for this many heartbeats is dead, though it looks open.
+const SILENT_BEATS = 2.5;
 const EDITABLE = "input:not([type=hidden]):not([type=submit]):not([type=button]):not([type=checkbox]):not([type=radio]), textarea, select";
 
 if (bar && "WebSocket" in window) {
@@ -31,6 +34,7 @@ function start(bar) {
   let socket = null;
   let attempt = 0;
   let heartbeat = null;
+  let watchdog = null;
   let doing = page.doing;
   let changedBy = null;
 
@@ -186,6 +190,7 @@ function start(bar) {
   function receive(message) {
     switch (message.kind) {
       case "hello":
+        watchdog.ms = message.heartbeat * 1000 * SILENT_BEATS;
         presence = new Presence({ me: message.id, timeout: message.timeout });
         clearInterval(heartbeat);
         heartbeat = setInterval(() => {
@@ -224,19 +229,31 @@ function start(bar) {
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
     const ws = new WebSocket(`${scheme}//${location.host}${bar.dataset.socket}`);
     socket = ws;
-    ws.addEventListener("message", (event) => receive(JSON.parse(event.data)));
-    ws.addEventListener("close", (event) => {
+    watchdog?.stop();
+    watchdog = new Watchdog({ ms: 0, onSilent: () => lost(ws, 1006) });
+    ws.addEventListener("message", (event) => {
       if (socket !== ws) return;
-      clearInterval(heartbeat);
-      presence = new Presence();
-      render();
-      if (event.code === 4401 || event.code === 4404) {
-        setStatus("Not live: signed out, or no longer a member of this blog. Reload to try again.", "off");
-        return;
-      }
-      setStatus("Reconnecting…", "reconnecting");
-      setTimeout(connect, backoffDelay(attempt++, Math.random()));
+      receive(JSON.parse(event.data));
+      watchdog.heard();
     });
+    ws.addEventListener("close", (event) => lost(ws, event.code));
+  }
+
+  // Closed, or silent too long (closed here: the browser may report that close much later).
+  function lost(ws, code) {
+    if (socket !== ws) return;
+    socket = null;
+    ws.close();
+    watchdog.stop();
+    clearInterval(heartbeat);
+    presence = new Presence();
+    render();
+    if (code === 4401 || code === 4404) {
+      setStatus("Not live: signed out, or no longer a member of this blog. Reload to try again.", "off");
+      return;
+    }
+    setStatus("Reconnecting…", "reconnecting");
+    setTimeout(connect, backoffDelay(attempt++, Math.random()));
   }
 
   // --- what this editor is doing ----------------------------------------------------------

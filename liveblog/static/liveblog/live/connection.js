@@ -10,6 +10,12 @@ const FINAL_CLOSE_CODES = [4400, 4404];
 // Poll after this many failures in a row, or a handshake unanswered this long.
 const FALLBACK_AFTER_FAILURES = 2;
 const OPEN_TIMEOUT_MS = 5_000;
+// An open socket may go silent without closing (a middlebox drops its traffic, a half-open
+// TCP connection, a proxy that buffers); the server sends a heartbeat every `heartbeatMs`,
+// so a socket that brings nothing for this many of them is dead.
+const SILENT_BEATS = 2.5;
+// A heartbeat names a seq the page lacks: if no event brings it by then, catch up.
+const GAP_GRACE_MS = 2_000;
 
 // Jitter, so readers a restart dropped together do not all come back at once.
 export function backoffDelay(attempt, random) {
@@ -17,16 +23,36 @@ export function backoffDelay(attempt, random) {
   return ceiling / 2 + random * (ceiling / 2);
 }
 
+// Calls `onSilent` unless `heard()` again within `ms` (0: never): a socket's silence check.
+export class Watchdog {
+  constructor({ ms, onSilent, timers = globalThis }) {
+    Object.assign(this, { ms, onSilent, timers });
+    this.timer = null;
+  }
+
+  heard() {
+    this.stop();
+    if (this.ms > 0) this.timer = this.timers.setTimeout(this.onSilent, this.ms);
+  }
+
+  stop() {
+    this.timers.clearTimeout(this.timer);
+  }
+}
+
 export class Connection {
   // `state.receive()` decides on each message, `apply(message)` shows it; `onStatus` hears
   // "connecting", "open", "reconnecting", "polling" and "off"; fallback(this) polls.
+  // `heartbeatMs`: the server's heartbeat interval (0: none, a silent socket is never suspected).
   constructor({
-    url, state, apply, onStatus, fallback, WebSocket = globalThis.WebSocket, timers = globalThis, random = Math.random,
+    url, state, apply, onStatus, fallback, heartbeatMs = 0,
+    WebSocket = globalThis.WebSocket, timers = globalThis, random = Math.random,
   }) {
-    Object.assign(this, { url, state, apply, onStatus, fallback, WebSocket, timers, random });
+    Object.assign(this, { url, state, apply, onStatus, fallback, heartbeatMs, WebSocket, timers, random });
     this.status = "off";
-    this.socket = this.reconnectTimer = this.stableTimer = this.poller = null;
-    this.attempt = this.failures = 0;
+    this.socket = this.reconnectTimer = this.stableTimer = this.poller = this.watchdog = this.gapTimer = null;
+    // `silent`: sockets in a row that opened, brought nothing and went silent (a buffering proxy).
+    this.attempt = this.failures = this.silent = 0;
     this.stopped = false;
   }
 
@@ -35,15 +61,21 @@ export class Connection {
     if (this.stopped) return;
     const ws = new this.WebSocket(`${this.url}?after=${this.state.lastSeq}`);
     this.socket = ws;
+    this.heard = this.stable = false;
     if (!this.poller && this.status !== "reconnecting") this.setStatus("connecting");
     if (this.fallback) this.stableTimer = this.timers.setTimeout(() => this.failed(ws, true), OPEN_TIMEOUT_MS);
     ws.addEventListener("open", () => {
       if (this.socket !== ws) return;
-      this.poller?.stop();
-      this.poller = null;
-      this.setStatus("open");
+      // After sockets that went silent, polling goes on until this one brings something.
+      if (!(this.poller && this.silent)) this.takeOver();
+      const ms = this.heartbeatMs * SILENT_BEATS;
+      this.watchdog = new Watchdog({ ms, onSilent: () => this.silence(ws), timers: this.timers });
+      this.watchdog.heard();
       this.timers.clearTimeout(this.stableTimer);
-      this.stableTimer = this.timers.setTimeout(() => (this.attempt = this.failures = 0), STABLE_AFTER_MS);
+      this.stableTimer = this.timers.setTimeout(() => {
+        this.stable = true;
+        this.settle();
+      }, STABLE_AFTER_MS);
     });
     ws.addEventListener("message", (event) => {
       if (this.socket !== ws) return;
@@ -51,7 +83,14 @@ export class Connection {
       try {
         message = JSON.parse(event.data);
       } catch {
-        return;
+        message = null;
+      }
+      if (message?.type === "heartbeat") this.heartbeat(ws, message);
+      this.watchdog?.heard();
+      if (!this.heard) {
+        this.heard = true;
+        if (this.poller) this.takeOver();
+        this.settle();
       }
       const verdict = this.state.receive(message);
       if (verdict === "catch-up") this.reconnect();
@@ -67,6 +106,35 @@ export class Connection {
     });
   }
 
+  takeOver() {
+    this.poller?.stop();
+    this.poller = null;
+    this.setStatus("open");
+  }
+
+  // Up for a while (and heard from, if the sockets before it went silent): healthy again.
+  settle() {
+    if (this.stable && (this.heard || !this.silent)) this.attempt = this.failures = this.silent = 0;
+  }
+
+  // Nothing, not even a heartbeat, for a while: the socket is dead though it looks open.
+  silence(ws) {
+    if (this.socket !== ws) return;
+    if (!this.heard) this.silent += 1;
+    this.failed(ws);
+  }
+
+  // The server has gone as far as `last_seq`; an event it names that has not come is lost.
+  heartbeat(ws, { last_seq: seq, interval }) {
+    if (interval > 0) this.heartbeatMs = interval * 1000;
+    if (this.watchdog) this.watchdog.ms = this.heartbeatMs * SILENT_BEATS;
+    if (!(seq > this.state.lastSeq) || this.gapTimer) return;
+    this.gapTimer = this.timers.setTimeout(() => {
+      this.gapTimer = null;
+      if (this.socket === ws && this.state.lastSeq < seq) this.reconnect();
+    }, GAP_GRACE_MS);
+  }
+
   // Closed, or not open in time: try again, or poll meanwhile.
   failed(ws, timedOut) {
     if (this.socket !== ws) return;
@@ -80,6 +148,9 @@ export class Connection {
   drop() {
     this.socket = null;
     this.timers.clearTimeout(this.stableTimer);
+    this.timers.clearTimeout(this.gapTimer);
+    this.gapTimer = null;
+    this.watchdog?.stop();
   }
 
   // The network is back: connect now rather than at the end of the backoff.
