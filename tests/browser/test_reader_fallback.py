@@ -1,8 +1,9 @@
-"""End to end: a reader whose network refuses WebSockets polls, and goes back to the socket.
+"""End to end: a reader whose network refuses WebSockets polls, and goes back to the socket;
+one whose socket goes silent while it looks open gives it up and catches up on a new one.
 
 Playwright cannot block a WebSocket by route, so the page's ``WebSocket`` is replaced before
 its scripts run by one that is refused (as a proxy without WebSocket support refuses it)
-until the test allows sockets again.
+until the test allows sockets again, or by a real one whose frames can be swallowed.
 """
 
 from __future__ import annotations
@@ -116,3 +117,79 @@ def test_without_websockets_the_page_polls_then_goes_back_to_the_socket(
     page.wait_for_timeout(3_000)
     assert len(api_reads) == polled, f"polled with the socket open: {api_reads[polled:]}"
     assert page.evaluate("window.__notReloaded") is True
+
+
+#: A middlebox that keeps a connection open but stops passing its frames: the page's
+#: sockets are real, and ``window.__sockets.silence()`` swallows everything the current one
+#: receives from then on (the ones opened later pass again).
+SILENCEABLE_WEBSOCKETS = """
+(() => {
+  const Real = window.WebSocket;
+  const sockets = (window.__sockets = { all: [] });
+  sockets.silence = () => (sockets.all.at(-1).silenced = true);
+  window.WebSocket = class extends Real {
+    constructor(url, protocols) {
+      super(url, protocols);
+      this.silenced = false;
+      sockets.all.push(this);
+    }
+    addEventListener(type, listener, options) {
+      const passed = type === "message" ? (event) => this.silenced || listener(event) : listener;
+      super.addEventListener(type, passed, options);
+    }
+  };
+})();
+"""
+#: The server's heartbeat in this test; the page gives a socket up after 2.5 of them.
+HEARTBEAT_SECONDS = 1
+
+
+def test_a_socket_gone_silent_is_replaced_and_what_was_published_meanwhile_shows_once(
+    server: Server, page: Page
+) -> None:
+    server.env["LIVEBLOG_HEARTBEAT_SECONDS"] = str(HEARTBEAT_SECONDS)
+    seeded = json.loads(server.shell(SEED))
+    server.start()
+    polls: list[str] = []
+
+    def note(request: Request) -> None:
+        if "/events/" in request.url:
+            polls.append(request.url)
+
+    page.on("request", note)
+    page.add_init_script(SILENCEABLE_WEBSOCKETS)
+    page.goto(f"{server.url}/blogs/election-night/")
+    connection = page.locator("#connection")
+    expect(connection).to_have_attribute("data-state", "open")
+    first = server.command("publish", slug="election-night", body="Pushed while all is well.")
+    expect(article(page, first["id"])).to_contain_text("Pushed while all is well.")
+
+    # The connection stays open but nothing more gets through: an update published now
+    # reaches the server's end of it only.
+    page.evaluate("window.__sockets.silence()")
+    missed = server.command("publish", slug="election-night", body="Published into the void.")
+    page.wait_for_timeout(500)
+    assert article(page, missed["id"]).count() == 0, "the silenced socket brought it"
+
+    # 2.5 heartbeats without a word: the page gives the socket up and catches up on a new one.
+    expect(article(page, missed["id"])).to_contain_text(
+        "Published into the void.", timeout=HEARTBEAT_SECONDS * 2_500 + 5_000
+    )
+    urls = page.evaluate("window.__sockets.all.map(socket => socket.url)")
+    assert len(urls) == 2, urls
+    assert urls[1].endswith(f"?after={seeded['last_seq'] + 1}"), "from the last seq shown"
+    assert page.evaluate("window.__sockets.all[0].readyState") >= 2, "the silent one is closed"
+    expect(connection).to_have_attribute("data-state", "open")
+    assert polls == [], "one silent socket is one failure: no polling"
+
+    # Live again on the new socket; each update on the page once, none twice.
+    after = server.command("publish", slug="election-night", body="Pushed on the new socket.")
+    expect(article(page, after["id"])).to_contain_text("Pushed on the new socket.")
+    page.wait_for_timeout(HEARTBEAT_SECONDS * 3_000)  # heartbeats come, nothing else
+    ids = entry_ids(page)
+    assert len(ids) == len(set(ids)) == 5 + 3
+    newest = page.locator("#timeline-list > article").evaluate_all(
+        "articles => articles.slice(0, 3).map(article => article.dataset.entryId)"
+    )
+    assert newest == [after["id"], missed["id"], first["id"]]
+    assert page.evaluate("window.__sockets.all.length") == 2, "the new socket stayed"
