@@ -55,6 +55,9 @@ LOG_PAGE = 500
 HUB_LINGER_SECONDS = 60.0
 #: How often a hub sends its readers a heartbeat (one timer per hub, not one per reader).
 HEARTBEAT_SECONDS: float = settings.LIVEBLOG_HEARTBEAT_SECONDS
+#: Readers handed a heartbeat between two turns of the event loop: an idle reader's starts
+#: a task, and 10,000 at once would hold up an update for a tenth of a second.
+BEAT_BATCH = 500
 
 
 class Reader(Protocol):
@@ -248,13 +251,17 @@ class BlogHub:
     async def _beat(self) -> None:
         while True:
             await asyncio.sleep(HEARTBEAT_SECONDS)
-            self.beat()
+            await self.beat()
 
-    def beat(self) -> None:
+    async def beat(self) -> None:
         """Hand every reader the same heartbeat, serialised once."""
         heartbeat = broadcast.heartbeat_of(self.newest_seq, HEARTBEAT_SECONDS)
-        for reader in list(self.readers):
+        for count, reader in enumerate(list(self.readers), 1):
             reader.beat(heartbeat)
+            if count % BEAT_BATCH == 0:
+                # An update waits for no more than a batch (a reader that left meanwhile
+                # takes nothing; one that got newer events has a seq past this one's).
+                await asyncio.sleep(0)
 
     async def _replay_log(self) -> None:
         while True:

@@ -57,14 +57,15 @@ def test_a_retraction_makes_the_hub_forget_and_withhold_its_entry_s_older_texts(
     assert hub._recent[1].retracted
 
 
-def test_every_reader_hears_one_heartbeat_with_the_newest_seq(monkeypatch) -> None:
+async def test_every_reader_hears_one_heartbeat_with_the_newest_seq(monkeypatch) -> None:
     monkeypatch.setattr(fanout, "HEARTBEAT_SECONDS", 12.5)
+    monkeypatch.setattr(fanout, "BEAT_BATCH", 2)
     hub = fanout.BlogHub(layer=None, blog_id=1)
-    readers = [_Reader(), _Reader()]
+    readers = [_Reader() for _ in range(5)]
     hub.readers.update(readers)
     hub._fan_out(7, Push(7, "event 7"))
-    hub.beat()
-    first, second = (reader.beats for reader in readers)
-    assert first == second and first[0] is second[0]  # serialised once for all of them
-    assert first[0].seq == 7
-    assert json.loads(first[0].text) == {"type": "heartbeat", "last_seq": 7, "interval": 12.5}
+    await hub.beat()
+    beats = [reader.beats for reader in readers]
+    assert all(len(got) == 1 and got[0] is beats[0][0] for got in beats)  # serialised once
+    assert beats[0][0].seq == 7
+    assert json.loads(beats[0][0].text) == {"type": "heartbeat", "last_seq": 7, "interval": 12.5}
