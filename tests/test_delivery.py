@@ -121,6 +121,15 @@ def _reader(hub: FakeHub, *, after: int | None = None) -> tuple[Delivery, FakeSo
     return reader, socket
 
 
+def _joined(hub: FakeHub) -> tuple[Delivery, FakeSocket]:
+    """A reader who joined the hub, its socket not open yet, whose sends wait for its gate."""
+    socket = FakeSocket()
+    socket.gate.clear()
+    reader = Delivery(socket, hub)
+    hub.readers.append(reader)
+    return reader, socket
+
+
 async def _sending(socket: FakeSocket) -> None:
     """Wait until the reader is busy sending its first message."""
     async with asyncio.timeout(2):
@@ -219,10 +228,7 @@ async def test_events_arriving_during_a_catch_up_follow_it_in_order() -> None:
     for _ in range(5):
         hub.commit()
     hub.memory.clear()
-    socket = FakeSocket()
-    socket.gate.clear()
-    reader = Delivery(socket, hub)
-    hub.readers.append(reader)
+    reader, socket = _joined(hub)
     reader.start(after=0, newest=hub.newest_seq)
     await _sending(socket)  # busy sending the first page
     hub.publish()
@@ -236,10 +242,7 @@ async def test_events_arriving_during_a_catch_up_follow_it_in_order() -> None:
 
 async def test_a_queued_text_whose_entry_is_retracted_meanwhile_is_read_again() -> None:
     hub = FakeHub()
-    socket = FakeSocket()
-    socket.gate.clear()
-    reader = Delivery(socket, hub)
-    hub.readers.append(reader)
+    reader, socket = _joined(hub)
     reader.start(after=None, newest=0)
     hub.publish("before")
     await _sending(socket)  # a reader busy with an earlier message
@@ -295,10 +298,7 @@ async def test_a_reader_who_leaves_during_a_catch_up_is_sent_nothing_more() -> N
     hub = FakeHub()
     for _ in range(5):
         hub.commit()
-    socket = FakeSocket()
-    socket.gate.clear()
-    reader = Delivery(socket, hub)
-    hub.readers.append(reader)
+    reader, socket = _joined(hub)
     reader.start(after=0, newest=hub.newest_seq)
     await _sending(socket)
     reader.stop()
@@ -380,10 +380,7 @@ async def test_a_reader_catching_up_hears_no_heartbeat_naming_a_seq_it_lacks() -
     for _ in range(5):
         hub.commit()
     hub.memory.clear()
-    socket = FakeSocket()
-    socket.gate.clear()
-    reader = Delivery(socket, hub)
-    hub.readers.append(reader)
+    reader, socket = _joined(hub)
     reader.beat(_heartbeat(5))  # during the handshake
     reader.start(after=0, newest=hub.newest_seq)
     await _sending(socket)

@@ -24,7 +24,13 @@ beforeEach(() => {
   state = new LiveState({ lastSeq: 10, view: "all", firstPage: true, blogTitle: "Election night" });
   applied = [];
   statuses = [];
-  connection = new Connection({
+  connection = follow();
+  connection.connect();
+});
+
+// A connection recording what it applies and says, on the stand-in socket and clock.
+function follow(options = {}) {
+  return new Connection({
     url: URL,
     state,
     apply: (message) => applied.push(message.seq),
@@ -32,9 +38,9 @@ beforeEach(() => {
     WebSocket: FakeSocket,
     timers: clock,
     random: () => 1, // the longest wait of each backoff step
+    ...options,
   });
-  connection.connect();
-});
+}
 
 describe("the push channel", () => {
   test("connects with after = the seq the page was rendered at, and applies what follows", () => {
@@ -169,16 +175,7 @@ describe("a socket that goes silent without closing", () => {
   beforeEach(() => {
     FakeSocket.opened = [];
     statuses = [];
-    connection = new Connection({
-      url: URL,
-      state,
-      apply: (message) => applied.push(message.seq),
-      onStatus: (status) => statuses.push(status),
-      heartbeatMs: BEAT,
-      WebSocket: FakeSocket,
-      timers: clock,
-      random: () => 1,
-    });
+    connection = follow({ heartbeatMs: BEAT });
     connection.connect();
     latest().open();
   });

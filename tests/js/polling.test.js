@@ -291,7 +291,7 @@ describe("falling back from the socket to polling and back", () => {
   let connection;
   const latest = () => FakeSocket.opened.at(-1);
 
-  const connectionFallingBackTo = (fallback) =>
+  const connectionFallingBackTo = (fallback, options = {}) =>
     new Connection({
       url: SOCKET,
       state,
@@ -301,7 +301,10 @@ describe("falling back from the socket to polling and back", () => {
       WebSocket: FakeSocket,
       timers: clock,
       random: () => 1, // the longest wait of each backoff step
+      ...options,
     });
+  // What live.js does, without the dynamic import.
+  const polling = (self) => Promise.resolve().then(() => fallBack(self, { ...POLL, fetch: api.fetch }));
 
   // The socket is refused twice (a proxy that does not pass WebSockets): the page falls back.
   async function refusedTwice() {
@@ -320,10 +323,7 @@ describe("falling back from the socket to polling and back", () => {
 
   beforeEach(() => {
     statuses = [];
-    // What live.js does, without the dynamic import.
-    connection = connectionFallingBackTo((self) =>
-      Promise.resolve().then(() => fallBack(self, { ...POLL, fetch: api.fetch })),
-    );
+    connection = connectionFallingBackTo(polling);
   });
 
   test("refused twice, it polls; the socket is tried again, later each time; back, it is the socket", async () => {
@@ -425,17 +425,7 @@ describe("falling back from the socket to polling and back", () => {
 
   test("a proxy that opens the socket but passes nothing: two silent sockets and it polls until one speaks", async () => {
     const BEAT = 10_000;
-    const buffered = new Connection({
-      url: SOCKET,
-      state,
-      apply: (message) => applied.push(message),
-      onStatus: (status) => statuses.push(status),
-      fallback: (self) => Promise.resolve().then(() => fallBack(self, { ...POLL, fetch: api.fetch })),
-      heartbeatMs: BEAT,
-      WebSocket: FakeSocket,
-      timers: clock,
-      random: () => 1,
-    });
+    const buffered = connectionFallingBackTo(polling, { heartbeatMs: BEAT });
     buffered.connect();
     latest().open();
     await wait(2.5 * BEAT); // up for long enough to look healthy, yet nothing came
@@ -450,7 +440,7 @@ describe("falling back from the socket to polling and back", () => {
     assert.deepEqual(seqs(), [11]);
 
     // The next try of the socket opens as silently: the page goes on polling meanwhile.
-    while (FakeSocket.opened.length === 2) await wait(100);
+    await nextTry();
     latest().open();
     api.publish("entry-12", "First result");
     await wait(2_200);
@@ -460,7 +450,7 @@ describe("falling back from the socket to polling and back", () => {
     assert.ok(latest().closed);
 
     // One that brings a heartbeat has a working path: it takes over from the poller.
-    while (FakeSocket.opened.length === 3) await wait(100);
+    await nextTry();
     const socket = latest();
     assert.equal(socket.after, 12);
     socket.open();
