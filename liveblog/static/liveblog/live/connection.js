@@ -10,12 +10,10 @@ const FINAL_CLOSE_CODES = [4400, 4404];
 // Poll after this many failures in a row, or a handshake unanswered this long.
 const FALLBACK_AFTER_FAILURES = 2;
 const OPEN_TIMEOUT_MS = 5_000;
-// An open socket may go silent without closing (a middlebox drops its traffic, a half-open
-// TCP connection, a proxy that buffers); the server sends a heartbeat every `heartbeatMs`,
-// so a socket that brings nothing for this many of them is dead.
+// Dead though open: silent for this many heartbeats (README, "Silent sockets"). A heartbeat's
+// seq not brought within GAP_MS is a gap.
 const SILENT_BEATS = 2.5;
-// A heartbeat names a seq the page lacks: if no event brings it by then, catch up.
-const GAP_GRACE_MS = 2_000;
+const GAP_MS = 2_000;
 
 // Jitter, so readers a restart dropped together do not all come back at once.
 export function backoffDelay(attempt, random) {
@@ -23,11 +21,10 @@ export function backoffDelay(attempt, random) {
   return ceiling / 2 + random * (ceiling / 2);
 }
 
-// Calls `onSilent` unless `heard()` again within `ms` (0: never): a socket's silence check.
+// Calls `onSilent` unless `heard()` again within `ms` (0: never).
 export class Watchdog {
   constructor({ ms, onSilent, timers = globalThis }) {
     Object.assign(this, { ms, onSilent, timers });
-    this.timer = null;
   }
 
   heard() {
@@ -42,16 +39,16 @@ export class Watchdog {
 
 export class Connection {
   // `state.receive()` decides on each message, `apply(message)` shows it; `onStatus` hears
-  // "connecting", "open", "reconnecting", "polling" and "off"; fallback(this) polls.
-  // `heartbeatMs`: the server's heartbeat interval (0: none, a silent socket is never suspected).
+  // "connecting", "open", "reconnecting", "polling" and "off"; fallback(this) polls;
+  // `heartbeatMs`: how often the server beats (0: never).
   constructor({
     url, state, apply, onStatus, fallback, heartbeatMs = 0,
     WebSocket = globalThis.WebSocket, timers = globalThis, random = Math.random,
   }) {
     Object.assign(this, { url, state, apply, onStatus, fallback, heartbeatMs, WebSocket, timers, random });
     this.status = "off";
-    this.socket = this.reconnectTimer = this.stableTimer = this.poller = this.watchdog = this.gapTimer = null;
-    // `silent`: sockets in a row that opened, brought nothing and went silent (a buffering proxy).
+    this.socket = this.reconnectTimer = this.stableTimer = this.poller = null;
+    // `silent`: sockets in a row that opened and brought nothing (a buffering proxy).
     this.attempt = this.failures = this.silent = 0;
     this.stopped = false;
   }
@@ -66,11 +63,10 @@ export class Connection {
     if (this.fallback) this.stableTimer = this.timers.setTimeout(() => this.failed(ws, true), OPEN_TIMEOUT_MS);
     ws.addEventListener("open", () => {
       if (this.socket !== ws) return;
-      // After sockets that went silent, polling goes on until this one brings something.
+      // After silent sockets, poll until this one speaks.
       if (!(this.poller && this.silent)) this.takeOver();
-      const ms = this.heartbeatMs * SILENT_BEATS;
-      this.watchdog = new Watchdog({ ms, onSilent: () => this.silence(ws), timers: this.timers });
-      this.watchdog.heard();
+      this.watchdog = new Watchdog({ onSilent: () => this.silence(ws), timers: this.timers });
+      this.heartbeat(ws, {});
       this.timers.clearTimeout(this.stableTimer);
       this.stableTimer = this.timers.setTimeout(() => {
         this.stable = true;
@@ -85,8 +81,7 @@ export class Connection {
       } catch {
         message = null;
       }
-      if (message?.type === "heartbeat") this.heartbeat(ws, message);
-      this.watchdog?.heard();
+      this.heartbeat(ws, message?.type === "heartbeat" ? message : {});
       if (!this.heard) {
         this.heard = true;
         if (this.poller) this.takeOver();
@@ -112,27 +107,23 @@ export class Connection {
     this.setStatus("open");
   }
 
-  // Up for a while (and heard from, if the sockets before it went silent): healthy again.
+  // Up 2 s (and heard from, after silent sockets): healthy.
   settle() {
     if (this.stable && (this.heard || !this.silent)) this.attempt = this.failures = this.silent = 0;
   }
 
-  // Nothing, not even a heartbeat, for a while: the socket is dead though it looks open.
   silence(ws) {
-    if (this.socket !== ws) return;
     if (!this.heard) this.silent += 1;
     this.failed(ws);
   }
 
-  // The server has gone as far as `last_seq`; an event it names that has not come is lost.
+  // Heard from `ws`: a heartbeat says how often it beats, and the blog's last seq.
   heartbeat(ws, { last_seq: seq, interval }) {
     if (interval > 0) this.heartbeatMs = interval * 1000;
-    if (this.watchdog) this.watchdog.ms = this.heartbeatMs * SILENT_BEATS;
-    if (!(seq > this.state.lastSeq) || this.gapTimer) return;
-    this.gapTimer = this.timers.setTimeout(() => {
-      this.gapTimer = null;
-      if (this.socket === ws && this.state.lastSeq < seq) this.reconnect();
-    }, GAP_GRACE_MS);
+    this.watchdog.ms = this.heartbeatMs * SILENT_BEATS;
+    this.watchdog.heard();
+    const behind = () => this.socket === ws && this.state.lastSeq < seq && this.reconnect();
+    if (seq > this.state.lastSeq) this.timers.setTimeout(behind, GAP_MS);
   }
 
   // Closed, or not open in time: try again, or poll meanwhile.
@@ -148,8 +139,6 @@ export class Connection {
   drop() {
     this.socket = null;
     this.timers.clearTimeout(this.stableTimer);
-    this.timers.clearTimeout(this.gapTimer);
-    this.gapTimer = null;
     this.watchdog?.stop();
   }
 
