@@ -21,7 +21,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 with one_line_setting_errors():
     django_asgi_app = get_asgi_application()
 
-from channels.routing import ProtocolTypeRouter, URLRouter
 from django.conf import settings
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
@@ -29,6 +28,7 @@ from config import gc_tuning, local_env
 from config.lifespan import ServerLifespan
 from liveblog.clients import TrustedProxies
 from liveblog.limits import RequestBodyLimit, WebSocketConnectionLimit
+from liveblog.passthrough import FlatURLRouter, ProtocolRouter
 from liveblog.routing import allowed_origins_only, websocket_urlpatterns
 from liveblog.schedule import in_server_process as scheduled_updates
 from liveblog.webhooks.worker import in_server_process as webhook_worker
@@ -40,14 +40,16 @@ with one_line_setting_errors():
 
 http_app = ASGIStaticFilesHandler(django_asgi_app) if settings.SERVE_STATIC else django_asgi_app
 
-router = ProtocolTypeRouter(
+# Channels' routers, except that they and the layers around them hand a connection on rather
+# than await it: an idle reader keeps no frame of theirs (liveblog.passthrough).
+router = ProtocolRouter(
     {
         "http": RequestBodyLimit(http_app),
         # Counted first: a refused handshake costs neither a session lookup nor a query.
         "websocket": WebSocketConnectionLimit(
             # Readers are anonymous: no session or user lookup, which would also wrap every
             # message the server sends.
-            allowed_origins_only(URLRouter(websocket_urlpatterns))
+            allowed_origins_only(FlatURLRouter(websocket_urlpatterns))
         ),
     }
 )

@@ -16,6 +16,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
+from liveblog.passthrough import passes_through
+
 logger = logging.getLogger(__name__)
 
 Scope = dict[str, Any]
@@ -33,10 +35,14 @@ class ServerLifespan:
         self.app = app
         self.steps = tuple(steps)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    @passes_through
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
         if scope["type"] != "lifespan":
-            await self.app(scope, receive, send)
-            return
+            # Handed on, not awaited: no frame of this layer per open WebSocket.
+            return self.app(scope, receive, send)
+        return self._lifespan(receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
         await receive()  # lifespan.startup
         async with contextlib.AsyncExitStack() as started:
             try:

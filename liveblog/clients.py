@@ -33,6 +33,8 @@ from django.http import HttpRequest
 from rest_framework.request import Request
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from liveblog.passthrough import passes_through
+
 Scope = dict[str, Any]
 App = Callable[..., Awaitable[None]]
 
@@ -51,7 +53,8 @@ class TrustedProxies:
         self._trusted: list[str] = []
         self._middleware: App = app
 
-    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+    @passes_through
+    def __call__(self, scope: Scope, receive: Any, send: Any) -> Awaitable[None]:
         trusted = settings.LIVEBLOG_TRUSTED_PROXIES
         if trusted != self._trusted:
             self._trusted = list(trusted)
@@ -60,7 +63,7 @@ class TrustedProxies:
                 if trusted
                 else self.app
             )
-        await self._middleware(scope, receive, send)
+        return self._middleware(scope, receive, send)
 
 
 def client_address(source: Scope | HttpRequest | Request) -> str:

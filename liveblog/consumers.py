@@ -34,6 +34,7 @@ from liveblog.delivery import Delivery
 from liveblog.limits import Receive, Scope, Send
 from liveblog.models import Blog
 from liveblog.params import whole_number
+from liveblog.passthrough import passes_through
 
 CLOSE_BAD_REQUEST = 4400
 CLOSE_READ_ONLY = 4403
@@ -46,6 +47,10 @@ KNOWN_BLOGS = 10_000
 #: A blog keeps its slug and, once open, never returns to draft, so an entry cannot go stale;
 #: unknown and draft slugs are not remembered.
 _public_blog_ids: dict[str, int] = {}
+
+
+#: A reader's scope once its handshake is over: nothing of it is read after that.
+_HANDSHAKE_DONE: Scope = {}
 
 
 def _public_blog_id(slug: str) -> int | None:
@@ -71,12 +76,17 @@ class BlogConsumer(AsyncWebsocketConsumer):
     hub: fanout.BlogHub | None = None
     delivery: Delivery | None = None
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    @passes_through
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
         # Channels' own __call__ waits for the socket in a task of its own, beside the
         # channel layer, through asyncio.wait: a task, futures and a set per reader for a
         # reader that has only the socket to wait for (BENCHMARKS.md, "Speed tricks").
+        # And no frame keeps the scope: the handshake reads it, then lets it go.
         self.scope = scope
         self.base_send = send
+        return self._serve(receive)
+
+    async def _serve(self, receive: Receive) -> None:
         try:
             while True:
                 await self.dispatch(await receive())
@@ -93,6 +103,14 @@ class BlogConsumer(AsyncWebsocketConsumer):
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
+
+    async def websocket_connect(self, message: dict[str, Any]) -> None:
+        try:
+            await super().websocket_connect(message)
+        finally:
+            # Its copy of the scope (with the route) is all the handshake needed: an idle
+            # reader does not keep it (BENCHMARKS.md, "Memory per idle WebSocket").
+            self.scope = _HANDSHAKE_DONE
 
     async def connect(self) -> None:
         after = self._after()

@@ -10,8 +10,9 @@ extension: uvicorn's websockets-sansio logs an error after each of those, Kludex
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import ParseResult, urlparse
 
 from channels.auth import AuthMiddlewareStack
 from channels.security.websocket import OriginValidator, WebsocketDenier
@@ -21,9 +22,12 @@ from django.urls import path, re_path
 from liveblog.consumers import BlogConsumer
 from liveblog.desk_consumer import DeskConsumer
 from liveblog.limits import Receive, Scope, Send
+from liveblog.passthrough import consumer_app, passes_through
 
 websocket_urlpatterns = [
-    path("ws/blogs/<slug:slug>/", BlogConsumer.as_asgi()),
+    # A process holds thousands of readers: their route keeps no frame per connection
+    # (liveblog.passthrough).
+    path("ws/blogs/<slug:slug>/", consumer_app(BlogConsumer)),
     # The members' desk: the only socket that reads the admin's session (readers are anonymous
     # and cost no session lookup).
     path("ws/desk/<str:slug>/", AuthMiddlewareStack(DeskConsumer.as_asgi())),
@@ -33,13 +37,19 @@ websocket_urlpatterns = [
 
 
 class ReadableOriginValidator(OriginValidator):
-    """Channels' origin check, refusing an Origin header it cannot parse instead of raising."""
+    """Channels' origin check, refusing an Origin header it cannot parse instead of raising.
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not _origins_parse(scope):
-            await WebsocketDenier()(scope, receive, send)
-            return
-        await super().__call__(scope, receive, send)
+    Its rules are Channels' (``valid_origin``); it hands an allowed connection on rather than
+    awaiting it (``liveblog.passthrough``).
+    """
+
+    @passes_through
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        if scope["type"] != "websocket":
+            raise ValueError("You cannot use OriginValidator on a non-WebSocket connection")
+        if _origins_parse(scope) and self.valid_origin(_origin(scope)):
+            return self.application(scope, receive, send)
+        return WebsocketDenier()(scope, receive, send)
 
 
 def _origins_parse(scope: Scope) -> bool:
@@ -50,6 +60,15 @@ def _origins_parse(scope: Scope) -> bool:
             except ValueError:
                 return False
     return True
+
+
+def _origin(scope: Scope) -> ParseResult | None:
+    """The last Origin header, parsed as Channels' ``OriginValidator`` does; None if none."""
+    origin = None
+    for name, value in scope.get("headers", []):
+        if name == b"origin":
+            origin = urlparse(value.decode("latin-1"))
+    return origin
 
 
 def allowed_origins_only(app: Any) -> ReadableOriginValidator:

@@ -289,13 +289,22 @@ async def test_readers_coming_back_together_catch_up_from_one_read_of_the_log(
 
 async def test_a_slow_reader_is_dropped_without_holding_up_the_others(live_blog, monkeypatch):
     monkeypatch.setattr(delivery, "OUTBOX_SIZE", 3)
+    real_connect = consumers.BlogConsumer.connect
     real_send = consumers.BlogConsumer.send_text
+    # A reader keeps no scope after its handshake: note the slow one while it has it.
+    slow_readers: set[consumers.BlogConsumer] = set()
+
+    async def noting_connect(self) -> None:
+        if b"slow" in self.scope["query_string"]:
+            slow_readers.add(self)
+        await real_connect(self)
 
     async def stalled_send(self, text: str) -> None:
-        if b"slow" in self.scope["query_string"]:
+        if self in slow_readers:
             await asyncio.sleep(3600)  # a reader that never reads
         await real_send(self, text)
 
+    monkeypatch.setattr(consumers.BlogConsumer, "connect", noting_connect)
     monkeypatch.setattr(consumers.BlogConsumer, "send_text", stalled_send)
     slow = await _connect("/ws/blogs/live/?slow=1")
     fast = await _connect("/ws/blogs/live/")
