@@ -237,6 +237,8 @@ class Server(Process):
             "true" if compression else "false",
             # The client's address is the app's to decide (liveblog.clients), as deployed.
             "--no-proxy-headers",
+            # As deployed: websockets-sansio keeps each handshake's response, headers and all.
+            "--no-server-header",
             "--log-level",
             "info" if access_log else "warning",
             *(["--access-log"] if access_log else []),

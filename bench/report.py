@@ -25,6 +25,8 @@ AT_P50_MS = 100.0
 HTML_KB = 150
 JS_KB = 30
 KB_PER_CONNECTION = 50.0
+#: ... and at most this many times the raw server's, measured in the same run (issue 18).
+RAW_MEMORY_RATIO = 1.3
 #: Issue 14: uploads, a page of images, a push message with one.
 MEDIA_UPLOAD_SECONDS = 1.5
 MEDIA_PAGE_P50_MS = 30.0
@@ -303,17 +305,7 @@ def rows(results: dict[str, Any], *, behind: int) -> list[list[str]]:
             setup += f", key events box ({pages['key_events']} key events)"
         table.append([name, setup, figure, rows_goal, verdict])
     table.extend(_reader_rows(pages))
-    for target, m in results.get("memory", {}).items():
-        table.append(
-            [
-                f"memory per idle WebSocket, {m['connections']:,}",
-                TARGETS[target],
-                f"{m['per_connection_kb']:.1f} KB (RSS {m['before_kb'] / 1024:.0f} -> "
-                f"{m['after_kb'] / 1024:.0f} MB)",
-                f"<= {KB_PER_CONNECTION:g} KB" if target != "raw" else "(reference)",
-                _verdict(m["per_connection_kb"] <= KB_PER_CONNECTION) if target != "raw" else "",
-            ]
-        )
+    table.extend(_memory_rows(results.get("memory", {})))
     for target, c in results.get("db_connections", {}).items():
         bound = c["pool_max_size"]
         peaks = ", ".join(f"process {n}: {peak}" for n, peak in enumerate(c["peaks"], start=1))
@@ -495,3 +487,32 @@ def plot(latencies: dict[tuple[str, float], list[float]], path: Path, title: str
     figure.savefig(path, dpi=110)
     plt.close(figure)
     return True
+
+
+def _memory_rows(memory: dict[str, Any]) -> list[list[str]]:
+    """Memory per idle WebSocket, liveblog's against the raw server's of the same run."""
+    raw = memory.get("raw")
+    rows = []
+    for target, m in memory.items():
+        per = m["per_connection_kb"]
+        figure = f"{per:.1f} KB (RSS {m['before_kb'] / 1024:.0f} -> {m['after_kb'] / 1024:.0f} MB)"
+        if target == "raw":
+            goal, verdict = "(reference)", ""
+        elif raw and raw["per_connection_kb"] > 0:
+            ratio = per / raw["per_connection_kb"]
+            figure += f"; {ratio:.2f}x raw"
+            goal = f"<= {RAW_MEMORY_RATIO:g}x raw and <= {KB_PER_CONNECTION:g} KB"
+            verdict = _verdict(ratio <= RAW_MEMORY_RATIO and per <= KB_PER_CONNECTION)
+        else:
+            goal = f"<= {KB_PER_CONNECTION:g} KB"
+            verdict = _verdict(per <= KB_PER_CONNECTION)
+        rows.append(
+            [
+                f"memory per idle WebSocket, {m['connections']:,}",
+                TARGETS[target],
+                figure,
+                goal,
+                verdict,
+            ]
+        )
+    return rows
