@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, QuerySet
 
 from liveblog import access
 from liveblog.bylines import Byline
 from liveblog.errors import BlogNotFoundError, EntryNotFoundError
-from liveblog.models import (
-    Blog,
-    DeskEntry,
-    Entry,
-    EntryLabel,
-    EntryRevision,
-    Event,
-    MediaUse,
-    Membership,
-)
+from liveblog.models import Blog, DeskEntry, Entry, EntryLabel, Event, MediaUse, Membership
+
+if TYPE_CHECKING:
+    # Read through their entry (``entry_revisions``), never on their own.
+    from liveblog.models import EntryRevision
 
 logger = logging.getLogger(__name__)
 
