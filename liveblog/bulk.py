@@ -6,13 +6,15 @@ tables' columns are few and their types known, so the values are adapted once pe
 and handed to the driver in one batch.
 
 A rebuild copies some columns from the log into the projections without looking at them;
-``stored`` selects such a column as the database keeps it, ``insert(..., stored=...)``
-writes it back as it is, and ``from_stored`` converts it when it is needed after all.
-On PostgreSQL, ``copy`` loads rows with COPY, which the rebuild uses (``liveblog.rebuild``).
+``stored`` selects such a column as text, ``insert(..., stored=...)`` and COPY write it
+back as it is, and ``from_stored`` converts it when it is needed after all. On PostgreSQL,
+``copy`` loads rows with COPY and ``merge`` writes only the rows a table does not hold
+already, which the rebuild uses (``liveblog.rebuild``).
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import operator
 import uuid
@@ -31,6 +33,8 @@ Adapter = Callable[[Any], Any]
 
 #: SQLite's page cache during a large write (``roomy_page_cache``), in KiB.
 LOAD_PAGE_CACHE_KIB = 256 * 1024
+#: Allocations between young garbage collections during a large load (``rare_collections``).
+LOAD_YOUNG_COLLECTION_EVERY = 50_000
 
 
 def _adapter(field: models.Field) -> Adapter | None:
@@ -141,22 +145,70 @@ def copy(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) -> None:
     """
     if connection.vendor != "postgresql":
         raise RuntimeError(f"COPY is PostgreSQL's; {connection.vendor} inserts with insert().")
+    _copy(connection.ops.quote_name(model._meta.db_table), _written_fields(model), rows)
+
+
+def _copy(table: str, fields: Sequence[models.Field], rows: Sequence[Mapping[str, Any]]) -> None:
+    """COPY the rows into ``table`` (a quoted name), a column per field."""
     if not rows:
         return
-    fields = _written_fields(model)
     quote = connection.ops.quote_name
     columns = ", ".join(quote(_column(field)) for field in fields)
     pick = operator.itemgetter(*[field.attname for field in fields])
     json_columns = [
         index for index, field in enumerate(fields) if isinstance(field, models.JSONField)
     ]
-    sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+    sql = f"COPY {table} ({columns}) FROM STDIN"
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as stream:
         for row in rows:
             values = list(pick(row))
             for index in json_columns:
                 values[index] = _json_text(values[index])
             stream.write_row(values)
+
+
+def merge(
+    model: type[models.Model], rows: Sequence[Mapping[str, Any]], *, match: Sequence[str]
+) -> None:
+    """Make ``model``'s table hold these rows, found by the ``match`` columns (PostgreSQL).
+
+    A row the table lacks is inserted, one that differs is updated in place, and one the
+    table holds as it is is not written at all: no new row version, no WAL, no index entry
+    and no foreign-key check (BENCHMARKS.md, "Speed tricks"). The rows are copied into a
+    temporary table that only this transaction sees, and merged from it in one statement.
+    """
+    if connection.vendor != "postgresql":
+        raise RuntimeError(f"MERGE is PostgreSQL's; {connection.vendor} has insert().")
+    if not connection.in_atomic_block:
+        raise RuntimeError("Rows can only be merged inside a transaction (the staging is its own).")
+    if not rows:
+        return
+    fields = _written_fields(model)
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    staged = f"pg_temp.{quote(model._meta.db_table + '_staged')}"
+    columns = [quote(_column(field)) for field in fields]
+    keys = [quote(_column(_concrete_field(model, name))) for name in match]
+    others = [column for column in columns if column not in keys]
+    with connection.cursor() as cursor:
+        # One round trip: the staging table of an earlier batch is emptied, not made again.
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {staged} ON COMMIT DROP AS "
+            f"SELECT {', '.join(columns)} FROM {table} WITH NO DATA; TRUNCATE {staged}"
+        )
+    _copy(staged, fields, rows)
+    on = " AND ".join(f"t.{key} = s.{key}" for key in keys)
+    old = ", ".join(f"t.{column}" for column in others)
+    new = ", ".join(f"s.{column}" for column in others)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"MERGE INTO {table} AS t USING {staged} AS s ON {on} "
+            f"WHEN MATCHED AND ROW({old}) IS DISTINCT FROM ROW({new}) THEN UPDATE SET "
+            + ", ".join(f"{column} = s.{column}" for column in others)
+            + f" WHEN NOT MATCHED THEN INSERT ({', '.join(columns)}) VALUES ("
+            + ", ".join(f"s.{column}" for column in columns)
+            + ")"
+        )
 
 
 def _json_text(value: object) -> str:
@@ -166,24 +218,23 @@ def _json_text(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _kept_as_text(field: models.Field) -> bool:
-    """Whether this database keeps the field's values as text that the ORM parses."""
+def _read_as_text(field: models.Field) -> bool:
+    """Whether ``stored`` reads the field's values as text (datetimes and UUIDs)."""
     if isinstance(field, RelatedField):
-        return _kept_as_text(field.target_field)
-    return connection.vendor == "sqlite" and isinstance(
-        field, models.DateTimeField | models.UUIDField
-    )
+        return _read_as_text(field.target_field)
+    return isinstance(field, models.DateTimeField | models.UUIDField)
 
 
 def stored(model: type[models.Model], name: str) -> Combinable:
-    """Select a column as the database stores it, for ``values_list``.
+    """Select a datetime or UUID column as text, for ``values_list``.
 
-    SQLite keeps datetimes and UUIDs as text, which the ORM parses into objects on reading
-    and ``insert`` formats back on writing; for a column that is only copied, both cost
-    more than the copy. The CAST also keeps sqlite3 from parsing the column by its declared
-    type. PostgreSQL's driver hands these columns over as Python objects already.
+    SQLite keeps them as text, which the ORM parses into objects on reading and ``insert``
+    formats back on writing; for a column that is only copied, both cost more than the
+    copy. The CAST also keeps sqlite3 from parsing the column by its declared type. On
+    PostgreSQL, psycopg's parsing and COPY's formatting cost as much, and COPY reads the
+    text as the column's type again.
     """
-    if _kept_as_text(_concrete_field(model, name)):
+    if _read_as_text(_concrete_field(model, name)):
         return Cast(name, output_field=models.TextField())
     return F(name)
 
@@ -191,8 +242,10 @@ def stored(model: type[models.Model], name: str) -> Combinable:
 def from_stored(model: type[models.Model], name: str) -> Adapter:
     """The function that turns a ``stored`` value into what the ORM would have read."""
     field = _concrete_field(model, name)
-    if not _kept_as_text(field):
+    if not _read_as_text(field):
         return lambda value: value
+    if connection.vendor == "postgresql":
+        return _postgres_loader(field)
     column = field.get_col(model._meta.db_table)
     converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
 
@@ -202,6 +255,20 @@ def from_stored(model: type[models.Model], name: str) -> Adapter:
         return value
 
     return convert
+
+
+def _postgres_loader(field: models.Field) -> Adapter:
+    """Parse the field's text as psycopg reads the column, with this connection's loader."""
+    from psycopg import postgres
+    from psycopg.pq import Format
+
+    if isinstance(field, RelatedField):
+        return _postgres_loader(field.target_field)
+    connection.ensure_connection()
+    driver = connection.connection
+    oid = postgres.types["timestamptz" if isinstance(field, models.DateTimeField) else "uuid"].oid
+    loader = driver.adapters.get_loader(oid, Format.TEXT)(oid, driver)
+    return lambda value: None if value is None else loader.load(value.encode())
 
 
 @contextmanager
@@ -225,6 +292,23 @@ def roomy_page_cache(kibibytes: int = LOAD_PAGE_CACHE_KIB) -> Iterator[None]:
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size = {int(previous)}")
+
+
+@contextmanager
+def rare_collections(every: int = LOAD_YOUNG_COLLECTION_EVERY) -> Iterator[None]:
+    """Collect the young generation once per ``every`` allocations inside the block.
+
+    A load holds a batch of rows, events and dicts at a time; collecting every 700
+    allocations, Python's default, walks them again and again and moves them to the older
+    generations, whose collections walk them once more (BENCHMARKS.md, "Speed tricks").
+    Cycles are still collected, less often; the previous threshold is restored after.
+    """
+    previous = gc.get_threshold()
+    gc.set_threshold(every, *previous[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
 
 
 @contextmanager

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
@@ -22,37 +22,29 @@ from liveblog import events as ev
 from liveblog import media as stored_media
 from liveblog.errors import InvalidEventError
 from liveblog.markup import analyse
-from liveblog.models import (
-    Blog,
-    DeskEntry,
-    Entry,
-    EntryLabel,
-    EntryRevision,
-    Event,
-    Media,
-    MediaUse,
-)
+from liveblog.models import Blog, DeskEntry, Entry, EntryLabel, EntryRevision, Media, MediaUse
+
+if TYPE_CHECKING:
+    # Projections are handed the log's rows; they never read the log themselves.
+    from liveblog.models import Event
 
 
-class EventColumns(Protocol):
-    """The columns of an event's row that a publication's rows copy.
+class StoredEvent(NamedTuple):
+    """An Event row as a replay reads it (``liveblog.rebuild``), cheaper than a model instance.
 
-    An ``Event``, or a row of the log as the database stores it (``liveblog.rebuild``): the
-    values typed ``object`` here are copied into the rows as they are, never looked at.
+    The values typed ``object`` are as the database stores them (``bulk.stored``): a
+    publication's rows copy them as they are, never looking at them.
     """
 
-    @property
-    def blog_id(self) -> int: ...
-    @property
-    def seq(self) -> int: ...
-    @property
-    def entry_id(self) -> object: ...
-    @property
-    def occurred_at(self) -> object: ...
-    @property
-    def recorded_at(self) -> object: ...
-    @property
-    def actor(self) -> str: ...
+    blog_id: int
+    seq: int
+    type: str
+    entry_id: object
+    payload: dict[str, Any]
+    schema_version: int
+    occurred_at: object
+    recorded_at: object
+    actor: str
 
 
 class PublicationRows(NamedTuple):
@@ -114,21 +106,25 @@ def _blog_closed(event: Event, data: ev.BlogClosed) -> None:
     )
 
 
-def _body_html(data: ev.EntryPublished | ev.EntryCorrected | ev._DeskText) -> str:
-    """The text as readers see it, from the event alone (its media and embeds included)."""
-    return analyse(data.body, media=data.media, embeds=data.embeds).html
+def _text(data: ev.EntryPublished | ev.EntryCorrected | ev._DeskText) -> dict[str, object]:
+    """The columns that hold a text, as an entry, its revisions and the desk keep it."""
+    return {
+        "headline": data.headline,
+        "body": data.body,
+        # As readers see it, from the event alone (its media and embeds included).
+        "body_html": analyse(data.body, media=data.media, embeds=data.embeds).html,
+        "media": data.media,
+        "embeds": data.embeds,
+    }
 
 
-def publication_rows(event: EventColumns, data: ev.EntryPublished) -> PublicationRows:
+def publication_rows(event: Event | StoredEvent, data: ev.EntryPublished) -> PublicationRows:
     """The Entry, first EntryRevision, EntryLabel and MediaUse rows of a publication."""
-    body_html = _body_html(data)
-    media, embeds = data.media, data.embeds
+    text = _text(data)
     entry = {
         "id": event.entry_id,
         "blog_id": event.blog_id,
-        "headline": data.headline,
-        "body": data.body,
-        "body_html": body_html,
+        **text,
         "occurred_at": event.occurred_at,
         "status": Entry.Status.PUBLISHED,
         "pinned": data.pinned,
@@ -147,55 +143,40 @@ def publication_rows(event: EventColumns, data: ev.EntryPublished) -> Publicatio
         "correction_reason": "",
         "retracted_at": None,
         "retraction_reason": "",
-        "media": media,
-        "embeds": embeds,
     }
     revision = {
         "entry_id": event.entry_id,
         "number": 1,
-        "headline": data.headline,
-        "body": data.body,
-        "body_html": body_html,
+        **text,
         "reason": "",
         "seq": event.seq,
         "recorded_at": event.recorded_at,
         "actor": event.actor,
-        "media": media,
-        "embeds": embeds,
     }
-    uses = _use_rows(event, data) if media or embeds else []
+    uses = _use_rows(event, data) if data.media or data.embeds else []
     return PublicationRows(entry, revision, _label_rows(event, data.labels), uses)
 
 
 def _entry_corrected(event: Event, data: ev.EntryCorrected) -> None:
     entry_id = _entry_id(event)
-    entry = Entry.objects.only("revision").get(pk=entry_id)
-    body_html = _body_html(data)
-    number = entry.revision + 1
+    number = Entry.objects.only("revision").get(pk=entry_id).revision + 1
+    text = _text(data)
     Entry.objects.filter(pk=entry_id).update(
-        headline=data.headline,
-        body=data.body,
-        body_html=body_html,
+        **text,
         revision=number,
         last_corrected_at=event.occurred_at,
         correction_reason=data.reason,
         last_seq=event.seq,
         updated_at=event.recorded_at,
-        media=data.media,
-        embeds=data.embeds,
     )
     EntryRevision.objects.create(
+        **text,
         entry_id=entry_id,
         number=number,
-        headline=data.headline,
-        body=data.body,
-        body_html=body_html,
         reason=data.reason,
         seq=event.seq,
         recorded_at=event.recorded_at,
         actor=event.actor,
-        media=data.media,
-        embeds=data.embeds,
     )
     if data.media or data.embeds:
         known = MediaUse.objects.filter(entry_id=entry_id).values_list("name", flat=True)
@@ -203,7 +184,7 @@ def _entry_corrected(event: Event, data: ev.EntryCorrected) -> None:
 
 
 def _use_rows(
-    event: EventColumns,
+    event: Event | StoredEvent,
     data: ev.EntryPublished | ev.EntryCorrected,
     known: Iterable[str] = (),
 ) -> list[dict[str, object]]:
@@ -216,7 +197,7 @@ def _use_rows(
     ]
 
 
-def _label_rows(event: EventColumns, labels: Sequence[str]) -> list[dict[str, object]]:
+def _label_rows(event: Event | StoredEvent, labels: Sequence[str]) -> list[dict[str, object]]:
     return [{"entry_id": event.entry_id, "blog_id": event.blog_id, "name": name} for name in labels]
 
 
@@ -231,17 +212,13 @@ def _entry_labels_changed(event: Event, data: ev.EntryLabelsChanged) -> None:
 
 def _desk_text(event: Event, data: ev._DeskText) -> dict[str, object]:
     return {
-        "headline": data.headline,
-        "body": data.body,
-        "body_html": _body_html(data),
+        **_text(data),
         "key_event": data.key_event,
         "pinned": data.pinned,
         "author_name": data.author,
         "author_role": data.author_role,
         "author_location": data.author_location,
         "labels": data.labels,
-        "media": data.media,
-        "embeds": data.embeds,
         "occurred_at": _parse_time(data.occurred_at),
     }
 
@@ -414,3 +391,22 @@ def insert_publications(publications: Sequence[PublicationRows]) -> None:
 def caught_up(last: Event) -> None:
     """Record that the blog's projections include its log up to ``last``."""
     Blog.objects.filter(pk=last.blog_id).update(last_seq=last.seq, updated_at=last.recorded_at)
+
+
+def clear(blog_id: int, *, but_publications: bool = False) -> None:
+    """Delete a blog's projections, all but its Blog row, for a replay to write them again.
+
+    ``but_publications`` keeps its entries and their first revisions, for a replay that
+    writes only the rows it finds wrong (``liveblog.rebuild``).
+    """
+    # Plain statements, not Django's cascade, which loads and deletes the rows one by one.
+    revisions = EntryRevision.objects.filter(entry__blog_id=blog_id)
+    if but_publications:
+        revisions = revisions.exclude(number=1)
+    revisions._raw_delete(using="default")
+    EntryLabel.objects.filter(blog_id=blog_id)._raw_delete(using="default")
+    MediaUse.objects.filter(blog_id=blog_id)._raw_delete(using="default")
+    if not but_publications:
+        Entry.objects.filter(blog_id=blog_id)._raw_delete(using="default")
+    Media.objects.filter(blog_id=blog_id)._raw_delete(using="default")
+    DeskEntry.objects.filter(blog_id=blog_id)._raw_delete(using="default")

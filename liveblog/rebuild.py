@@ -3,53 +3,29 @@
 The replay writes what ``projections.apply`` writes, from the same row builders and
 handlers (the property test in tests/test_rebuild.py holds it to that), but faster where it
 counts. Publications, nearly all of a large log, become rows with
-``projections.publication_rows`` and are loaded per table and batch: with COPY on
-PostgreSQL, with one executemany on SQLite; the columns they copy from the log are read
-and written as the database stores them. Every other event is applied by
-``projections.apply``. The figures: BENCHMARKS.md, "Speed tricks".
+``projections.publication_rows`` and are loaded per table and batch: on SQLite into
+emptied tables with one executemany; on PostgreSQL the entries and first revisions a blog
+has are kept, and only the rows that differ from the replay's are written (``bulk.merge``).
+The columns they copy from the log are read and written as text. Every other event is
+applied by ``projections.apply``. The figures: BENCHMARKS.md, "Speed tricks".
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import ExitStack
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, QuerySet
 
 from liveblog import bulk, projections
 from liveblog import events as ev
-from liveblog.models import (
-    Blog,
-    DeskEntry,
-    Entry,
-    EntryLabel,
-    EntryRevision,
-    Event,
-    Media,
-    MediaUse,
-)
+from liveblog.models import Blog, Entry, EntryLabel, EntryRevision, Event, MediaUse
+from liveblog.projections import PublicationRows, StoredEvent
 
 #: Events read, and publications loaded, at a time.
 BATCH_SIZE = 2_000
-
-
-class _StoredEvent(NamedTuple):
-    """An Event row as the replay reads it: a model instance per row costs more than the rest.
-
-    The ``_COPIED`` columns are as the database stores them (``bulk.stored``): on SQLite,
-    text that the ORM would parse and ``bulk.insert`` format again, for nothing.
-    """
-
-    blog_id: int
-    seq: int
-    type: str
-    entry_id: object
-    payload: dict[str, Any]
-    schema_version: int
-    occurred_at: object
-    recorded_at: object
-    actor: str
 
 
 #: The tables a publication adds rows to.
@@ -71,12 +47,12 @@ def rebuild(blog: Blog | None = None) -> int:
     count = 0
     blog_ids = [blog.pk] if blog else list(Blog.objects.values_list("pk", flat=True))
     columns = [
-        bulk.stored(Event, name) if name in _COPIED else name for name in _StoredEvent._fields
+        bulk.stored(Event, name) if name in _COPIED else name for name in StoredEvent._fields
     ]
     # Only a transaction of the replay's own may skip waiting for its commit to be flushed.
     own_transaction = not connection.in_atomic_block
     # A replay rewrites every page of a blog's projections in one transaction (see bulk).
-    with bulk.roomy_page_cache():
+    with bulk.roomy_page_cache(), bulk.rare_collections():
         for blog_id in blog_ids:
             with transaction.atomic(), ExitStack() as stack:
                 if own_transaction:
@@ -85,27 +61,55 @@ def rebuild(blog: Blog | None = None) -> int:
                 # appending, so nothing is appended half-way through the replay.
                 Blog.objects.filter(pk=blog_id).update(last_seq=0, updated_at=None)
                 log = Event.objects.filter(blog_id=blog_id).order_by("seq")
-                if _is_most_of_the_projections(blog_id, log.count()):
-                    stack.enter_context(bulk.indexes_built_after(Entry, EntryRevision))
-                _delete_projections(blog_id)
+                load = _clear(blog_id, log, stack)
                 rows = log.values_list(*columns).iterator(chunk_size=BATCH_SIZE)
-                count += _replay(map(_StoredEvent._make, rows))
+                replayed = _replay(map(StoredEvent._make, rows), load)
+                if load is _merge:
+                    _delete_entries_not_published(blog_id, replayed.publications)
+                count += replayed.events
     return count
 
 
-def _replay(rows: Iterable[_StoredEvent]) -> int:
-    """Apply one blog's log, in seq order, to its emptied projections."""
+#: How a run of publications' rows reaches the tables (``_insert``, ``_copy``, ``_merge``).
+_Loader = Callable[[Sequence[PublicationRows]], None]
+
+
+def _clear(blog_id: int, log: QuerySet[Event], stack: ExitStack) -> _Loader:
+    """Clear the blog's projections for its replay; how the replay loads publications."""
+    if connection.vendor != "postgresql":
+        if _is_most_of_the_projections(blog_id, log.count()):
+            stack.enter_context(bulk.indexes_built_after(Entry, EntryRevision))
+        projections.clear(blog_id)
+        return _insert
+    projections.clear(blog_id, but_publications=True)
+    # With no entries to compare with (a first replay, say), COPY alone does less.
+    return _merge if Entry.objects.filter(blog_id=blog_id).exists() else _copy
+
+
+class _Replayed(NamedTuple):
+    """What a replay went through: events, and publications among them."""
+
+    events: int
+    publications: int
+
+
+def _replay(rows: Iterable[StoredEvent], load: _Loader) -> _Replayed:
+    """Apply one blog's log, in seq order, to its projections.
+
+    Publications are loaded in runs by ``load``; every other event is applied by
+    ``projections.apply``, once the publications before it are loaded.
+    """
     to_python = [(name, bulk.from_stored(Event, name)) for name in _COPIED]
 
-    def as_event(row: _StoredEvent) -> Event:
+    def as_event(row: StoredEvent) -> Event:
         values = row._asdict() | {name: convert(getattr(row, name)) for name, convert in to_python}
         return Event(**values)
 
-    count = 0
-    publications: list[projections.PublicationRows] = []
+    count = published = 0
+    publications: list[PublicationRows] = []
     others: list[Event] = []
     decoded: list[ev.DomainEvent] = []
-    last: _StoredEvent | None = None
+    last: StoredEvent | None = None
     for row in rows:
         data = ev.decode(row.type, row.schema_version, row.payload, check=False)
         if isinstance(data, ev.EntryPublished):
@@ -113,40 +117,69 @@ def _replay(rows: Iterable[_StoredEvent]) -> int:
                 projections.apply(others, decoded)
                 others, decoded = [], []
             publications.append(projections.publication_rows(row, data))
+            published += 1
             if len(publications) >= BATCH_SIZE:
-                _load(publications)
+                load(publications)
                 publications = []
         else:
             if publications:
-                _load(publications)
+                load(publications)
                 publications = []
             others.append(as_event(row))
             decoded.append(data)
         last = row
         count += 1
-    _load(publications)
+    if publications:
+        load(publications)
     if others:
         projections.apply(others, decoded)
     if last is not None:
         projections.caught_up(as_event(last))
-    return count
+    return _Replayed(count, published)
 
 
-def _load(publications: Sequence[projections.PublicationRows]) -> None:
-    """Insert a run of publications' rows: with COPY on PostgreSQL, else with ``bulk.insert``."""
-    if not publications:
-        return
-    tables: list[tuple[_Table, list[dict[str, object]]]] = [
+def _insert(publications: Sequence[PublicationRows]) -> None:
+    """Insert a run of publications' rows into emptied tables (SQLite)."""
+    for model, rows in _tables(publications):
+        bulk.insert(model, rows, stored=STORED_COLUMNS[model])
+
+
+def _copy(publications: Sequence[PublicationRows]) -> None:
+    """Copy a run of publications' rows into emptied tables (PostgreSQL)."""
+    for model, rows in _tables(publications):
+        bulk.copy(model, rows)
+
+
+def _merge(publications: Sequence[PublicationRows]) -> None:
+    """Write a run of publications' rows where the tables do not hold them already (PostgreSQL).
+
+    Entries and their first revisions are kept by ``projections.clear``: the rows a replay
+    would write again as they are, most of them, cost a comparison and no write
+    (``bulk.merge``). Labels and media uses, deleted, are copied.
+    """
+    for model, rows in _tables(publications):
+        if model in _MATCHED_BY:
+            bulk.merge(model, rows, match=_MATCHED_BY[model])
+        else:
+            bulk.copy(model, rows)
+
+
+#: How ``_merge`` finds the row that a publication's row replaces: by a unique key.
+_MATCHED_BY: dict[_Table, tuple[str, ...]] = {
+    Entry: ("id",),
+    EntryRevision: ("entry", "number"),
+}
+
+
+def _tables(
+    publications: Sequence[PublicationRows],
+) -> list[tuple[_Table, list[dict[str, object]]]]:
+    return [
         (Entry, [rows.entry for rows in publications]),
         (EntryRevision, [rows.revision for rows in publications]),
         (EntryLabel, [label for rows in publications for label in rows.labels]),
         (MediaUse, [use for rows in publications for use in rows.uses]),
     ]
-    for model, table_rows in tables:
-        if connection.vendor == "postgresql":
-            bulk.copy(model, table_rows)
-        else:
-            bulk.insert(model, table_rows, stored=STORED_COLUMNS[model])
 
 
 def _lose_no_more_than_this_rebuild() -> None:
@@ -163,14 +196,22 @@ def _lose_no_more_than_this_rebuild() -> None:
             cursor.execute("SET LOCAL synchronous_commit = off")
 
 
-def _delete_projections(blog_id: int) -> None:
-    # Plain statements, not Django's cascade, which loads and deletes the rows one by one.
-    EntryRevision.objects.filter(entry__blog_id=blog_id)._raw_delete(using="default")
-    EntryLabel.objects.filter(blog_id=blog_id)._raw_delete(using="default")
-    MediaUse.objects.filter(blog_id=blog_id)._raw_delete(using="default")
-    Entry.objects.filter(blog_id=blog_id)._raw_delete(using="default")
-    Media.objects.filter(blog_id=blog_id)._raw_delete(using="default")
-    DeskEntry.objects.filter(blog_id=blog_id)._raw_delete(using="default")
+def _delete_entries_not_published(blog_id: int, published: int) -> None:
+    """Delete the blog's entries that its log does not publish, kept by ``projections.clear``.
+
+    After a replay, every entry the log publishes is the blog's: when they are all it has,
+    as they nearly always are, there is nothing to look for.
+    """
+    entries = Entry.objects.filter(blog_id=blog_id)
+    if entries.count() == published:
+        return
+    in_log = Event.objects.filter(
+        blog_id=blog_id, type=ev.EntryPublished.TYPE, entry_id=OuterRef("pk")
+    )
+    stale = entries.exclude(Exists(in_log))
+    for model in (EntryRevision, EntryLabel, MediaUse):
+        model.objects.filter(entry__in=stale)._raw_delete(using="default")
+    stale._raw_delete(using="default")
 
 
 def _is_most_of_the_projections(blog_id: int, events: int) -> bool:
