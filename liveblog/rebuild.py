@@ -81,6 +81,9 @@ def _clear(blog_id: int, log: QuerySet[Event], stack: ExitStack) -> _Loader:
             stack.enter_context(bulk.indexes_built_after(Entry, EntryRevision))
         projections.clear(blog_id)
         return _insert
+    if connection.pg_version < 150000:  # type: ignore[attr-defined]  # MERGE came in 15
+        projections.clear(blog_id)
+        return _copy
     projections.clear(blog_id, but_publications=True)
     # With no entries to compare with (a first replay, say), COPY alone does less.
     return _merge if Entry.objects.filter(blog_id=blog_id).exists() else _copy
