@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import math
 import os
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
@@ -159,12 +160,19 @@ def env_float(
     default: float,
     *,
     above: float | None = None,
+    minimum: float | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> float:
-    """Return a number setting (seconds, say), greater than ``above`` when one is given."""
+    """Return a finite number setting (seconds, say), greater than ``above`` and at least
+    ``minimum`` when they are given."""
     number = _number(name, default, float, "a number", environ)
+    if not math.isfinite(number):
+        # "inf" and "nan" parse as floats; no setting means them (an endless wait is a bug).
+        raise SettingError(f"{name}={number:g} is not a finite number.")
     if above is not None and not number > above:
         raise SettingError(f"{name}={number:g} is too small: it must be more than {above:g}.")
+    if minimum is not None and number < minimum:
+        raise SettingError(f"{name}={number:g} is too small: it must be at least {minimum:g}.")
     return number
 
 

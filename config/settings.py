@@ -164,7 +164,7 @@ else:
 LIVEBLOG_LOG_CHECK_SECONDS = env_float("LIVEBLOG_LOG_CHECK_SECONDS", 10.0)
 # How often each hub sends its readers a heartbeat (liveblog.fanout): a reader that hears
 # nothing for 2.5 times this takes its socket for dead and reconnects.
-LIVEBLOG_HEARTBEAT_SECONDS = env_float("LIVEBLOG_HEARTBEAT_SECONDS", 25.0, above=0)
+LIVEBLOG_HEARTBEAT_SECONDS = env_float("LIVEBLOG_HEARTBEAT_SECONDS", 25.0, minimum=1.0)
 # Open WebSockets one client address may hold in one process (liveblog.limits).
 LIVEBLOG_WS_MAX_PER_IP = env_int("LIVEBLOG_WS_MAX_PER_IP", 200)
 # The proxies whose X-Forwarded-For names the client (liveblog.clients); none by default, so

@@ -51,6 +51,18 @@ from tests.servers import PROJECT, free_port
             "WAIT=-2 is too small: it must be more than 0",
         ),
         (
+            lambda: env.env_float("WAIT", 1.0, above=0, environ={"WAIT": "inf"}),
+            "WAIT=inf is not a finite number",
+        ),
+        (
+            lambda: env.env_float("WAIT", 1.0, environ={"WAIT": "nan"}),
+            "WAIT=nan is not a finite number",
+        ),
+        (
+            lambda: env.env_float("BEAT", 25.0, minimum=1.0, environ={"BEAT": "1e-9"}),
+            "BEAT=1e-09 is too small: it must be at least 1",
+        ),
+        (
             lambda: env.env_retired("OLD", "it leaked.", environ={"OLD": "60"}),
             "OLD is no longer read: it leaked. Remove it from the environment.",
         ),
