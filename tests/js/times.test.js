@@ -11,6 +11,9 @@ test("the clock alone today, with the day on another day, with the year in anoth
   assert.equal(london.clock(new Date("2024-07-01T12:05:00Z"), now), "13:05");
   assert.equal(london.clock(new Date("2024-06-30T12:05:00Z"), now), "30 Jun, 13:05");
   assert.equal(london.clock(new Date("2023-11-04T14:05:00Z"), now), "4 Nov 2023, 14:05");
+  // rendering.py's "Sep", whatever the browser's ICU says ("Sept" in newer ones).
+  assert.equal(london.clock(new Date("2024-09-04T14:05:00Z"), now), "4 Sep, 15:05");
+  assert.equal(london.clock(new Date("2023-09-04T14:05:00Z"), now), "4 Sep 2023, 15:05");
 });
 
 test("today is the blog's today, not UTC's", () => {

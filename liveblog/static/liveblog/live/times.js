@@ -1,5 +1,5 @@
-// Times as rendering.py writes them, in the blog's zone: "14:05", "4 Nov, 14:05",
-// "4 Nov 2023, 14:05"; the full time for a tooltip; and "5 min ago".
+// rendering.py's times: "14:05", "4 Sep, 14:05" (not "Sept": a layout shift),
+// "4 Sep 2023, 14:05"; full times; "5 min ago".
 
 export class Times {
   constructor(timeZone) {
@@ -17,7 +17,7 @@ export class Times {
   clock(date, now = new Date()) {
     const time = this.time.format(date);
     if (this.date.format(date) === this.date.format(now)) return time;
-    const day = this.day.format(date);
+    const day = this.day.format(date).replace("Sept", "Sep");
     if (this.year.format(date) === this.year.format(now)) return `${day}, ${time}`;
     return `${day} ${this.year.format(date)}, ${time}`;
   }
