@@ -657,8 +657,8 @@ def test_a_closed_blog_says_coverage_ended_and_when(client, blog) -> None:
     )
     page = _get(client, closed.get_absolute_url())
     assert re.search(
-        r'<p class="blog-state" id="blog-state">Coverage ended at <time [^>]+>'
-        r"Monday 1 July 2024, 21:30 BST</time>\. This page no longer updates\.</p>",
+        r'<p class="blog-state" id="blog-state">This page no longer updates: coverage ended at '
+        r"<time [^>]+>Monday 1 July 2024, 21:30 BST</time></p>",
         page,
     )
     found = re.search(r'id="liveblog-config"[^>]*>(.*?)</script>', page)

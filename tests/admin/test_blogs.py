@@ -159,14 +159,14 @@ def test_opening_and_closing_ask_first_and_say_what_readers_will_see(desk_client
     asked = desk_client.post(status, {"action": "close", "next": desk_page(blog)})
     page = asked.content.decode()
     assert asked.status_code == 200 and "Readers will see" in page
-    assert "Coverage ended at" in page and "no new updates" in page
+    assert "coverage ended at" in page and "no new updates" in page
     assert 'name="confirmed"' in page and desk_page(blog) in page
     assert Blog.objects.get(pk=blog.pk).status == Blog.Status.LIVE
     desk_client.post(status, {"action": "close", "confirmed": "yes"})
     assert Blog.objects.get(pk=blog.pk).status == Blog.Status.CLOSED
     reopen = desk_client.get(status, {"action": "open"}).content.decode()
     assert "Readers will see the blog <strong>live</strong>" in reopen
-    assert "“Coverage ended” goes away" in reopen
+    assert "“This page no longer updates” goes away" in reopen
     assert Blog.objects.get(pk=blog.pk).status == Blog.Status.CLOSED
 
 

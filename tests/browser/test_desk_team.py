@@ -200,7 +200,7 @@ def test_the_desk_works_at_390_px(server: Server, browser: Browser, tmp_path: Pa
 
     # Closing asks first, and says what readers will see; on a phone too.
     ed.get_by_role("button", name="Close the blog").click()
-    expect(ed.locator("#readers-will-see")).to_contain_text("Coverage ended at")
+    expect(ed.locator("#readers-will-see")).to_contain_text("coverage ended at")
     _no_horizontal_scrolling(ed)
     ed.screenshot(path=str(shots / "close-confirm-390.png"), full_page=True)
     ed.get_by_role("link", name="No, go back").click()

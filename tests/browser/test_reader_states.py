@@ -57,7 +57,7 @@ def test_a_closed_blog_says_so_and_promises_no_updates(server: Server, page: Pag
     server.shell(SEED)
     server.start()
     page.goto(f"{server.url}/blogs/night/")
-    expect(page.locator("#blog-state")).to_contain_text("Coverage ended at")
+    expect(page.locator("#blog-state")).to_contain_text("coverage ended at")
     connection = page.locator("#connection")
     expect(connection).to_have_attribute("data-state", "open")
     expect(connection).to_have_text(
