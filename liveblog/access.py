@@ -1,11 +1,12 @@
 """Who may do what to a blog: one rule for the desk, the admin, the API and the push channel.
 
 A blog's members (``Blog.members``, through ``Membership``) are active staff users, who act
-on it with the model permissions the Editors group grants (migration 0003), one for each kind
-of write, as far as their role in that blog allows: *editors* publish, approve and change
-everything; *contributors* write updates that wait for an editor's approval, and change only
-their own while they wait. Superusers are editors of every blog. Membership is access
-control, not part of the log. Callers ask ``may`` with the action they are about to take.
+on it with the model permissions the Editors group grants (the first migration creates it),
+one for each kind of write, as far as their role in that blog allows: *editors* publish,
+approve and change everything; *contributors* write updates that wait for an editor's
+approval, and change only their own while they wait. Superusers are editors of every blog.
+Membership is access control, not part of the log. Callers ask ``may`` with the action they
+are about to take.
 """
 
 from __future__ import annotations

@@ -18,8 +18,7 @@ from django.db.backends.sqlite3.operations import DatabaseOperations
 from liveblog import commands, consumers, fanout
 from liveblog.models import Blog
 
-_guards = importlib.import_module("liveblog.migrations.0002_event_log_append_only")
-_editors = importlib.import_module("liveblog.migrations.0003_editors_group")
+_schema = importlib.import_module("liveblog.migrations.0001_squashed_0009_media_use")
 _original_sqlite_flush = DatabaseOperations.sql_flush
 
 
@@ -30,7 +29,7 @@ def _sqlite_flush_around_triggers(self, style, tables, **kwargs):
     statements = _original_sqlite_flush(self, style, tables, **kwargs)
     if "liveblog_event" not in tables or not statements:
         return statements
-    return [*_guards.SQLITE_REMOVE, *statements, *_guards.SQLITE_INSTALL]
+    return [*_schema.SQLITE_REMOVE, *statements, *_schema.SQLITE_INSTALL]
 
 
 # Patched on purpose for the whole test run (see above); mypy refuses assigning to methods.
@@ -38,12 +37,12 @@ DatabaseOperations.sql_flush = _sqlite_flush_around_triggers  # type: ignore[met
 
 
 def editors_group() -> Group:
-    """The Editors group as migration 0003 creates it (transactional tests flush it away)."""
+    """The Editors group as the first migration creates it (transactional tests flush it away)."""
     group, created = Group.objects.get_or_create(name="Editors")
     if created:
         group.permissions.set(
             Permission.objects.filter(
-                content_type__app_label="liveblog", codename__in=_editors.EDITOR_PERMISSIONS
+                content_type__app_label="liveblog", codename__in=_schema.EDITOR_PERMISSIONS
             )
         )
     return group
