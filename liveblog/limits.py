@@ -219,7 +219,11 @@ class WebSocketConnectionLimit:
             return
         self.open[address] += 1
         try:
-            await self.app(scope, receive, send)
+            connection = self.app(scope, receive, send)
+            # This frame lives as long as the connection: it keeps the address, not the
+            # scope and its headers, which the server has let go of (liveblog.wsprotocol).
+            del scope
+            await connection
         finally:
             self.open[address] -= 1
             if self.open[address] <= 0:
