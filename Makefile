@@ -28,8 +28,8 @@ migrate: install
 run: migrate
 	$(PY) manage.py setup_demo
 	$(PY) -m uvicorn config.asgi:application --host $(HOST) --port $(PORT) --workers $(WORKERS) \
-		--ws websockets-sansio --ws-ping-interval 20 --ws-ping-timeout 20 --ws-max-size 65536 \
-		--ws-per-message-deflate false --no-proxy-headers --no-server-header
+		--ws liveblog.wsprotocol:LeanWebSocketProtocol --ws-ping-interval 20 --ws-ping-timeout 20 \
+		--ws-max-size 65536 --ws-per-message-deflate false --no-proxy-headers --no-server-header
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

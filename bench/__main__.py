@@ -27,6 +27,7 @@ from bench import machine, media, polling, report, scenarios, webhooks
 from bench.limits import raise_fd_limit
 from bench.procs import ROOT, BenchError
 from liveblog.caching import POLL_SECONDS
+from liveblog.wsprotocol import UVICORN_WS
 
 PLOT = ROOT / "bench" / "latency.png"
 BUDGET_SECONDS = 300
@@ -98,10 +99,10 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--ws",
-        default="websockets-sansio",
-        choices=["websockets", "websockets-sansio", "wsproto"],
+        default=UVICORN_WS,
+        choices=[UVICORN_WS, "websockets-sansio", "websockets", "wsproto"],
         help="uvicorn's WebSocket implementation for the liveblog servers (default "
-        "websockets-sansio, as the README deploys)",
+        f"{UVICORN_WS}, as the README deploys: websockets-sansio keeping less per socket)",
     )
     parser.add_argument(
         "--no-compression",

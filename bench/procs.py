@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bench.limits import raise_fd_limit
+from liveblog.wsprotocol import UVICORN_WS
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -211,7 +212,7 @@ class Server(Process):
         *,
         env: dict[str, str],
         log: Path,
-        ws: str = "websockets-sansio",
+        ws: str = UVICORN_WS,
         compression: bool = False,
         access_log: bool = False,
     ) -> Server:
@@ -237,7 +238,7 @@ class Server(Process):
             "true" if compression else "false",
             # The client's address is the app's to decide (liveblog.clients), as deployed.
             "--no-proxy-headers",
-            # As deployed: websockets-sansio keeps each handshake's response, headers and all.
+            # As deployed (the Server header would only be sent, no longer kept per socket).
             "--no-server-header",
             "--log-level",
             "info" if access_log else "warning",

@@ -43,6 +43,7 @@ from bench.procs import (
     manage,
     timed_get,
 )
+from liveblog.wsprotocol import UVICORN_WS
 
 PARTS = (
     "fanout", "storm", "memory", "pages", "import", "rebuild", "media", "webhooks", "pollers",
@@ -85,8 +86,8 @@ class Settings:
     redis_url: str = "redis://127.0.0.1:6379/0"
     quick: bool = False
     targets: frozenset[str] = frozenset({"memory", "raw", "redis"})
-    #: uvicorn's WebSocket implementation (the README deploys "websockets-sansio").
-    ws: str = "websockets-sansio"
+    #: uvicorn's WebSocket implementation (the README deploys liveblog.wsprotocol's).
+    ws: str = UVICORN_WS
     #: The pollers part (``bench.polling``): readers polling through nginx, the seconds
     #: between their polls, and the updates published at 1/s meanwhile.
     pollers: int = 1_000

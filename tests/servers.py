@@ -20,6 +20,7 @@ from django.db import connection
 
 from deploy import nginx
 from deploy.nginx import LocalServer, ScratchNginx
+from liveblog.wsprotocol import UVICORN_WS
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -57,9 +58,9 @@ def server_env(**extra: str) -> dict[str, str]:
 
 #: The README's --ws-max-size: larger frames close the socket with 1009.
 WS_MAX_SIZE = 65536
-#: How the README runs uvicorn; tests exercise the same limits and pings.
+#: How the README runs uvicorn; tests exercise the same protocol, limits and pings.
 UVICORN_FLAGS = [
-    "--ws", "websockets-sansio", "--ws-ping-interval", "20", "--ws-ping-timeout", "20",
+    "--ws", UVICORN_WS, "--ws-ping-interval", "20", "--ws-ping-timeout", "20",
     "--ws-max-size", str(WS_MAX_SIZE), "--ws-per-message-deflate", "false",
     "--no-proxy-headers", "--log-level", "warning",
 ]  # fmt: skip

@@ -21,6 +21,8 @@ from typing import Any
 
 import pytest
 
+from liveblog.wsprotocol import UVICORN_WS
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -84,7 +86,7 @@ class Server:
             "tests.browser.e2e_app:application",
             "--host=127.0.0.1",
             f"--port={self.port}",
-            "--ws=websockets",
+            f"--ws={UVICORN_WS}",
             "--lifespan=off",
             "--timeout-graceful-shutdown=2",
         ]
