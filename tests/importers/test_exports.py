@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from liveblog.importers import sourcefabric, table, wordpress
-from liveblog.importers.base import ImportParseError, Retraction
+from liveblog.importers.base import ImportParseError, ParsedEntry, Retraction, Revision
 from liveblog.importers.options import ParseOptions
 from liveblog.importers.registry import detect_format
 
@@ -43,6 +43,21 @@ def test_wordpress_edits_and_deletions_become_history_with_times_and_authors() -
         occurred_at=datetime(2023, 3, 7, 17, 52, tzinfo=UTC), author="Oskar Berg"
     )
     assert all("Great coverage" not in e.body for e in blog.entries)  # a reader's comment
+
+
+def test_wordpress_entries_kept_as_child_posts_have_headlines_edits_and_key_events() -> None:
+    # Newer versions of the plugin keep each entry as a child post instead of a comment.
+    text = read("wordpress-liveblog-posts.xml")
+    assert detect_format(text, source="wp.xml") == "wordpress"
+    blog = wordpress.parse(text, ParseOptions(source="wp.xml", time_zone="UTC"))
+    assert (blog.title, blog.introduction) == ("Harbour storm: live", "Updates through the night.")
+    (ferries,) = blog.entries
+    assert ferries.key_event
+    versions: list[ParsedEntry | Revision] = [ferries, *ferries.revisions]
+    assert [(v.occurred_at, v.author, v.headline, v.body) for v in versions] == [
+        (datetime(2023, 10, 20, 16, 5, tzinfo=UTC), "Ida Holm", "Ferries stop", "Gone at six."),
+        (datetime(2023, 10, 20, 16, 20, tzinfo=UTC), "Per Dahl", "Ferries halt", "Gone at five."),
+    ]
 
 
 def test_wordpress_refuses_malformed_xml_with_the_line() -> None:
