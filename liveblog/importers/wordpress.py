@@ -137,27 +137,34 @@ def _entries_of(post: Any, posts: list[Any]) -> list[Any]:
     return [item for item in posts if _local(item, "post_parent") == ident]
 
 
+@dataclasses.dataclass(frozen=True)
+class _Shape:
+    """The elements one version of the plugin keeps an entry's fields in."""
+
+    ident: str
+    when: str
+    author: str
+    content: str
+    headline: str | None  # None: this shape has no headline
+    meta: str
+
+
+_COMMENT = _Shape(
+    "comment_id", "comment_date_gmt", "comment_author", "comment_content", None, "commentmeta"
+)
+_CHILD_POST = _Shape("post_id", "post_date_gmt", "creator", "encoded", "title", "postmeta")
+
+
 def _record(element: Any, source: str) -> _Record:
+    shape = _COMMENT if _local(element, "comment_id") else _CHILD_POST
     line = element.sourceline or 0
-    if _local(element, "comment_id"):
-        meta = _meta(element, "commentmeta")
-        return _Record(
-            ident=_local(element, "comment_id"),
-            when=_gmt(_local(element, "comment_date_gmt"), source=source, line=line),
-            author=_local(element, "comment_author"),
-            content=_local(element, "comment_content"),
-            headline="",
-            replaces=meta.get("liveblog_replaces", ""),
-            key=meta.get("liveblog_key_entry", "") not in ("", "0", "false"),
-            line=line,
-        )
-    meta = _meta(element, "postmeta")
+    meta = _meta(element, shape.meta)
     return _Record(
-        ident=_local(element, "post_id"),
-        when=_gmt(_local(element, "post_date_gmt"), source=source, line=line),
-        author=_local(element, "creator"),
-        content=_local(element, "encoded"),
-        headline=_local(element, "title"),
+        ident=_local(element, shape.ident),
+        when=_gmt(_local(element, shape.when), source=source, line=line),
+        author=_local(element, shape.author),
+        content=_local(element, shape.content),
+        headline=_local(element, shape.headline) if shape.headline else "",
         replaces=meta.get("liveblog_replaces", ""),
         key=meta.get("liveblog_key_entry", "") not in ("", "0", "false"),
         line=line,
