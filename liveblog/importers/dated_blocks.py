@@ -32,12 +32,12 @@ from liveblog.importers.furniture import (
 )
 from liveblog.importers.options import ParseOptions
 from liveblog.importers.stamps import (
-    MONTH_PATTERN,
+    DAY_AND_MONTH,
     check_year,
     infer_year,
-    month_number,
     plain,
     read_leading_time,
+    written_date,
     zone,
 )
 from liveblog.importers.state import Draft, ParseState, finish
@@ -46,10 +46,8 @@ FORMAT = "dated_blocks"
 
 _BLOCK_STAMP = re.compile(
     r"^(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
-    r"(?:(?P<d1>\d{1,2})(?:st|nd|rd|th)?\s+(?P<m1>" + MONTH_PATTERN + r")\.?"
-    r"|(?P<m2>" + MONTH_PATTERN + r")\.?\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)?)"
-    r"(?:,?\s+(?P<y>\d{4}))?"
-    r"\s*(?:,|\bat\b|[-\u2013\u2014|/\u00b7])?\s*(?P<rest>\d.*)$",
+    + DAY_AND_MONTH
+    + r"\s*(?:,|\bat\b|[-\u2013\u2014|/\u00b7])?\s*(?P<rest>\d.*)$",
     re.IGNORECASE,
 )
 
@@ -75,19 +73,17 @@ def read_block_stamp(text: str) -> BlockStamp | None:
     if not text or len(text) > 60 or not text[:1].isalnum():
         return None
     match = _BLOCK_STAMP.match(plain(text))
-    if match is None:
+    if match is None or (written := written_date(match)) is None:
         return None
-    month = month_number(match.group("m1") or match.group("m2"))
-    if month is None:
-        return None
+    year, month, day = written
     rest = match.group("rest")
     clock = read_leading_time(text[match.start("rest") :])
     if clock is None or clock.label or rest[clock.rest :].strip():
         return None
     return BlockStamp(
-        year=int(match.group("y")) if match.group("y") else None,
+        year=year,
         month=month,
-        day=int(match.group("d1") or match.group("d2")),
+        day=day,
         hour=clock.hour,
         hour12=clock.hour12,
         minute=clock.minute,

@@ -33,14 +33,14 @@ from liveblog.importers.furniture import (
 )
 from liveblog.importers.options import ParseOptions
 from liveblog.importers.stamps import (
-    MONTH_PATTERN,
+    DAY_AND_MONTH,
     LeadingTime,
     check_year,
     describe_time,
     infer_year,
-    month_number,
     plain,
     read_leading_time,
+    written_date,
     zone,
 )
 from liveblog.importers.state import Draft, ParseState, finish
@@ -48,10 +48,7 @@ from liveblog.importers.state import Draft, ParseState, finish
 FORMAT = "day_headings"
 
 _DAY_HEADING = re.compile(
-    r"^(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
-    r"(?:(?P<m1>" + MONTH_PATTERN + r")\.?\s+(?P<d1>\d{1,2})(?:st|nd|rd|th)?"
-    r"|(?P<d2>\d{1,2})(?:st|nd|rd|th)?\s+(?P<m2>" + MONTH_PATTERN + r")\.?)"
-    r"(?:,?\s+(?P<y>\d{4}))?\s*:?$",
+    r"^(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?" + DAY_AND_MONTH + r"\s*:?$",
     re.IGNORECASE,
 )
 _NO_DIGIT = re.compile(r"^\D*$")
@@ -71,13 +68,9 @@ def read_day_heading(text: str) -> DayHeading | None:
     if not text or len(text) > 40 or _NO_DIGIT.match(text):
         return None
     match = _DAY_HEADING.match(plain(text))
-    if match is None:
+    if match is None or (written := written_date(match)) is None:
         return None
-    month = month_number(match.group("m1") or match.group("m2"))
-    if month is None:
-        return None
-    day = int(match.group("d1") or match.group("d2"))
-    year = int(match.group("y")) if match.group("y") else None
+    year, month, day = written
     return DayHeading(month=month, day=day, year=year)
 
 

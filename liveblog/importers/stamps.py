@@ -240,6 +240,15 @@ def month_number(name: str) -> int | None:
     return _MONTHS.get(key) or _MONTH_ABBREVIATIONS.get(key)
 
 
+#: A day and a month either way round, then perhaps a year: "20 Sep 2023", "September 30".
+#: A format's own line pattern builds on it, and ``written_date`` reads what it matched.
+DAY_AND_MONTH = (
+    r"(?:(?P<d1>\d{1,2})(?:st|nd|rd|th)?\s+(?P<m1>" + MONTH_PATTERN + r")\.?"
+    r"|(?P<m2>" + MONTH_PATTERN + r")\.?\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)?)"
+    r"(?:,?\s+(?P<y>\d{4}))?"
+)
+
+
 _YEAR_MENTION = re.compile(
     r"\b(?P<m1>" + MONTH_PATTERN + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?P<y1>\d{4})\b"
     r"|\b\d{1,2}(?:st|nd|rd|th)?\s+(?P<m2>" + MONTH_PATTERN + r")\.?,?\s+(?P<y2>\d{4})\b",
@@ -491,7 +500,7 @@ def _date_parts(match: re.Match[str]) -> tuple[int | None, int | None, int | Non
     for suffix in ("1", "2"):
         month_text = groups.get("m" + suffix)
         if month_text:
-            year = groups.get("y" + suffix)
+            year = groups.get("y" + suffix) or groups.get("y")  # DAY_AND_MONTH: one year group
             return (
                 (int(year) if year else None),
                 month_number(month_text),
@@ -500,14 +509,21 @@ def _date_parts(match: re.Match[str]) -> tuple[int | None, int | None, int | Non
     return None, None, None
 
 
-def _plausible_date(match: re.Match[str] | None) -> tuple[int | None, int, int] | None:
-    """The date a match names, if its month and day can be one (the year may be left out)."""
-    if match is None:
-        return None
+def written_date(match: re.Match[str]) -> tuple[int | None, int, int] | None:
+    """The (year, month, day) a date match names as written, the day unchecked; None if its
+    month is no month. The year is None where the text leaves it out."""
     year, month, day = _date_parts(match)
-    if month is None or day is None or not 1 <= month <= 12 or not 1 <= day <= 31:
+    if month is None or day is None:
         return None
     return year, month, day
+
+
+def _plausible_date(match: re.Match[str] | None) -> tuple[int | None, int, int] | None:
+    """The date a match names, if its month and day can be one (the year may be left out)."""
+    written = written_date(match) if match else None
+    if written is None or not 1 <= written[1] <= 12 or not 1 <= written[2] <= 31:
+        return None
+    return written
 
 
 def read_date_line(line: str) -> tuple[int | None, int, int] | None:
