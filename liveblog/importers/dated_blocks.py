@@ -33,6 +33,7 @@ from liveblog.importers.furniture import (
 from liveblog.importers.options import ParseOptions
 from liveblog.importers.stamps import (
     DAY_AND_MONTH,
+    check_possible,
     check_year,
     infer_year,
     plain,
@@ -110,12 +111,7 @@ def parse(text: str, options: ParseOptions) -> ParsedBlog:
         stamp = read_block_stamp(raw.strip())
         if stamp is None:
             continue
-        if not stamp.valid:
-            raise ImportParseError(
-                f"date stamp {stamp.raw!r} has an impossible time; correct it",
-                source=source,
-                line=index + 1,
-            )
+        check_possible(stamp, source=source, line=index + 1)
         stamps[index] = stamp
     if not stamps:
         raise ImportParseError(

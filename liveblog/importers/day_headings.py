@@ -35,6 +35,7 @@ from liveblog.importers.options import ParseOptions
 from liveblog.importers.stamps import (
     DAY_AND_MONTH,
     LeadingTime,
+    check_possible,
     check_year,
     describe_time,
     infer_year,
@@ -111,12 +112,7 @@ def parse(text: str, options: ParseOptions) -> ParsedBlog:
             continue
         clock = read_leading_time(stripped)
         if clock is not None:
-            if not clock.valid:
-                raise ImportParseError(
-                    f"line starts with an impossible time {clock.raw!r}; correct it",
-                    source=source,
-                    line=index + 1,
-                )
+            check_possible(clock, source=source, line=index + 1)
             clocks[index] = clock
             last_stamp = index
     tail = find_trailing_furniture(lines, last_stamp, starts_entry) if last_stamp >= 0 else None
@@ -246,13 +242,8 @@ def _take_text(
         state.day = dates[line - 1]
         state.seen_heading = True
         return
-    if stamp is not None and not stamp.valid:
-        raise ImportParseError(
-            f"line starts with an impossible time {stamp.raw!r}; correct it",
-            source=state.source,
-            line=line,
-        )
     if stamp is not None:
+        check_possible(stamp, source=state.source, line=line)
         _close_entry(state)
         _open_entry(state, line, text, stamp, tz)
         return

@@ -15,7 +15,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta, timezone, tzinfo
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from liveblog import zones
@@ -42,6 +42,23 @@ def check_year(year: int | None, *, source: str) -> None:
     if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
         raise ImportParseError(
             f"year {year} is out of range ({MIN_YEAR}-{MAX_YEAR})", source=source
+        )
+
+
+class _ReadStamp(Protocol):
+    @property
+    def raw(self) -> str: ...
+    @property
+    def valid(self) -> bool: ...
+
+
+def check_possible(stamp: _ReadStamp, *, source: str, line: int) -> None:
+    """Refuse a stamp that starts a line with a time or date that cannot be ("25:61")."""
+    if not stamp.valid:
+        raise ImportParseError(
+            f"line starts with an impossible time or date {stamp.raw!r}; correct it",
+            source=source,
+            line=line,
         )
 
 

@@ -49,6 +49,7 @@ from liveblog.importers.furniture import (
 from liveblog.importers.options import ParseOptions
 from liveblog.importers.stamps import (
     Stamp,
+    check_possible,
     check_year,
     combine,
     describe_zone,
@@ -205,12 +206,7 @@ def _classify(raw_lines: list[str], state: _Parse) -> list[_Line]:
             continue
         stamp = read_stamp(text, zones=state.zones)
         if stamp is not None:
-            if not stamp.valid:
-                raise ImportParseError(
-                    f"line starts with an impossible time or date {stamp.raw!r}; correct it",
-                    source=state.source,
-                    line=index + 1,
-                )
+            check_possible(stamp, source=state.source, line=index + 1)
             lines.append(_Line(index, text, "stamp", stamp=stamp))
             continue
         lines.append(_Line(index, text, "text"))

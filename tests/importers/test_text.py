@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from liveblog.importers import registry
 from liveblog.importers.base import ImportParseError
 from liveblog.importers.bodies import markdown_body, split_inline_notes
 from liveblog.importers.chronology import Stamped, resolve_meridiem, settle_order
@@ -16,6 +17,7 @@ from liveblog.importers.furniture import (
     is_furniture,
     split_glued_furniture,
 )
+from liveblog.importers.options import ParseOptions
 from liveblog.importers.stamps import infer_year, read_leading_time
 
 YEREVAN = ZoneInfo("Asia/Yerevan")
@@ -189,6 +191,23 @@ def test_prose_is_not_a_time(line: str) -> None:
 def test_impossible_time_is_flagged_invalid() -> None:
     stamp = read_leading_time("25:70 p.m.: nonsense")
     assert stamp is not None and not stamp.valid
+
+
+@pytest.mark.parametrize(
+    ("layout", "text", "line"),
+    [
+        ("dated_blocks", "20 Sep 2023, 22:58\n\nFine.\n\n20 Sep 2023, 25:61\n\nNot a time.\n", 5),
+        ("day_headings", "September 2\n9 a.m.: A.\n25:61 p.m.: B.\n", 3),
+        ("timeline", "March 23\n10:30 a.m. Aid arrives\nText.\n25:61 a.m. Not a time\n", 4),
+    ],
+)
+def test_each_layout_refuses_an_impossible_time_in_the_same_words_at_its_line(
+    layout: str, text: str, line: int
+) -> None:
+    with pytest.raises(ImportParseError) as refused:
+        registry.parse(layout, text, ParseOptions(source="t.txt", time_zone="UTC", year=2023))
+    assert refused.value.line == line
+    assert refused.value.reason.startswith("line starts with an impossible time or date '2")
 
 
 # --- furniture ------------------------------------------------------------------------------
