@@ -58,31 +58,46 @@ def _signed_in(request: HttpRequest | Request) -> bool:
     return bool(user is not None and user.is_authenticated)
 
 
+def _cache_control(
+    response: ResponseT,
+    request: HttpRequest | Request,
+    *,
+    member_may_keep: bool,
+    **shared: int | bool,
+) -> ResponseT:
+    """Let shared caches keep ``response`` as ``shared`` says; a member's copy is theirs alone.
+
+    A member's copy is ``private``: kept by their own client and checked with its ETag
+    (``no-cache``) where ``member_may_keep``, else never stored (``no-store``).
+    """
+    if _signed_in(request):
+        member = {"no_cache": True} if member_may_keep else {"no_store": True}
+        patch_cache_control(response, private=True, **member)
+    else:
+        patch_cache_control(response, public=True, **shared)
+    return response
+
+
 def live_read(response: ResponseT, request: HttpRequest | Request) -> ResponseT:
     """A read any event may change: kept briefly by shared caches, privately for members.
 
     A member's copy may still be kept by their own client and checked with its ETag, as
     API tools do (``private, no-cache``).
     """
-    if _signed_in(request):
-        patch_cache_control(response, private=True, no_cache=True)
-    else:
-        patch_cache_control(
-            response,
-            public=True,
-            max_age=LIVE_SECONDS,
-            stale_while_revalidate=STALE_SECONDS,
-        )
-    return response
+    return _cache_control(
+        response,
+        request,
+        member_may_keep=True,
+        max_age=LIVE_SECONDS,
+        stale_while_revalidate=STALE_SECONDS,
+    )
 
 
 def closed_log_page(response: ResponseT, request: HttpRequest | Request) -> ResponseT:
     """A page of the log whose every seq is written: the same bytes for ever."""
-    if _signed_in(request):
-        patch_cache_control(response, private=True, no_cache=True)
-    else:
-        patch_cache_control(response, public=True, max_age=IMMUTABLE_SECONDS, immutable=True)
-    return response
+    return _cache_control(
+        response, request, member_may_keep=True, max_age=IMMUTABLE_SECONDS, immutable=True
+    )
 
 
 def reader_page(response: ResponseT, request: HttpRequest | Request) -> ResponseT:
@@ -93,13 +108,10 @@ def reader_page(response: ResponseT, request: HttpRequest | Request) -> Response
     anywhere (``private, no-store``: it may show drafts).
     """
     patch_vary_headers(response, ("Cookie",))
-    if _signed_in(request):
-        patch_cache_control(response, private=True, no_store=True)
-    else:
-        patch_cache_control(
-            response,
-            public=True,
-            max_age=PAGE_SECONDS,
-            stale_while_revalidate=STALE_SECONDS,
-        )
-    return response
+    return _cache_control(
+        response,
+        request,
+        member_may_keep=False,
+        max_age=PAGE_SECONDS,
+        stale_while_revalidate=STALE_SECONDS,
+    )
