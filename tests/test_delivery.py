@@ -121,6 +121,15 @@ def _reader(hub: FakeHub, *, after: int | None = None) -> tuple[Delivery, FakeSo
     return reader, socket
 
 
+def _forgetful_hub(events: int) -> FakeHub:
+    """A hub whose log holds ``events`` events its memory has let go: a reader reads the log."""
+    hub = FakeHub()
+    for _ in range(events):
+        hub.commit()
+    hub.memory.clear()
+    return hub
+
+
 def _joined(hub: FakeHub) -> tuple[Delivery, FakeSocket]:
     """A reader who joined the hub, its socket not open yet, whose sends wait for its gate."""
     socket = FakeSocket()
@@ -224,10 +233,7 @@ async def test_events_during_the_handshake_are_sent_once_after_the_replay(after)
 
 
 async def test_events_arriving_during_a_catch_up_follow_it_in_order() -> None:
-    hub = FakeHub()
-    for _ in range(5):
-        hub.commit()
-    hub.memory.clear()
+    hub = _forgetful_hub(5)
     reader, socket = _joined(hub)
     reader.start(after=0, newest=hub.newest_seq)
     await _sending(socket)  # busy sending the first page
@@ -376,10 +382,7 @@ async def test_a_heartbeat_sent_while_it_is_being_sent_is_followed_by_the_event(
 
 
 async def test_a_reader_catching_up_hears_no_heartbeat_naming_a_seq_it_lacks() -> None:
-    hub = FakeHub()
-    for _ in range(5):
-        hub.commit()
-    hub.memory.clear()
+    hub = _forgetful_hub(5)
     reader, socket = _joined(hub)
     reader.beat(_heartbeat(5))  # during the handshake
     reader.start(after=0, newest=hub.newest_seq)
