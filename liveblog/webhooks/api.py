@@ -29,7 +29,8 @@ from liveblog.webhooks.models import Webhook
 
 #: Attempts shown with one webhook, newest first (the admin shows the whole log).
 RECENT_DELIVERIES = 20
-ERRORS = (400, 401, 403, 404, 429, 503)
+#: What may refuse any webhook method, reads too (each is for the blog's members only).
+READ_ERRORS = (401, 403, 404, 429, 503)
 
 
 # --- Shapes ----------------------------------------------------------------------------
@@ -117,6 +118,17 @@ class WebhookRegisterSerializer(serializers.Serializer):
 # --- Views ----------------------------------------------------------------------------
 
 
+def _schema(operation_id: str, summary: str, responses: dict[int, Any], **more: Any) -> Any:
+    """Describe a webhook method: its own ``responses`` and the ``READ_ERRORS`` all may meet."""
+    return extend_schema(
+        operation_id=operation_id,
+        summary=summary,
+        tags=["webhooks"],
+        responses={**responses, **error_responses(*READ_ERRORS)},
+        **more,
+    )
+
+
 class WebhookView(ApiView):
     """Every method, reads included, is for the blog's members: a subscriber is theirs."""
 
@@ -144,26 +156,20 @@ class WebhookView(ApiView):
 
 
 class WebhookListView(WebhookView):
-    @extend_schema(
-        operation_id="webhooks_list",
-        summary="The blog's webhooks",
-        tags=["webhooks"],
-        responses={200: WebhookListSerializer, **error_responses(401, 403, 404, 429, 503)},
-    )
+    @_schema("webhooks_list", "The blog's webhooks", {200: WebhookListSerializer})
     def get(self, request: Request, slug: str) -> Response:
         """Every subscriber of the blog, with where it is in the log and why it is paused."""
         webhooks = Webhook.objects.filter(blog=self.get_blog(slug))
         return Response({"results": WebhookSerializer(webhooks, many=True).data})
 
-    @extend_schema(
-        operation_id="webhook_create",
-        summary="Register a webhook",
-        tags=["webhooks"],
+    @_schema(
+        "webhook_create",
+        "Register a webhook",
+        {201: WebhookCreatedSerializer, **error_responses(400)},
         request=WebhookRegisterSerializer,
         parameters=[
             location_header("The new webhook."),
         ],
-        responses={201: WebhookCreatedSerializer, **error_responses(*ERRORS)},
     )
     def post(self, request: Request, slug: str) -> Response:
         """POST every event appended from now on to `url`, in seq order, signed.
@@ -192,22 +198,14 @@ class WebhookListView(WebhookView):
 
 
 class WebhookDetailView(WebhookView):
-    @extend_schema(
-        operation_id="webhook_retrieve",
-        summary="One webhook with its latest deliveries",
-        tags=["webhooks"],
-        responses={200: WebhookDetailSerializer, **error_responses(401, 403, 404, 429, 503)},
+    @_schema(
+        "webhook_retrieve", "One webhook with its latest deliveries", {200: WebhookDetailSerializer}
     )
     def get(self, request: Request, slug: str, webhook_id: uuid.UUID) -> Response:
         """The subscriber and its latest delivery attempts, newest first."""
         return self.detail(self.get_webhook(slug, webhook_id))
 
-    @extend_schema(
-        operation_id="webhook_delete",
-        summary="Remove a webhook",
-        tags=["webhooks"],
-        responses={204: None, **error_responses(401, 403, 404, 429, 503)},
-    )
+    @_schema("webhook_delete", "Remove a webhook", {204: None})
     def delete(self, request: Request, slug: str, webhook_id: uuid.UUID) -> Response:
         """Stop sending to it for good; its delivery log goes too."""
         subscriptions.webhook_delete(webhook=self.get_webhook(slug, webhook_id))
@@ -215,12 +213,8 @@ class WebhookDetailView(WebhookView):
 
 
 class WebhookResumeView(WebhookView):
-    @extend_schema(
-        operation_id="webhook_resume",
-        summary="Resume a paused webhook",
-        tags=["webhooks"],
-        request=None,
-        responses={200: WebhookDetailSerializer, **error_responses(401, 403, 404, 429, 503)},
+    @_schema(
+        "webhook_resume", "Resume a paused webhook", {200: WebhookDetailSerializer}, request=None
     )
     def post(self, request: Request, slug: str, webhook_id: uuid.UUID) -> Response:
         """Deliver again now, from where it stopped: every event it missed, in order."""
