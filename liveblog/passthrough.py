@@ -87,6 +87,8 @@ def consumer_app(consumer_class: type[Any], **initkwargs: Any) -> Any:
     def app(scope: Scope, receive: Any, send: Any) -> Awaitable[None]:
         return consumer_class(**initkwargs)(scope, receive, send)
 
+    # What Channels' as_asgi() sets, for code that asks a route for its consumer; a function
+    # object takes attributes that its type does not declare.
     app.consumer_class = consumer_class  # type: ignore[attr-defined]
     app.consumer_initkwargs = initkwargs  # type: ignore[attr-defined]
     return app

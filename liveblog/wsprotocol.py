@@ -118,6 +118,7 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # uvicorn declares asyncio's types; these have the part of them it uses (see above).
         self.queue: ReceiveQueue[Any] = ReceiveQueue()  # type: ignore[assignment]
         self.writable: WritableFlag = WritableFlag()  # type: ignore[assignment]
         self.writable.set()
